@@ -1,0 +1,64 @@
+// The one contract between the sidecar and the coordinator: parsed and validated here,
+// and nowhere else.
+import { z } from "zod";
+
+/** Bounded so a report always fits in a pod annotation (the API server caps all annotations at 256 KiB). */
+export const MAX_LOG_TAIL_BYTES = 16 * 1024;
+export const MAX_OUTPUT_VALUE_BYTES = 16 * 1024;
+const MAX_OUTPUTS = 32;
+
+const rfc3339 = z.iso.datetime({ offset: true });
+
+export const reportSchema = z
+  .object({
+    podName: z.string().min(1).max(253),
+    podUid: z.string().min(1).max(64),
+    namespace: z.string().min(1).max(63),
+    exitCode: z.number().int().min(0).max(255),
+    reason: z.string().max(256),
+    message: z.string().max(4096).optional(),
+    startedAt: rfc3339,
+    finishedAt: rfc3339,
+    logBytes: z.number().int().min(0),
+    logLines: z.number().int().min(0),
+    logTail: z.string().refine((s) => Buffer.byteLength(s) <= MAX_LOG_TAIL_BYTES, {
+      message: `must be at most ${MAX_LOG_TAIL_BYTES} bytes`,
+    }),
+    outputs: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(253),
+          value: z.string().refine((s) => Buffer.byteLength(s) <= MAX_OUTPUT_VALUE_BYTES, {
+            message: `must be at most ${MAX_OUTPUT_VALUE_BYTES} bytes`,
+          }),
+        }),
+      )
+      .max(MAX_OUTPUTS)
+      .default([]),
+  })
+  .strict();
+
+export type Report = z.infer<typeof reportSchema>;
+
+export type ParseResult = { ok: true; report: Report } | { ok: false; error: string };
+
+/** Turns untrusted input into a Report, or an error that names every bad field. */
+export function parseReport(input: unknown): ParseResult {
+  const result = reportSchema.safeParse(input);
+  if (result.success) return { ok: true, report: result.data };
+  const error = result.error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "report"}: ${issue.message}`)
+    .join("; ");
+  return { ok: false, error };
+}
+
+/** Reads a report back from the pod annotation it was stored in; a corrupt one counts as absent. */
+export function reportFromAnnotation(value: string | undefined): Report | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = parseReport(JSON.parse(value));
+    return parsed.ok ? parsed.report : undefined;
+  } catch {
+    return undefined;
+  }
+}

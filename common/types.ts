@@ -1,0 +1,192 @@
+// The Argo Workflow API subset onexit supports (argoproj.io/v1alpha1), shaped as Argo's
+// own JSON so Argo YAML is accepted unchanged and `argo get` can read the status.
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
+
+export interface Parameter {
+  name: string;
+  value?: string;
+  default?: string;
+  enum?: string[];
+  globalName?: string;
+  valueFrom?: { path?: string; parameter?: string; default?: string };
+}
+
+export interface Arguments {
+  parameters?: Parameter[];
+}
+
+export interface Inputs {
+  parameters?: Parameter[];
+}
+
+export interface Outputs {
+  parameters?: Parameter[];
+  result?: string;
+  exitCode?: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+
+/** A core/v1 Container, kept open: onexit passes through what it does not interpret. */
+export interface Container {
+  name?: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  workingDir?: string;
+  resources?: unknown;
+  volumeMounts?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface ScriptTemplate extends Container {
+  source: string;
+}
+
+export interface LifecycleHook {
+  template: string;
+  arguments?: Arguments;
+  expression?: string;
+}
+
+export type Hooks = Record<string, LifecycleHook>;
+
+export interface ContinueOn {
+  failed?: boolean;
+  error?: boolean;
+}
+
+export interface WorkflowStep {
+  name: string;
+  template: string;
+  arguments?: Arguments;
+  when?: string;
+  onExit?: string;
+  hooks?: Hooks;
+  continueOn?: ContinueOn;
+}
+
+export interface DagTask {
+  name: string;
+  template: string;
+  arguments?: Arguments;
+  dependencies?: string[];
+  depends?: string;
+  when?: string;
+  onExit?: string;
+  hooks?: Hooks;
+  continueOn?: ContinueOn;
+}
+
+export interface RetryStrategy {
+  limit?: number | string;
+  retryPolicy?: string;
+}
+
+export interface Template {
+  name: string;
+  inputs?: Inputs;
+  outputs?: Outputs;
+  container?: Container;
+  script?: ScriptTemplate;
+  steps?: WorkflowStep[][];
+  dag?: { tasks: DagTask[]; target?: string; failFast?: boolean };
+  retryStrategy?: RetryStrategy;
+  activeDeadlineSeconds?: number | string;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  serviceAccountName?: string;
+  volumes?: unknown[];
+  [key: string]: unknown;
+}
+
+export type ShutdownStrategy = "Stop" | "Terminate";
+
+export interface WorkflowSpec {
+  entrypoint?: string;
+  templates: Template[];
+  arguments?: Arguments;
+  onExit?: string;
+  hooks?: Hooks;
+  serviceAccountName?: string;
+  activeDeadlineSeconds?: number;
+  shutdown?: ShutdownStrategy;
+  volumes?: unknown[];
+  podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+export type NodePhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Error" | "Skipped" | "Omitted";
+export type WorkflowPhase = "" | "Pending" | "Running" | "Succeeded" | "Failed" | "Error";
+export type NodeType = "Pod" | "Steps" | "StepGroup" | "DAG" | "Retry" | "Skipped";
+
+export interface NodeStatus {
+  id: string;
+  name: string;
+  displayName: string;
+  type: NodeType;
+  templateName: string;
+  phase: NodePhase;
+  boundaryID?: string;
+  children?: string[];
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  inputs?: Inputs;
+  outputs?: Outputs;
+  hostNodeName?: string;
+  podName?: string;
+  /** onexit: bytes of main's log the sidecar captured. */
+  logBytes?: number;
+}
+
+export interface WorkflowStatus {
+  phase?: WorkflowPhase;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  progress?: string;
+  nodes?: Record<string, NodeStatus>;
+  outputs?: Outputs;
+}
+
+export interface Workflow {
+  apiVersion: string;
+  kind: "Workflow";
+  metadata: ObjectMeta;
+  spec: WorkflowSpec;
+  status?: WorkflowStatus;
+}
+
+export const TERMINAL_NODE_PHASES: ReadonlySet<NodePhase> = new Set([
+  "Succeeded",
+  "Failed",
+  "Error",
+  "Skipped",
+  "Omitted",
+]);
+
+export function isNodeDone(phase: NodePhase | undefined): boolean {
+  return phase !== undefined && TERMINAL_NODE_PHASES.has(phase);
+}
+
+export function isWorkflowDone(phase: WorkflowPhase | undefined): boolean {
+  return phase === "Succeeded" || phase === "Failed" || phase === "Error";
+}
