@@ -1,0 +1,15 @@
+// The one image's entrypoint: `onexit coordinator|webhook|sidecar`.
+const components: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
+  coordinator: () => import("../coordinator/main.ts"),
+  webhook: () => import("../webhook/main.ts"),
+  sidecar: () => import("../sidecar/main.ts"),
+};
+
+const name = process.argv[2] ?? "";
+const load = components[name];
+if (load === undefined) {
+  console.error(`usage: onexit ${Object.keys(components).join("|")}`);
+  process.exit(2);
+}
+const component = await load();
+await component.main();

@@ -1,0 +1,35 @@
+// The contract between the pure engine (reconcile) and the runtime that performs its actions.
+import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
+import type { Workflow, WorkflowStatus } from "../../common/types.ts";
+
+export interface EngineConfig {
+  /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */
+  defaultServiceAccountName: string;
+}
+
+export interface ReconcileInput {
+  workflow: Workflow;
+  /** Every pod labelled workflows.argoproj.io/workflow=<name> in the workflow's namespace; reports ride on their annotations. */
+  pods: V1Pod[];
+  now: Date;
+  config: EngineConfig;
+}
+
+export type Action =
+  | { kind: "createPod"; pod: V1Pod; exitHandler: boolean }
+  /** Stop a running step (shutdown, deadline, delete); the node's phase is already decided in the new status. */
+  | { kind: "deletePod"; name: string; reason: string }
+  /** Marks a pod whose result is recorded, as Argo does, so it is not looked at again. */
+  | { kind: "labelPodCompleted"; name: string }
+  | { kind: "createConfigMap"; configMap: V1ConfigMap }
+  | { kind: "addFinalizer" }
+  | { kind: "removeFinalizer" }
+  | { kind: "event"; type: "Normal" | "Warning"; reason: string; message: string };
+
+export interface ReconcileResult {
+  /** The whole new status; the runtime writes it through the status subresource when it differs. */
+  status: WorkflowStatus;
+  actions: Action[];
+  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds); never on the happy path. */
+  requeueAfterMs?: number;
+}
