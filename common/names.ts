@@ -17,6 +17,10 @@ export const ANNOTATION_DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-conta
 export const ANNOTATION_INJECTED = "onexit.dev/injected";
 /** The sidecar's report, stored on the reporting pod so it survives a coordinator crash. */
 export const ANNOTATION_REPORT = "onexit.dev/report";
+/** JSON [{name, path}]: a step's output parameter files, paths relative to the OUTPUTS_VOLUME. */
+export const ANNOTATION_OUTPUTS = "onexit.dev/outputs";
+/** The emptyDir the engine adds for output parameters; the webhook mounts it in `wait`. */
+export const OUTPUTS_VOLUME = "onexit-outputs";
 /** Opt-out of running the exit handler when a running workflow is deleted. */
 export const ANNOTATION_SKIP_HANDLER_ON_DELETE = "onexit.dev/skip-exit-handler-on-delete";
 export const FINALIZER = "onexit.dev/exit-handler";
