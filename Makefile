@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export ONEXIT_CACHE ?= $(HOME)/.cache/onexit
 export ONEXIT_STATE ?= /tmp/onexit-cluster
-export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export PATH := $(CURDIR)/node_modules/.bin:$(ONEXIT_CACHE)/bin:$(PATH)
 
 NODE_STAMP := node_modules/.package-lock.json
 
@@ -40,11 +40,24 @@ cluster-down:
 e2e: deps tools
 	vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.cache/e2e.json
 
-test: lint unit e2e
+# The chart must lint and its rendered manifests must be accepted by a real API server.
+chart-check: tools cluster-up
+	helm lint charts/onexit
+	kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig create namespace onexit-chart-check --dry-run=client -o yaml \
+	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply -f - >/dev/null
+	helm template onexit charts/onexit --namespace onexit-chart-check --include-crds \
+	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply --dry-run=server -f - >/dev/null
+	@echo "chart-check: helm template accepted by the API server (dry run)"
+
+test: lint unit chart-check e2e
 	node test/summary.ts .cache/unit.json .cache/e2e.json
 
 build: deps
 	tsc -p tsconfig.build.json
+
+# Cannot run on machines without a container engine; the test cluster runs the same entrypoints.
+image:
+	docker build -t ghcr.io/onexit/onexit:$$(node -p 'require("./package.json").version') .
 
 clean:
 	rm -rf dist .cache
