@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./config.ts";
+
+describe("parseConfig", () => {
+  it("when only the namespace is set, then every other value takes its documented default", () => {
+    const result = parseConfig({ ONEXIT_NAMESPACE: "onexit", PATH: "/bin" }, "host-1");
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        namespace: "onexit",
+        identity: "host-1",
+        leaseName: "onexit-coordinator",
+        reportPort: 8443,
+        metricsPort: 9090,
+        watchNamespace: "",
+        workers: 4,
+        relistIntervalMs: 300_000,
+        defaultServiceAccountName: "default",
+        debug: false,
+      },
+    });
+  });
+
+  it("when the pod name, ports and TLS files are set, then they are used", () => {
+    const result = parseConfig(
+      {
+        ONEXIT_NAMESPACE: "onexit",
+        ONEXIT_POD_NAME: "coord-0",
+        ONEXIT_REPORT_PORT: "9443",
+        ONEXIT_METRICS_PORT: "0",
+        ONEXIT_TLS_CERT_FILE: "/tls/tls.crt",
+        ONEXIT_TLS_KEY_FILE: "/tls/tls.key",
+        ONEXIT_WATCH_NAMESPACE: "team-a",
+      },
+      "host-1",
+    );
+    expect(result.ok && result.config).toMatchObject({
+      identity: "coord-0",
+      reportPort: 9443,
+      metricsPort: 0,
+      tls: { certFile: "/tls/tls.crt", keyFile: "/tls/tls.key" },
+      watchNamespace: "team-a",
+    });
+  });
+
+  it("when values are bad, then the error names every bad variable", () => {
+    const result = parseConfig(
+      { ONEXIT_NAMESPACE: "Bad_NS", ONEXIT_REPORT_PORT: "70000", ONEXIT_TLS_CERT_FILE: "/c" },
+      "h",
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain("ONEXIT_NAMESPACE");
+      expect(result.error).toContain("ONEXIT_REPORT_PORT");
+    }
+  });
+
+  it("when the namespace is missing, then the config is refused", () => {
+    const result = parseConfig({}, "h");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain("ONEXIT_NAMESPACE");
+  });
+
+  it("when only one TLS file is given, then the config is refused", () => {
+    const result = parseConfig({ ONEXIT_NAMESPACE: "a", ONEXIT_TLS_KEY_FILE: "/k" }, "h");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain("set together");
+  });
+});

@@ -1,0 +1,86 @@
+// The coordinator's configuration, parsed once at startup from the environment
+// (docs/CONTRACTS.md "Coordinator environment") and passed down; nothing else reads env.
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const dnsLabel = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label");
+
+const envSchema = z
+  .object({
+    ONEXIT_NAMESPACE: dnsLabel,
+    ONEXIT_POD_NAME: z.string().min(1).optional(),
+    ONEXIT_LEASE_NAME: z.string().min(1).max(253).default("onexit-coordinator"),
+    ONEXIT_REPORT_PORT: port.default(8443),
+    ONEXIT_TLS_CERT_FILE: z.string().min(1).optional(),
+    ONEXIT_TLS_KEY_FILE: z.string().min(1).optional(),
+    ONEXIT_METRICS_PORT: port.default(9090),
+    ONEXIT_WATCH_NAMESPACE: z.union([z.literal(""), dnsLabel]).default(""),
+    ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
+    ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
+    ONEXIT_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
+  })
+  .refine((env) => (env.ONEXIT_TLS_CERT_FILE === undefined) === (env.ONEXIT_TLS_KEY_FILE === undefined), {
+    message: "ONEXIT_TLS_CERT_FILE and ONEXIT_TLS_KEY_FILE must be set together",
+    path: ["ONEXIT_TLS_CERT_FILE"],
+  });
+
+export interface CoordinatorConfig {
+  namespace: string;
+  /** Leader-election identity: the pod's name, or the host name outside a cluster. */
+  identity: string;
+  leaseName: string;
+  reportPort: number;
+  /** Absent only for local development: the report endpoint then serves plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
+  metricsPort: number;
+  /** Empty: every namespace. */
+  watchNamespace: string;
+  workers: number;
+  relistIntervalMs: number;
+  defaultServiceAccountName: string;
+  debug: boolean;
+}
+
+export type ConfigResult = { ok: true; config: CoordinatorConfig } | { ok: false; error: string };
+
+export function parseConfig(env: Record<string, string | undefined>, hostname: string): ConfigResult {
+  // An empty string means "unset" for every optional variable (Helm renders absent values as "").
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith("ONEXIT_") && value !== ""),
+  );
+  if (env.ONEXIT_WATCH_NAMESPACE === "") cleaned.ONEXIT_WATCH_NAMESPACE = "";
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const error = result.error.issues
+      .map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`)
+      .join("; ");
+    return { ok: false, error };
+  }
+  const e = result.data;
+  const tls =
+    e.ONEXIT_TLS_CERT_FILE !== undefined && e.ONEXIT_TLS_KEY_FILE !== undefined
+      ? { certFile: e.ONEXIT_TLS_CERT_FILE, keyFile: e.ONEXIT_TLS_KEY_FILE }
+      : undefined;
+  return {
+    ok: true,
+    config: {
+      namespace: e.ONEXIT_NAMESPACE,
+      identity: e.ONEXIT_POD_NAME ?? hostname,
+      leaseName: e.ONEXIT_LEASE_NAME,
+      reportPort: e.ONEXIT_REPORT_PORT,
+      ...(tls === undefined ? {} : { tls }),
+      metricsPort: e.ONEXIT_METRICS_PORT,
+      watchNamespace: e.ONEXIT_WATCH_NAMESPACE,
+      workers: e.ONEXIT_WORKERS,
+      relistIntervalMs: e.ONEXIT_RELIST_SECONDS * 1000,
+      defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
+      debug: e.ONEXIT_LOG_LEVEL === "debug",
+    },
+  };
+}
