@@ -1,0 +1,70 @@
+// Small helpers for workflow end-to-end tests, all through the real kubectl.
+import { kubectl, waitFor } from "./kube.ts";
+import type { Workflow } from "../../common/types.ts";
+
+export const E2E_NAMESPACE = "onexit-e2e";
+
+export function createWorkflow(namespace: string, yaml: string): string {
+  return kubectl(["-n", namespace, "create", "-f", "-", "-o", "jsonpath={.metadata.name}"], { input: yaml }).trim();
+}
+
+export function getWorkflow(namespace: string, name: string): Workflow {
+  return JSON.parse(kubectl(["-n", namespace, "get", "workflow", name, "-o", "json"])) as Workflow;
+}
+
+export async function waitForWorkflowDone(namespace: string, name: string, timeoutMs = 120_000): Promise<Workflow> {
+  return waitFor(
+    () => {
+      const workflow = getWorkflow(namespace, name);
+      const phase = workflow.status?.phase;
+      return phase === "Succeeded" || phase === "Failed" || phase === "Error" ? workflow : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
+export interface PodSummary {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  containers: string[];
+  phase: string;
+}
+
+export function podsOfWorkflow(namespace: string, workflow: string): PodSummary[] {
+  const list = JSON.parse(
+    kubectl(["-n", namespace, "get", "pods", "-l", `workflows.argoproj.io/workflow=${workflow}`, "-o", "json"]),
+  ) as {
+    items: {
+      metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec: { containers: { name: string }[] };
+      status: { phase: string };
+    }[];
+  };
+  return list.items.map((pod) => ({
+    name: pod.metadata.name,
+    labels: pod.metadata.labels ?? {},
+    annotations: pod.metadata.annotations ?? {},
+    containers: pod.spec.containers.map((c) => c.name),
+    phase: pod.status.phase,
+  }));
+}
+
+export function handlerPods(namespace: string, workflow: string): PodSummary[] {
+  return podsOfWorkflow(namespace, workflow).filter((p) => p.labels["workflows.argoproj.io/on-exit"] === "true");
+}
+
+export function logs(namespace: string, pod: string, container?: string): string {
+  return kubectl(["-n", namespace, "logs", pod, ...(container ? ["-c", container] : [])]);
+}
+
+/** Waits until every pod of the workflow has finished, so logs are complete. */
+export async function waitForPodsDone(namespace: string, workflow: string): Promise<PodSummary[]> {
+  return waitFor(
+    () => {
+      const pods = podsOfWorkflow(namespace, workflow);
+      return pods.length > 0 && pods.every((p) => p.phase === "Succeeded" || p.phase === "Failed") ? pods : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+}
