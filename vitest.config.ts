@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["test/e2e/global-setup.ts"],
+          globalSetup: ["test/e2e/global-setup.ts", "test/e2e/install-onexit.ts"],
           testTimeout: 180_000,
           hookTimeout: 600_000,
           fileParallelism: false,

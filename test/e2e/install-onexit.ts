@@ -1,0 +1,53 @@
+// vitest global setup, after the cluster's: installs onexit with its own chart, as a user would.
+// ONEXIT_E2E_HELM_ARGS adds values (for example the image of a kind cluster).
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+export const RELEASE_NAMESPACE = "onexit";
+export const WORKFLOW_NAMESPACES = ["default", "onexit-e2e"];
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+function run(command: string, args: string[], input?: string): string {
+  return execFileSync(command, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "inherit"] });
+}
+
+/** A change to the sources rolls the pods, so a long-lived dev cluster never runs stale code. */
+function sourceHash(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (path.endsWith(".ts")) hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const dir of ["bin", "common", "coordinator", "webhook", "sidecar"]) walk(join(ROOT, dir));
+  return hash.digest("hex").slice(0, 16);
+}
+
+export default function setup(): void {
+  for (const namespace of WORKFLOW_NAMESPACES) {
+    run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]);
+    run("kubectl", ["apply", "-f", "-"], run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]));
+  }
+  const extra = (process.env.ONEXIT_E2E_HELM_ARGS ?? "").split(" ").filter((a) => a !== "");
+  run("helm", [
+    "upgrade",
+    "--install",
+    "onexit",
+    join(ROOT, "charts/onexit"),
+    "--namespace",
+    RELEASE_NAMESPACE,
+    "--create-namespace",
+    "--set",
+    `executor.namespaces={${WORKFLOW_NAMESPACES.join(",")}}`,
+    "--set-string",
+    `podAnnotations.onexit\\.dev/source-hash=${sourceHash()}`,
+    "--wait",
+    "--timeout",
+    "5m",
+    ...extra,
+  ]);
+}
