@@ -29,7 +29,6 @@ function sourceHash(): string {
 
 export default function setup(): void {
   for (const namespace of WORKFLOW_NAMESPACES) {
-    run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]);
     run("kubectl", ["apply", "-f", "-"], run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]));
   }
   const extra = (process.env.ONEXIT_E2E_HELM_ARGS ?? "").split(" ").filter((a) => a !== "");
