@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Builds the test cluster's tools into $ONEXIT_CACHE (skipping what is already there):
+#   $ONEXIT_CACHE/k8s-<version>-<hash>/bin/{kube-apiserver,kube-controller-manager,kubectl,onexit-launcher}
+#   $ONEXIT_CACHE/helm-<version>/bin/helm
+#   $ONEXIT_CACHE/bin/*  symlinks to the above (put it first in PATH)
+# and installs the Debian packages the cluster needs (iptables, iproute2).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ensure_packages() {
+	local missing=()
+	command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+	command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+	[[ -x /usr/bin/time ]] || missing+=(time)
+	((${#missing[@]})) || return 0
+	if [[ $(id -u) -ne 0 ]]; then
+		log "WARNING: missing packages ${missing[*]} (run as root to install them)"
+		return 0
+	fi
+	log "installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ldflags that stamp `kubectl version` / the API server's /version like a release build.
+k8s_ldflags() {
+	local minor=${K8S_VERSION#v1.}
+	minor=${minor%%.*}
+	local flags="-s -w" pkg
+	for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+		flags+=" -X ${pkg}.gitVersion=${K8S_VERSION} -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=${minor}"
+		flags+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	done
+	echo "$flags"
+}
+
+build_k8s() {
+	local b missing=0
+	for b in "${K8S_BINARIES[@]}"; do [[ -x "$K8S_BIN_DIR/$b" ]] || missing=1; done
+	if ((missing == 0)); then
+		log "k8s ${K8S_VERSION}: up to date in ${K8S_BIN_DIR}"
+		return 0
+	fi
+	local out=${K8S_BIN_DIR}.tmp.$$
+	rm -rf "$out"
+	mkdir -p "$out"
+	log "building kube-apiserver, kube-controller-manager, kubectl ${K8S_VERSION} and onexit-launcher (cold: ~20 min on 2 cores)"
+	local timer=()
+	[[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$out/build-time.txt")
+	(
+		cd "$CLUSTER_DIR"
+		"${timer[@]}" go build -ldflags "$(k8s_ldflags)" -o "$out/" \
+			k8s.io/kubernetes/cmd/kube-apiserver \
+			k8s.io/kubernetes/cmd/kube-controller-manager \
+			k8s.io/kubernetes/cmd/kubectl \
+			./cmd/onexit-launcher
+	) || {
+		rm -rf "$out"
+		die "go build failed"
+	}
+	if [[ -f "$out/build-time.txt" ]]; then
+		log "build: $(grep -E 'Elapsed \(wall' "$out/build-time.txt" | sed 's/.*: //') wall," \
+			"$(awk '/Maximum resident/{printf "%d MiB", $NF/1024}' "$out/build-time.txt") peak RSS of one process"
+	fi
+	rm -rf "$K8S_BIN_DIR"
+	mkdir -p "$(dirname "$K8S_BIN_DIR")"
+	mv "$out" "$K8S_BIN_DIR"
+	# Older builds of the same tree are no longer referenced.
+	local d
+	for d in "$ONEXIT_CACHE"/k8s-*/; do
+		d=${d%/}
+		[[ "$d" == "$(dirname "$K8S_BIN_DIR")" ]] || rm -rf "$d"
+	done
+}
+
+build_helm() {
+	if [[ -x "$HELM_BIN_DIR/helm" ]]; then
+		log "helm ${HELM_VERSION}: up to date in ${HELM_BIN_DIR}"
+		return 0
+	fi
+	mkdir -p "$HELM_BIN_DIR"
+	# A helm of exactly this version already installed on the machine is good enough.
+	local existing
+	existing=$(
+		PATH=${PATH//"$TOOLS_BIN_DIR:"/}
+		command -v helm 2>/dev/null || true
+	)
+	if [[ -n "$existing" ]] && [[ "$("$existing" version --template '{{.Version}}' 2>/dev/null)" == "$HELM_VERSION" ]]; then
+		log "helm ${HELM_VERSION}: using ${existing}"
+		ln -sfn "$existing" "$HELM_BIN_DIR/helm"
+		return 0
+	fi
+	log "building helm ${HELM_VERSION}"
+	local k8s_minor
+	k8s_minor=$(cd "$REPO_ROOT/test/tools/helm" && go list -m -f '{{.Version}}' k8s.io/client-go)
+	k8s_minor=${k8s_minor#v0.}
+	k8s_minor=${k8s_minor%%.*}
+	local ld="-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+	local pkg
+	for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+		ld+=" -X ${pkg}.k8sVersionMajor=1 -X ${pkg}.k8sVersionMinor=${k8s_minor}"
+	done
+	(cd "$REPO_ROOT/test/tools/helm" && go build -ldflags "$ld" -o "$HELM_BIN_DIR/helm.tmp" helm.sh/helm/v3/cmd/helm) ||
+		die "helm build failed"
+	mv "$HELM_BIN_DIR/helm.tmp" "$HELM_BIN_DIR/helm"
+}
+
+link_tools() {
+	mkdir -p "$TOOLS_BIN_DIR"
+	local b
+	for b in "${K8S_BINARIES[@]}"; do ln -sfn "$K8S_BIN_DIR/$b" "$TOOLS_BIN_DIR/$b"; done
+	ln -sfn "$HELM_BIN_DIR/helm" "$TOOLS_BIN_DIR/helm"
+}
+
+command -v go >/dev/null 2>&1 || die "go is not installed (need Go >= $(sed -n 's/^go //p' "$CLUSTER_DIR/go.mod"))"
+ensure_packages
+build_k8s
+build_helm
+link_tools
+log "tools ready in ${TOOLS_BIN_DIR}: $(cd "$TOOLS_BIN_DIR" && echo *)"

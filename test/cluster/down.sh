@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Stops the test cluster and removes everything up.sh and the node agent made:
+# processes (agent first), network namespaces onexit-*, iptables chains ONEXIT-* and the
+# jumps to them, the bridge, leftover veths, mounts and $ONEXIT_STATE. Idempotent.
+set -uo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+[[ $(id -u) -eq 0 ]] || die "down.sh needs root"
+
+# pids of every process in the session led by the pid in FILE (the pid itself included).
+session_pids() {
+	local sid
+	sid=$(cat "$1" 2>/dev/null) || return 0
+	[[ -n "$sid" ]] || return 0
+	ps -eo pid=,sid= | awk -v s="$sid" '$2 == s {print $1}'
+}
+
+# stop NAME GRACE: SIGTERM to NAME's session, wait up to GRACE seconds, then SIGKILL.
+stop() {
+	local name=$1 grace=$2 pidfile=$ONEXIT_STATE/$1.pid pids
+	[[ -f "$pidfile" ]] || return 0
+	pids=$(session_pids "$pidfile")
+	if [[ -n "$pids" ]]; then
+		log "stopping $name"
+		# shellcheck disable=SC2086
+		kill -TERM $pids 2>/dev/null
+		local deadline=$((SECONDS + grace))
+		while [[ -n "$(session_pids "$pidfile")" ]] && ((SECONDS < deadline)); do sleep 0.1; done
+		pids=$(session_pids "$pidfile")
+		if [[ -n "$pids" ]]; then
+			log "$name did not stop within ${grace}s, killing it"
+			# shellcheck disable=SC2086
+			kill -KILL $pids 2>/dev/null
+			sleep 0.2
+		fi
+	fi
+	rm -f "$pidfile"
+}
+
+# The agent first, so it can stop its pods; then the control plane, top down.
+stop agent 20
+stop kube-controller-manager 10
+stop kube-apiserver 15
+stop etcd 10
+
+# Whatever still runs inside a pod's network namespace is a leftover pod process.
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^onexit-'); do
+	pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+	if [[ -n "${pids// /}" ]]; then
+		log "killing leftover processes in netns $ns: $pids"
+		# shellcheck disable=SC2086
+		kill -KILL $pids 2>/dev/null
+		sleep 0.1
+	fi
+	ip netns delete "$ns" 2>/dev/null || log "WARNING: could not delete netns $ns"
+done
+
+# iptables: drop the jumps into ONEXIT-* chains from other chains, then the chains.
+if command -v iptables >/dev/null 2>&1; then
+	for table in nat filter mangle raw; do
+		rules=$(iptables -w -t "$table" -S 2>/dev/null) || continue
+		while IFS= read -r rule; do
+			[[ -n "$rule" ]] || continue
+			# -S quotes arguments the way a shell reads them (comments with spaces).
+			eval "iptables -w -t $table -D ${rule#-A }" 2>/dev/null
+		done < <(grep -E '^-A ' <<<"$rules" | grep -vE '^-A ONEXIT-' | grep -E -- '-[jg] ONEXIT-')
+		chains=$(grep -oE '^-N ONEXIT-[^ ]+' <<<"$rules" | cut -d' ' -f2)
+		for c in $chains; do iptables -w -t "$table" -F "$c" 2>/dev/null; done
+		for c in $chains; do iptables -w -t "$table" -X "$c" 2>/dev/null || log "WARNING: could not delete $table chain $c"; done
+	done
+fi
+
+# Links: veths the agent made (ox*, veth-onexit*) and the bridge.
+for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(ox|veth-onexit)'); do
+	ip link delete "$link" 2>/dev/null
+done
+if ip link show "$BRIDGE" >/dev/null 2>&1; then
+	log "deleting bridge $BRIDGE"
+	ip link delete "$BRIDGE"
+fi
+
+# Mounts the agent may have left under the state directory, then the directory itself.
+if [[ -d "$ONEXIT_STATE" ]]; then
+	findmnt -rn -o TARGET 2>/dev/null | grep -E "^${ONEXIT_STATE}(/|$)" | sort -r | while IFS= read -r m; do
+		umount -l "$m" 2>/dev/null || log "WARNING: could not unmount $m"
+	done
+	rm -rf --one-file-system "$ONEXIT_STATE"
+fi
+log "cluster down"

@@ -1,0 +1,56 @@
+# Shared by build.sh, up.sh and down.sh (sourced, not executed).
+# shellcheck shell=bash
+
+CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$CLUSTER_DIR/../.." && pwd)
+
+: "${ONEXIT_CACHE:=$HOME/.cache/onexit}"
+: "${ONEXIT_STATE:=/tmp/onexit-cluster}"
+export ONEXIT_CACHE ONEXIT_STATE
+
+# Network of the test cluster (docs/CONTRACTS.md).
+BRIDGE=onexit0
+NODE_IP=10.250.0.1
+BRIDGE_CIDR=10.250.0.1/16
+POD_CIDR=10.250.0.0/16
+SERVICE_CIDR=10.96.0.0/16
+API_PORT=6443
+API_SERVER=https://${NODE_IP}:${API_PORT}
+ETCD_CLIENT_URL=http://127.0.0.1:12379
+ETCD_PEER_URL=http://127.0.0.1:12380
+NODE_NAME=onexit-node
+
+K8S_VERSION=$(sed -n 's#^[[:space:]]*k8s.io/kubernetes \(v[^[:space:]]*\).*#\1#p' "$CLUSTER_DIR/go.mod" | head -1)
+HELM_VERSION=$(sed -n 's#^[[:space:]]*helm.sh/helm/v3 \(v[^[:space:]]*\).*#\1#p' "$REPO_ROOT/test/tools/helm/go.mod" | head -1)
+
+# The binaries' directory is keyed by the Kubernetes version and a hash of everything
+# that goes into them, so a change of go.mod/go.sum or of the launcher rebuilds.
+k8s_build_key() {
+	(
+		cd "$CLUSTER_DIR"
+		{
+			cat go.mod go.sum
+			find cmd -type f -name '*.go' | LC_ALL=C sort | xargs cat
+		} | sha256sum | cut -c1-12
+	)
+}
+K8S_BIN_DIR="$ONEXIT_CACHE/k8s-${K8S_VERSION}-$(k8s_build_key)/bin"
+HELM_BIN_DIR="$ONEXIT_CACHE/helm-${HELM_VERSION}/bin"
+TOOLS_BIN_DIR="$ONEXIT_CACHE/bin"
+K8S_BINARIES=(kube-apiserver kube-controller-manager kubectl onexit-launcher)
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+	log "ERROR: $*"
+	exit 1
+}
+
+# pid_alive FILE: the pid in FILE names a live (non-zombie) process.
+pid_alive() {
+	local pid
+	[[ -f "$1" ]] || return 1
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[[ -n "$pid" ]] || return 1
+	[[ -d "/proc/$pid" ]] || return 1
+	[[ "$(awk '/^State:/{print $2}' "/proc/$pid/status" 2>/dev/null)" != Z ]]
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Starts the test cluster (idempotent): bridge onexit0, embedded etcd, kube-apiserver,
+# kube-controller-manager and the node agent, all as session leaders that outlive this
+# script; pids and logs in $ONEXIT_STATE. Prints `export KUBECONFIG=...` on stdout.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+[[ $(id -u) -eq 0 ]] || die "up.sh needs root (it creates a bridge, network namespaces and NAT rules)"
+
+# Node 24 from the repo's devDependencies for the agent, our tools before the system's.
+[[ -d "$REPO_ROOT/node_modules/.bin" ]] && PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+PATH="$TOOLS_BIN_DIR:$PATH"
+
+PKI=$ONEXIT_STATE/pki
+KUBECONFIG_FILE=$ONEXIT_STATE/kubeconfig
+AGENT_MAIN=$REPO_ROOT/test/cluster/agent/main.ts
+start_time=$(date +%s.%N)
+
+kc() { "$K8S_BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+readyz() {
+	curl -fsS --max-time 2 --cacert "$PKI/ca.crt" "$API_SERVER/readyz" >/dev/null 2>&1
+}
+
+node_ready() {
+	[[ "$(kc get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls every 0.2 s.
+wait_until() {
+	local timeout=$1 what=$2
+	shift 2
+	local deadline=$((SECONDS + timeout))
+	until "$@"; do
+		if ((SECONDS >= deadline)); then
+			log "timed out after ${timeout}s waiting for ${what}"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# start NAME COMMAND...: runs COMMAND in its own session unless NAME is already running.
+start() {
+	local name=$1
+	shift
+	if pid_alive "$ONEXIT_STATE/$name.pid"; then
+		return 0
+	fi
+	log "starting $name"
+	(cd "$REPO_ROOT" && exec setsid "$@" >>"$ONEXIT_STATE/$name.log" 2>&1 </dev/null) &
+	echo $! >"$ONEXIT_STATE/$name.pid"
+}
+
+# die_with_log NAME MESSAGE: shows the tail of NAME's log.
+die_with_log() {
+	log "$2; last lines of $ONEXIT_STATE/$1.log:"
+	tail -n 30 "$ONEXIT_STATE/$1.log" >&2 || true
+	exit 1
+}
+
+healthy() {
+	pid_alive "$ONEXIT_STATE/etcd.pid" &&
+		pid_alive "$ONEXIT_STATE/kube-apiserver.pid" &&
+		pid_alive "$ONEXIT_STATE/kube-controller-manager.pid" &&
+		{ [[ ! -f "$AGENT_MAIN" ]] || pid_alive "$ONEXIT_STATE/agent.pid"; } &&
+		[[ -f "$KUBECONFIG_FILE" ]] && readyz
+}
+
+announce() {
+	log "cluster ready ($(awk -v s="$start_time" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')s): kubectl and helm are in $TOOLS_BIN_DIR"
+	echo "export KUBECONFIG=$KUBECONFIG_FILE"
+}
+
+setup_network() {
+	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+		log "creating bridge $BRIDGE ($BRIDGE_CIDR)"
+		ip link add "$BRIDGE" type bridge
+	fi
+	if ! ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_CIDR"; then
+		ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+	fi
+	ip link set "$BRIDGE" up
+	sysctl -qw net.ipv4.ip_forward=1
+}
+
+if healthy; then
+	log "cluster already running"
+	announce
+	exit 0
+fi
+
+# Build the tools if needed (make cluster-up has already done it; direct callers may not).
+for b in "${K8S_BINARIES[@]}"; do
+	[[ -x "$K8S_BIN_DIR/$b" ]] || {
+		bash "$CLUSTER_DIR/build.sh"
+		break
+	}
+done
+[[ -x "$TOOLS_BIN_DIR/kubectl" && -x "$TOOLS_BIN_DIR/helm" ]] || bash "$CLUSTER_DIR/build.sh"
+
+mkdir -p "$ONEXIT_STATE"
+setup_network
+"$K8S_BIN_DIR/onexit-launcher" pki --dir "$PKI" --server "$API_SERVER"
+cp "$PKI/admin.kubeconfig" "$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
+
+start etcd "$K8S_BIN_DIR/onexit-launcher" etcd --data-dir "$ONEXIT_STATE/etcd" \
+	--client-url "$ETCD_CLIENT_URL" --peer-url "$ETCD_PEER_URL"
+etcd_ready() { curl -fsS --max-time 1 "$ETCD_CLIENT_URL/health" 2>/dev/null | grep -q '"health":"true"'; }
+wait_until 60 etcd etcd_ready || die_with_log etcd "etcd did not start"
+
+start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
+	--etcd-servers="$ETCD_CLIENT_URL" \
+	--bind-address=0.0.0.0 \
+	--secure-port="$API_PORT" \
+	--advertise-address="$NODE_IP" \
+	--cert-dir="$ONEXIT_STATE/apiserver" \
+	--tls-cert-file="$PKI/apiserver.crt" \
+	--tls-private-key-file="$PKI/apiserver.key" \
+	--client-ca-file="$PKI/ca.crt" \
+	--kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+	--kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+	--kubelet-preferred-address-types=InternalIP \
+	--service-account-issuer=https://kubernetes.default.svc.cluster.local \
+	--service-account-signing-key-file="$PKI/sa.key" \
+	--service-account-key-file="$PKI/sa.pub" \
+	--authorization-mode=Node,RBAC \
+	--enable-admission-plugins=NodeRestriction,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
+	--enable-aggregator-routing=true \
+	--service-cluster-ip-range="$SERVICE_CIDR" \
+	--allow-privileged=true \
+	--profiling=false \
+	--v=1
+wait_until 90 kube-apiserver readyz || die_with_log kube-apiserver "kube-apiserver did not become ready"
+
+controllers=(
+	serviceaccount-controller root-ca-certificate-publisher-controller
+	endpoints-controller endpointslice-controller endpointslice-mirroring-controller
+	garbage-collector-controller namespace-controller
+	deployment-controller replicaset-controller replicationcontroller-controller
+	statefulset-controller daemonset-controller disruption-controller
+	job-controller cronjob-controller ttl-after-finished-controller
+	pod-garbage-collector-controller resourcequota-controller
+	clusterrole-aggregation-controller service-cidr-controller
+)
+start kube-controller-manager "$K8S_BIN_DIR/kube-controller-manager" \
+	--kubeconfig="$PKI/controller-manager.kubeconfig" \
+	--authentication-kubeconfig="$PKI/controller-manager.kubeconfig" \
+	--authorization-kubeconfig="$PKI/controller-manager.kubeconfig" \
+	--bind-address=127.0.0.1 \
+	--secure-port=10257 \
+	--cert-dir="$ONEXIT_STATE/controller-manager" \
+	--leader-elect=false \
+	--use-service-account-credentials=true \
+	--root-ca-file="$PKI/ca.crt" \
+	--service-account-private-key-file="$PKI/sa.key" \
+	--service-cluster-ip-range="$SERVICE_CIDR" \
+	--controllers="$(
+		IFS=,
+		echo "${controllers[*]}"
+	)" \
+	--concurrent-gc-syncs=5 \
+	--v=1
+
+if [[ -f "$AGENT_MAIN" ]]; then
+	start agent node "$AGENT_MAIN" \
+		--kubeconfig "$KUBECONFIG_FILE" \
+		--state-dir "$ONEXIT_STATE/agent" \
+		--node-name "$NODE_NAME" \
+		--node-ip "$NODE_IP" \
+		--bridge "$BRIDGE" \
+		--pod-cidr "$POD_CIDR" \
+		--service-cidr "$SERVICE_CIDR" \
+		--kubelet-port 10250 \
+		--repo "$REPO_ROOT"
+else
+	log "WARNING: $AGENT_MAIN does not exist yet: no node agent, pods will stay Pending"
+fi
+
+default_sa() { kc get serviceaccount default -n default >/dev/null 2>&1; }
+wait_until 60 "the default ServiceAccount" default_sa ||
+	die_with_log kube-controller-manager "no default ServiceAccount (is the controller manager running?)"
+if [[ -f "$AGENT_MAIN" ]]; then
+	wait_until 60 "node $NODE_NAME Ready" node_ready || die_with_log agent "node $NODE_NAME is not Ready"
+fi
+pid_alive "$ONEXIT_STATE/kube-controller-manager.pid" ||
+	die_with_log kube-controller-manager "kube-controller-manager exited"
+announce
