@@ -1,0 +1,125 @@
+// Argo's `{{name}}` template substitution (fasttemplate with `{{`/`}}` tags, names trimmed),
+// shared by every program. Pure: inputs are never mutated.
+
+export type Resolved<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Scope = Readonly<Record<string, string>>;
+
+const OPEN = "{{";
+const CLOSE = "}}";
+const EXPRESSION_ERROR = "expression templates ({{=...}}) are not supported";
+
+interface Tag {
+  /** The text between the braces, as written. */
+  raw: string;
+  /** `raw` without surrounding whitespace: the variable's name. */
+  name: string;
+}
+
+type Piece = string | Tag;
+
+/** Splits text into literal runs and tags; an opening `{{` without a closing `}}` is literal. */
+function tokenize(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  let position = 0;
+  while (position < text.length) {
+    const start = text.indexOf(OPEN, position);
+    const end = start < 0 ? -1 : text.indexOf(CLOSE, start + OPEN.length);
+    if (start < 0 || end < 0) {
+      pieces.push(text.slice(position));
+      break;
+    }
+    if (start > position) pieces.push(text.slice(position, start));
+    const raw = text.slice(start + OPEN.length, end);
+    pieces.push({ raw, name: raw.trim() });
+    position = end + CLOSE.length;
+  }
+  return pieces;
+}
+
+function isExpression(tag: Tag): boolean {
+  return tag.name.startsWith("=");
+}
+
+/**
+ * Replaces every `{{ name }}` (spaces allowed) with scope[name]. An unknown name is an error
+ * naming it, except names for which `keepUnresolved(name)` is true, which stay as written.
+ * `{{=expr}}` expression templates are an error.
+ */
+export function substitute(
+  text: string,
+  scope: Scope,
+  keepUnresolved?: (name: string) => boolean,
+): Resolved<string> {
+  let out = "";
+  for (const piece of tokenize(text)) {
+    if (typeof piece === "string") {
+      out += piece;
+      continue;
+    }
+    if (isExpression(piece)) return { ok: false, error: EXPRESSION_ERROR };
+    if (Object.hasOwn(scope, piece.name)) {
+      out += scope[piece.name];
+    } else if (keepUnresolved?.(piece.name) === true) {
+      out += `${OPEN}${piece.raw}${CLOSE}`;
+    } else {
+      return { ok: false, error: `unable to resolve {{${piece.name}}}` };
+    }
+  }
+  return { ok: true, value: out };
+}
+
+/** Same as `substitute` over every string (not keys) inside a JSON-like value; returns a new value. */
+export function substituteDeep<T>(
+  value: T,
+  scope: Scope,
+  keepUnresolved?: (name: string) => boolean,
+): Resolved<T> {
+  const resolved = walk(value, (text) => substitute(text, scope, keepUnresolved));
+  return resolved as Resolved<T>;
+}
+
+function walk(value: unknown, onString: (text: string) => Resolved<string>): Resolved<unknown> {
+  if (typeof value === "string") return onString(value);
+  if (Array.isArray(value)) return walkArray(value, onString);
+  if (value !== null && typeof value === "object") {
+    return walkObject(value as Record<string, unknown>, onString);
+  }
+  return { ok: true, value };
+}
+
+function walkArray(
+  items: readonly unknown[],
+  onString: (text: string) => Resolved<string>,
+): Resolved<unknown> {
+  const out: unknown[] = [];
+  for (const item of items) {
+    const resolved = walk(item, onString);
+    if (!resolved.ok) return resolved;
+    out.push(resolved.value);
+  }
+  return { ok: true, value: out };
+}
+
+function walkObject(
+  object: Readonly<Record<string, unknown>>,
+  onString: (text: string) => Resolved<string>,
+): Resolved<unknown> {
+  const entries: [string, unknown][] = [];
+  for (const [key, item] of Object.entries(object)) {
+    const resolved = walk(item, onString);
+    if (!resolved.ok) return resolved;
+    entries.push([key, resolved.value]);
+  }
+  // fromEntries defines own properties, so a `__proto__` key stays a plain key.
+  return { ok: true, value: Object.fromEntries(entries) };
+}
+
+/** Names referenced by `{{...}}` in the text, in order, deduplicated; expressions (`{{=...}}`) are not names. */
+export function referencedVariables(text: string): string[] {
+  const names: string[] = [];
+  for (const piece of tokenize(text)) {
+    if (typeof piece === "string" || isExpression(piece)) continue;
+    if (!names.includes(piece.name)) names.push(piece.name);
+  }
+  return names;
+}
