@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(ONEXIT_CACHE)/bin:$(PATH)
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all deps lint typecheck unit e2e test chart-check cluster-up cluster-down tools demo bench build image clean
+.PHONY: prereqs all deps lint typecheck unit e2e test chart-check cluster-up cluster-down tools demo bench build image clean
 
 all: test
 
@@ -37,7 +37,10 @@ cluster-up: deps tools
 cluster-down:
 	bash test/cluster/down.sh
 
-e2e: deps tools
+prereqs:
+	bash test/prereqs.sh
+
+e2e: deps tools prereqs
 	vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.cache/e2e.json
 
 # The chart must lint and its rendered manifests must be accepted by a real API server.
@@ -51,6 +54,10 @@ chart-check: tools cluster-up
 
 test: lint unit chart-check e2e
 	node test/summary.ts .cache/unit.json .cache/e2e.json
+
+# The README's main command: cluster, chart, the exit-handler example, its logs and metrics.
+demo: deps tools prereqs cluster-up
+	bash hack/demo.sh
 
 build: deps
 	tsc -p tsconfig.build.json

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make demo`: the test cluster, onexit installed by its chart, and Argo's exit-handler example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${ONEXIT_STATE:=/tmp/onexit-cluster}"
+export KUBECONFIG="${KUBECONFIG:-$ONEXIT_STATE/kubeconfig}"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Installing onexit with its Helm chart"
+kubectl create namespace onexit --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+helm upgrade --install onexit charts/onexit --namespace onexit --wait --timeout 5m
+kubectl -n onexit get pods -o wide
+
+step "kubectl create -f examples/exit-handler.yaml"
+name=$(kubectl create -f examples/exit-handler.yaml -o jsonpath='{.metadata.name}')
+echo "workflow.argoproj.io/$name created"
+
+step "kubectl get workflow -w"
+kubectl get workflow "$name" -w &
+watcher=$!
+until phase=$(kubectl get workflow "$name" -o jsonpath='{.status.phase}') && [[ $phase =~ ^(Succeeded|Failed|Error)$ ]]; do
+  sleep 0.5
+done
+# Let the watch print the final row before it is stopped.
+sleep 1
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
+
+handler=$(kubectl get pods -l "workflows.argoproj.io/workflow=$name,workflows.argoproj.io/on-exit=true" -o jsonpath='{.items[0].metadata.name}')
+kubectl wait --for=jsonpath='{.status.phase}'=Succeeded "pod/$handler" --timeout=60s >/dev/null || true
+
+step "kubectl get pods"
+kubectl get pods -l "workflows.argoproj.io/workflow=$name"
+
+step "kubectl logs $name            (the step's main container)"
+kubectl logs "$name"
+step "kubectl logs $name -c wait    (the sidecar's story)"
+kubectl logs "$name" -c wait
+step "kubectl logs $handler    (the exit handler)"
+kubectl logs "$handler"
+
+step "A few of the coordinator's metrics"
+for pod in $(kubectl -n onexit get pods -l app.kubernetes.io/component=coordinator -o name); do
+  kubectl get --raw "/api/v1/namespaces/onexit/pods/${pod#pod/}:9090/proxy/metrics" |
+    grep -E '^onexit_(is_leader|workflows_completed_total|exit_handler_start_latency_milliseconds_(count|sum))' || true
+done
+
+step "Done. The cluster keeps running: export KUBECONFIG=$KUBECONFIG   (make cluster-down stops it)"
