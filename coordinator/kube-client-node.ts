@@ -1,0 +1,191 @@
+// KubeClient over @kubernetes/client-node 2.x. Every call is counted by verb and HTTP code.
+// Pods are deserialized into V1Pod (timestamps as Date) on both list and watch, so the cache never
+// mixes the typed list objects with the raw JSON that Watch delivers.
+import {
+  AuthenticationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+} from "@kubernetes/client-node";
+import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
+import { GROUP, VERSION, WORKFLOW_PLURAL } from "../common/names.ts";
+import type { Workflow } from "../common/types.ts";
+import {
+  isNotFound,
+  statusCodeOf,
+  type KubeClient,
+  type ListResult,
+  type ListWatchSource,
+  type WatchEventType,
+} from "./kube-client.ts";
+
+export type RecordRequest = (verb: string, code: string) => void;
+
+interface HttpInfoLike<T> {
+  httpStatusCode: number;
+  data: T;
+}
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+function codeLabel(err: unknown): string {
+  const code = statusCodeOf(err);
+  return code === undefined ? "error" : String(code);
+}
+
+export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): KubeClient {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const auth = kc.makeApiClient(AuthenticationV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const watcher = new Watch(kc);
+
+  async function call<T>(verb: string, fn: () => Promise<HttpInfoLike<T>>): Promise<T> {
+    try {
+      const response = await fn();
+      record(verb, String(response.httpStatusCode));
+      return response.data;
+    } catch (err) {
+      record(verb, codeLabel(err));
+      throw err;
+    }
+  }
+
+  function source<T>(
+    path: string,
+    labelSelector: string | undefined,
+    list: () => Promise<HttpInfoLike<{ items: T[]; metadata?: { resourceVersion?: string } }>>,
+    convert: (raw: unknown) => T,
+  ): ListWatchSource<T> {
+    return {
+      list: async (): Promise<ListResult<T>> => {
+        const data = await call("list", list);
+        return { items: data.items, resourceVersion: data.metadata?.resourceVersion ?? "" };
+      },
+      watch: async (resourceVersion, onEvent, onDone) => {
+        const params: Record<string, string | boolean> = { resourceVersion, allowWatchBookmarks: true };
+        if (labelSelector !== undefined) params.labelSelector = labelSelector;
+        let aborted = false;
+        const controller = await watcher.watch(
+          path,
+          params,
+          (type: string, object: unknown) =>
+            onEvent(type as WatchEventType, type === "ERROR" ? (object as T) : convert(object)),
+          (err: unknown) => {
+            if (!aborted) record("watch", err === null || err === undefined ? "200" : codeLabel(err));
+            onDone(err);
+          },
+        );
+        return {
+          abort: () => {
+            aborted = true;
+            controller.abort();
+          },
+        };
+      },
+    };
+  }
+
+  const nsPath = (prefix: string, namespace: string, plural: string): string =>
+    namespace === "" ? `${prefix}/${plural}` : `${prefix}/namespaces/${namespace}/${plural}`;
+
+  return {
+    workflows: (namespace) =>
+      source<Workflow>(
+        nsPath(`/apis/${GROUP}/${VERSION}`, namespace, WORKFLOW_PLURAL),
+        undefined,
+        () =>
+          namespace === ""
+            ? custom.listClusterCustomObjectWithHttpInfo({
+                group: GROUP,
+                version: VERSION,
+                plural: WORKFLOW_PLURAL,
+              })
+            : custom.listNamespacedCustomObjectWithHttpInfo({
+                group: GROUP,
+                version: VERSION,
+                namespace,
+                plural: WORKFLOW_PLURAL,
+              }),
+        (raw) => raw as Workflow,
+      ),
+    pods: (namespace, labelSelector) =>
+      source<V1Pod>(
+        nsPath("/api/v1", namespace, "pods"),
+        labelSelector,
+        () =>
+          namespace === ""
+            ? core.listPodForAllNamespacesWithHttpInfo({ labelSelector })
+            : core.listNamespacedPodWithHttpInfo({ namespace, labelSelector }),
+        (raw) => ObjectSerializer.deserialize(raw, "V1Pod") as V1Pod,
+      ),
+
+    getPod: async (namespace, name) => {
+      try {
+        return await call("get", () => core.readNamespacedPodWithHttpInfo({ namespace, name }));
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    createPod: (namespace, body) =>
+      call("create", () => core.createNamespacedPodWithHttpInfo({ namespace, body })),
+    deletePod: async (namespace, name) => {
+      await call("delete", () => core.deleteNamespacedPodWithHttpInfo({ namespace, name }));
+    },
+    patchPod: (namespace, name, body) =>
+      call("patch", () => core.patchNamespacedPodWithHttpInfo({ namespace, name, body }, mergePatch)),
+    createConfigMap: async (namespace, body) => {
+      await call("create", () => core.createNamespacedConfigMapWithHttpInfo({ namespace, body }));
+    },
+    patchWorkflow: (namespace, name, body) =>
+      call("patch", () =>
+        custom.patchNamespacedCustomObjectWithHttpInfo(
+          { group: GROUP, version: VERSION, namespace, plural: WORKFLOW_PLURAL, name, body },
+          mergePatch,
+        ),
+      ) as Promise<Workflow>,
+    replaceWorkflowStatus: (workflow) =>
+      call("update", () =>
+        custom.replaceNamespacedCustomObjectStatusWithHttpInfo({
+          group: GROUP,
+          version: VERSION,
+          namespace: workflow.metadata.namespace ?? "",
+          plural: WORKFLOW_PLURAL,
+          name: workflow.metadata.name ?? "",
+          body: workflow,
+        }),
+      ) as Promise<Workflow>,
+    createEvent: async (namespace, body) => {
+      await call("create", () => core.createNamespacedEventWithHttpInfo({ namespace, body }));
+    },
+    reviewToken: async (token, audiences) => {
+      const review = await call("create", () =>
+        auth.createTokenReviewWithHttpInfo({
+          body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token, audiences } },
+        }),
+      );
+      return review.status ?? {};
+    },
+
+    getLease: async (namespace, name) => {
+      try {
+        return await call("get", () => coordination.readNamespacedLeaseWithHttpInfo({ namespace, name }));
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    createLease: (namespace, body) =>
+      call("create", () => coordination.createNamespacedLeaseWithHttpInfo({ namespace, body })),
+    replaceLease: (namespace, body) =>
+      call("update", () =>
+        coordination.replaceNamespacedLeaseWithHttpInfo({ namespace, name: body.metadata?.name ?? "", body }),
+      ),
+  };
+}
