@@ -1,0 +1,144 @@
+// The mutation: a pure function pod → pod. Everything the wait sidecar needs is added
+// here and nowhere else; the admission envelope and the JSON patch live in review.ts.
+import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+import {
+  ANNOTATION_DEFAULT_CONTAINER,
+  ANNOTATION_INJECTED,
+  ANNOTATION_NODE_ID,
+  LABEL_WORKFLOW,
+  MAIN_CONTAINER,
+  OUTPUTS_VOLUME,
+  REPORT_AUDIENCE,
+  WAIT_CONTAINER,
+} from "../common/names.ts";
+import type { InjectConfig } from "./inject-config.ts";
+
+export const TOKEN_VOLUME = "onexit-token";
+export const TOKEN_MOUNT_PATH = "/var/run/onexit/token";
+export const TOKEN_FILE = `${TOKEN_MOUNT_PATH}/token`;
+export const TOKEN_EXPIRATION_SECONDS = 3600;
+/** The sidecar's own API credentials: a container added by a webhook is never given the
+ * service-account mount by the ServiceAccount admission plugin, which ran before us. */
+export const API_ACCESS_VOLUME = "onexit-kube-api-access";
+export const API_ACCESS_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+export const OUTPUTS_MOUNT_PATH = "/onexit/outputs";
+/** 0644, as kube-api-access uses, so a non-root sidecar can read the token files. */
+const READABLE_MODE = 0o644;
+
+/** What the injected annotation records. */
+export interface InjectionRecord {
+  containers: string[];
+  volumes: string[];
+  version: string;
+}
+
+/** Why a pod must be left as it is, or undefined when it should be injected. */
+export function skipReason(pod: V1Pod): string | undefined {
+  if (pod.metadata?.annotations?.[ANNOTATION_INJECTED] !== undefined) return "already injected";
+  const spec = pod.spec;
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  if (containers.some((c) => c.name === WAIT_CONTAINER)) {
+    return `the pod already has a container named "${WAIT_CONTAINER}"`;
+  }
+  const taken = (spec?.volumes ?? []).find((v) => v.name === TOKEN_VOLUME || v.name === API_ACCESS_VOLUME);
+  return taken === undefined ? undefined : `the pod already has a volume named "${taken.name}"`;
+}
+
+/** Adds the wait sidecar, its volumes and annotations. A pod that must be skipped comes back as a plain copy. */
+export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
+  const out = structuredClone(pod);
+  if (skipReason(pod) !== undefined) return out;
+  const spec = out.spec;
+  if (spec === undefined) return out;
+  const hasOutputs = (spec.volumes ?? []).some((v) => v.name === OUTPUTS_VOLUME);
+  const volumes = [tokenVolume(), apiAccessVolume()];
+  spec.volumes = [...(spec.volumes ?? []), ...volumes];
+  spec.containers = [...spec.containers, waitContainer(config, hasOutputs)];
+
+  const metadata = (out.metadata ??= {});
+  const annotations = (metadata.annotations ??= {});
+  const hasMain = spec.containers.some((c) => c.name === MAIN_CONTAINER);
+  if (hasMain && annotations[ANNOTATION_DEFAULT_CONTAINER] === undefined) {
+    annotations[ANNOTATION_DEFAULT_CONTAINER] = MAIN_CONTAINER;
+  }
+  const record: InjectionRecord = {
+    containers: [WAIT_CONTAINER],
+    volumes: volumes.map((v) => v.name),
+    version: config.version,
+  };
+  annotations[ANNOTATION_INJECTED] = JSON.stringify(record);
+  return out;
+}
+
+function waitContainer(config: InjectConfig, hasOutputs: boolean): V1Container {
+  const mounts: V1VolumeMount[] = [
+    { name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true },
+    { name: API_ACCESS_VOLUME, mountPath: API_ACCESS_MOUNT_PATH, readOnly: true },
+  ];
+  if (hasOutputs) mounts.push({ name: OUTPUTS_VOLUME, mountPath: OUTPUTS_MOUNT_PATH, readOnly: true });
+  return {
+    name: WAIT_CONTAINER,
+    image: config.image,
+    args: ["sidecar"],
+    env: sidecarEnv(config),
+    resources: structuredClone(config.resources),
+    securityContext: structuredClone(config.securityContext),
+    volumeMounts: mounts,
+    terminationMessagePolicy: "FallbackToLogsOnError",
+  };
+}
+
+function fieldEnv(name: string, fieldPath: string): V1EnvVar {
+  return { name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } };
+}
+
+/** The sidecar's whole configuration (docs/CONTRACTS.md "Sidecar environment"). */
+export function sidecarEnv(config: InjectConfig): V1EnvVar[] {
+  return [
+    fieldEnv("POD_NAME", "metadata.name"),
+    fieldEnv("POD_NAMESPACE", "metadata.namespace"),
+    fieldEnv("POD_UID", "metadata.uid"),
+    fieldEnv("ONEXIT_WORKFLOW", `metadata.labels['${LABEL_WORKFLOW}']`),
+    fieldEnv("ONEXIT_NODE_ID", `metadata.annotations['${ANNOTATION_NODE_ID}']`),
+    { name: "ONEXIT_COORDINATOR_URL", value: config.coordinatorUrl },
+    { name: "ONEXIT_COORDINATOR_CA", value: config.coordinatorCa },
+    { name: "ONEXIT_REPORT_TOKEN_FILE", value: TOKEN_FILE },
+    { name: "ONEXIT_DEADLINE_SECONDS", value: String(config.deadlineSeconds) },
+  ];
+}
+
+function tokenVolume(): V1Volume {
+  return {
+    name: TOKEN_VOLUME,
+    projected: {
+      defaultMode: READABLE_MODE,
+      sources: [
+        {
+          serviceAccountToken: {
+            audience: REPORT_AUDIENCE,
+            expirationSeconds: TOKEN_EXPIRATION_SECONDS,
+            path: "token",
+          },
+        },
+      ],
+    },
+  };
+}
+
+function apiAccessVolume(): V1Volume {
+  return {
+    name: API_ACCESS_VOLUME,
+    projected: {
+      defaultMode: READABLE_MODE,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        {
+          downwardAPI: {
+            items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }],
+          },
+        },
+      ],
+    },
+  };
+}
