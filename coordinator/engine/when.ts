@@ -134,15 +134,15 @@ function evaluate(node: Node): Value {
 export function evaluateWhen(expression: string): Resolved<boolean> {
   if (expression.trim() === "") return { ok: true, value: true };
   const lexed = lexWhen(expression);
-  if (!lexed.ok) return { ok: false, error: `invalid 'when' expression '${expression}': ${lexed.error}` };
+  if (!lexed.ok) return { ok: false, error: `Invalid 'when' expression '${expression}': ${lexed.error}` };
   try {
     const result = evaluate(parse(lexed.tokens));
     if (typeof result !== "boolean") {
-      return { ok: false, error: `expected boolean evaluation for '${expression}', got ${show(result)}` };
+      return { ok: false, error: `Expected boolean evaluation for '${expression}'. Got ${show(result)}` };
     }
     return { ok: true, value: result };
   } catch (error) {
     if (!(error instanceof WhenError)) throw error;
-    return { ok: false, error: `invalid 'when' expression '${expression}': ${error.message}` };
+    return { ok: false, error: `Invalid 'when' expression '${expression}': ${error.message}` };
   }
 }
