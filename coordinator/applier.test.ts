@@ -1,0 +1,239 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../common/log.ts";
+import { FINALIZER } from "../common/names.ts";
+import type { Workflow, WorkflowStatus } from "../common/types.ts";
+import { Applier, type ApplierClient } from "./applier.ts";
+import type { Action } from "./engine/types.ts";
+
+const apiError = (code: number): Error => Object.assign(new Error(`HTTP ${code}`), { code });
+
+function workflow(status: WorkflowStatus = { phase: "Running" }, finalizers?: string[]): Workflow {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Workflow",
+    metadata: {
+      name: "wf",
+      namespace: "ns",
+      uid: "u1",
+      resourceVersion: "100",
+      ...(finalizers ? { finalizers } : {}),
+    },
+    spec: { templates: [] },
+    status,
+  };
+}
+
+const pod = (name: string): V1Pod => ({ metadata: { name } });
+
+interface Recorder {
+  client: ApplierClient;
+  calls: string[];
+  failures: Map<string, Error>;
+  bodies: Map<string, unknown>;
+}
+
+function recorder(): Recorder {
+  const calls: string[] = [];
+  const failures = new Map<string, Error>();
+  const bodies = new Map<string, unknown>();
+  let rv = 100;
+  const step = async (call: string, body?: unknown): Promise<void> => {
+    calls.push(call);
+    bodies.set(call, body);
+    const failure = failures.get(call);
+    if (failure) throw failure;
+  };
+  const client: ApplierClient = {
+    createPod: async (_ns, p) => (await step(`createPod ${p.metadata?.name}`), p),
+    deletePod: (_ns, n) => step(`deletePod ${n}`),
+    patchPod: async (_ns, n, patch) => (await step(`patchPod ${n}`, patch), pod(n)),
+    createConfigMap: (_ns, cm) => step(`createConfigMap ${cm.metadata?.name}`),
+    patchWorkflow: async (_ns, _n, patch) => {
+      const finalizers = (patch.metadata as { finalizers: string[] }).finalizers;
+      await step(`patchWorkflow finalizers=${finalizers.join(",")}`, patch);
+      return {
+        ...workflow(),
+        metadata: { ...workflow().metadata, resourceVersion: String(++rv), finalizers },
+      };
+    },
+    replaceWorkflowStatus: async (wf) => {
+      await step(`replaceStatus phase=${wf.status?.phase}`, wf);
+      return { ...wf, metadata: { ...wf.metadata, resourceVersion: String(++rv) } };
+    },
+    createEvent: async (_ns, e) => step(`createEvent ${e.reason}`, e),
+  };
+  return { client, calls, failures, bodies };
+}
+
+function applier(r: Recorder, now = 5000) {
+  const observed: { handlerMs: number[]; completed: string[] } = { handlerMs: [], completed: [] };
+  const created: string[] = [];
+  const a = new Applier({
+    client: r.client,
+    now: () => now,
+    logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
+    identity: "coord-0",
+    metrics: {
+      observeHandlerStart: (ms) => observed.handlerMs.push(ms),
+      workflowCompleted: (phase, ns, s) => observed.completed.push(`${phase} ${ns} ${s}`),
+    },
+    onPodCreated: (key, name) => created.push(`${key} ${name}`),
+  });
+  return { a, observed, created };
+}
+
+const everyAction: Action[] = [
+  { kind: "event", type: "Normal", reason: "WorkflowFailed", message: "m" },
+  { kind: "removeFinalizer" },
+  { kind: "deletePod", name: "old", reason: "Stop" },
+  { kind: "labelPodCompleted", name: "done" },
+  { kind: "createPod", pod: pod("wf-exit-handler-1"), exitHandler: true },
+  { kind: "createConfigMap", configMap: { metadata: { name: "wf-onexit-logs" } } },
+  { kind: "addFinalizer" },
+];
+
+describe("Applier", () => {
+  it("when every action kind is returned, then they run in the documented order around the status write", async () => {
+    const r = recorder();
+    const { a } = applier(r);
+    await a.apply(workflow(), { status: { phase: "Failed" }, actions: everyAction }, { since: 0 });
+    expect(r.calls).toEqual([
+      `patchWorkflow finalizers=${FINALIZER}`,
+      "createConfigMap wf-onexit-logs",
+      "createPod wf-exit-handler-1",
+      "replaceStatus phase=Failed",
+      "deletePod old",
+      "patchPod done",
+      "createEvent WorkflowFailed",
+      "patchWorkflow finalizers=",
+    ]);
+  });
+
+  it("when the workflow object changes along the way, then each write carries the version the previous one returned", async () => {
+    const r = recorder();
+    const { a } = applier(r);
+    const out = await a.apply(
+      workflow(),
+      { status: { phase: "Succeeded" }, actions: [{ kind: "addFinalizer" }, { kind: "removeFinalizer" }] },
+      { since: 0 },
+    );
+    const status = r.bodies.get("replaceStatus phase=Succeeded") as Workflow;
+    expect(status.metadata.resourceVersion).toBe("101");
+    const removal = r.bodies.get("patchWorkflow finalizers=") as { metadata: { resourceVersion: string } };
+    expect(removal.metadata.resourceVersion).toBe("102");
+    expect(out.workflowWritten).toBe(true);
+  });
+
+  it("when the status is unchanged and there are no actions, then nothing is written", async () => {
+    const r = recorder();
+    const { a } = applier(r);
+    const out = await a.apply(
+      workflow({ phase: "Running", nodes: {} }),
+      { status: { nodes: {}, phase: "Running" }, actions: [] },
+      { since: 0 },
+    );
+    expect(r.calls).toEqual([]);
+    expect(out.workflowWritten).toBe(false);
+  });
+
+  it("when the finalizer is already there or already gone, then no patch is sent", async () => {
+    const r = recorder();
+    const { a } = applier(r);
+    await a.apply(
+      workflow({ phase: "Running" }, [FINALIZER]),
+      { status: { phase: "Running" }, actions: [{ kind: "addFinalizer" }] },
+      { since: 0 },
+    );
+    await a.apply(
+      workflow({ phase: "Running" }),
+      { status: { phase: "Running" }, actions: [{ kind: "removeFinalizer" }] },
+      { since: 0 },
+    );
+    expect(r.calls).toEqual([]);
+  });
+
+  it("when the pod already exists or is already gone, then the action counts as done", async () => {
+    const r = recorder();
+    r.failures.set("createPod p1", apiError(409));
+    r.failures.set("deletePod p2", apiError(404));
+    r.failures.set("patchPod p3", apiError(404));
+    const { a, observed, created } = applier(r);
+    const actions: Action[] = [
+      { kind: "createPod", pod: pod("p1"), exitHandler: true },
+      { kind: "deletePod", name: "p2", reason: "r" },
+      { kind: "labelPodCompleted", name: "p3" },
+    ];
+    await expect(
+      a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 }),
+    ).resolves.toBeDefined();
+    expect(observed.handlerMs).toEqual([]);
+    expect(created).toEqual(["ns/wf p1"]);
+  });
+
+  it("when the status write conflicts, then apply fails and nothing after the status runs", async () => {
+    const r = recorder();
+    r.failures.set("replaceStatus phase=Failed", apiError(409));
+    const { a } = applier(r);
+    await expect(
+      a.apply(workflow(), { status: { phase: "Failed" }, actions: everyAction }, { since: 0 }),
+    ).rejects.toMatchObject({
+      code: 409,
+    });
+    expect(r.calls.at(-1)).toBe("replaceStatus phase=Failed");
+  });
+
+  it("when one pod create fails, then its siblings are still created and the status is not written", async () => {
+    const r = recorder();
+    r.failures.set("createPod a", apiError(403));
+    const { a } = applier(r);
+    const actions: Action[] = [
+      { kind: "createPod", pod: pod("a"), exitHandler: false },
+      { kind: "createPod", pod: pod("b"), exitHandler: false },
+    ];
+    await expect(
+      a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
+    ).rejects.toMatchObject({ code: 403 });
+    expect(r.calls).toEqual(["createPod a", "createPod b"]);
+  });
+
+  it("when the handler pod is created, then the latency from the first triggering event is observed", async () => {
+    const r = recorder();
+    const { a, observed } = applier(r, 5042);
+    await a.apply(
+      workflow(),
+      { status: { phase: "Running" }, actions: [{ kind: "createPod", pod: pod("h"), exitHandler: true }] },
+      { since: 5000 },
+    );
+    expect(observed.handlerMs).toEqual([42]);
+  });
+
+  it("when the workflow reaches a final phase, then completion and duration are recorded once", async () => {
+    const r = recorder();
+    const { a, observed } = applier(r);
+    const status: WorkflowStatus = {
+      phase: "Failed",
+      startedAt: "2026-01-01T00:00:00Z",
+      finishedAt: "2026-01-01T00:00:09Z",
+    };
+    await a.apply(workflow({ phase: "Running" }), { status, actions: [] }, { since: 0 });
+    await a.apply(workflow(status), { status, actions: [] }, { since: 0 });
+    expect(observed.completed).toEqual(["Failed ns 9"]);
+  });
+
+  it("when an event cannot be recorded, then the reconcile still succeeds", async () => {
+    const r = recorder();
+    r.failures.set("createEvent X", apiError(403));
+    const { a } = applier(r);
+    const actions: Action[] = [{ kind: "event", type: "Warning", reason: "X", message: "m" }];
+    await expect(
+      a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 }),
+    ).resolves.toBeDefined();
+    const event = r.bodies.get("createEvent X") as {
+      involvedObject: { kind: string; uid: string };
+      reportingComponent: string;
+    };
+    expect(event.involvedObject).toMatchObject({ kind: "Workflow", uid: "u1" });
+    expect(event.reportingComponent).toBe("onexit-coordinator");
+  });
+});
