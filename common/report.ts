@@ -5,7 +5,7 @@ import { z } from "zod";
 /** Bounded so a report always fits in a pod annotation (the API server caps all annotations at 256 KiB). */
 export const MAX_LOG_TAIL_BYTES = 16 * 1024;
 export const MAX_OUTPUT_VALUE_BYTES = 16 * 1024;
-const MAX_OUTPUTS = 32;
+export const MAX_OUTPUTS = 32;
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
