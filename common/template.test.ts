@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { referencedVariables, substitute, substituteDeep, type Scope } from "./template.ts";
+import { isArgoVariable, referencedVariables, substitute, substituteDeep, type Scope } from "./template.ts";
 
 const scope: Scope = {
   "workflow.status": "Failed",
@@ -179,5 +179,37 @@ describe("referencedVariables", () => {
     ["an empty tag", "{{}}", [""]],
   ])("when the text has %s, then it lists them", (_case, text, expected) => {
     expect(referencedVariables(text)).toEqual(expected);
+  });
+});
+
+describe("isArgoVariable", () => {
+  it.each([
+    ["workflow.status", true],
+    ["steps.a.outputs.result", true],
+    ["tasks.b.status", true],
+    ["inputs.parameters.x", true],
+    ["outputs.parameters.x", true],
+    ["item", false],
+    ["item.key", true],
+    ["pod.name", true],
+    ["workflow", false],
+    ["workflowx.status", false],
+    [".Values.image", false],
+    ["range $x", false],
+    ["", false],
+  ])("when the name is %j, then it is an Argo variable: %s", (name, expected) => {
+    expect(isArgoVariable(name)).toBe(expected);
+  });
+
+  it("when used as keepUnresolved, then a script's own templates survive and Argo's must resolve", () => {
+    const keep = (name: string): boolean => !isArgoVariable(name);
+    expect(substitute("{{ .Values.x }} {{workflow.status}}", scope, keep)).toEqual({
+      ok: true,
+      value: "{{ .Values.x }} Failed",
+    });
+    expect(substitute("{{workflow.nope}}", scope, keep)).toEqual({
+      ok: false,
+      error: "unable to resolve {{workflow.nope}}",
+    });
   });
 });

@@ -123,3 +123,23 @@ export function referencedVariables(text: string): string[] {
   }
   return names;
 }
+
+/** The roots of Argo's workflow variables (its common.go GlobalVarValidWorkflowVariablePrefix). */
+export const ARGO_VARIABLE_PREFIXES: readonly string[] = [
+  "item.",
+  "steps.",
+  "inputs.",
+  "outputs.",
+  "pod.",
+  "workflow.",
+  "tasks.",
+];
+
+/**
+ * Whether a name is one of Argo's workflow variables. Argo leaves any other `{{name}}` (a
+ * script's own template, say) as written, so `(name) => !isArgoVariable(name)` is the
+ * `keepUnresolved` that matches it when substituting a template.
+ */
+export function isArgoVariable(name: string): boolean {
+  return ARGO_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
