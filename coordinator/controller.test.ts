@@ -1,0 +1,180 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../common/log.ts";
+import type { Workflow } from "../common/types.ts";
+import { Controller, ownedPods, type WorkflowCache } from "./controller.ts";
+import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
+import { CacheExpectations } from "./expectations.ts";
+import { fakeTimers } from "./testing/fake-timers.ts";
+
+const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
+  apiVersion: "argoproj.io/v1alpha1",
+  kind: "Workflow",
+  metadata: { name, namespace: "ns", resourceVersion: rv, uid },
+  spec: { templates: [] },
+  status: { phase: "Running" },
+});
+
+function setup(
+  opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Error[]; written?: boolean } = {},
+) {
+  const timers = fakeTimers(10_000);
+  const workflows = new Map<string, Workflow>([["ns/a", wf("a")]]);
+  const pods = new Map<string, V1Pod[]>();
+  let synced = true;
+  const cache: WorkflowCache = {
+    hasSynced: () => synced,
+    getWorkflow: (ns, n) => workflows.get(`${ns}/${n}`),
+    listWorkflows: () => [...workflows.values()],
+    podsOf: (ns, n) => pods.get(`${ns}/${n}`) ?? [],
+  };
+  const inputs: ReconcileInput[] = [];
+  const applied: { key: string; since: number }[] = [];
+  const results = opts.results ?? [];
+  const applyErrors = opts.applyErrors ?? [];
+  const labels: string[] = [];
+  const logs: string[] = [];
+  const expectations = new CacheExpectations({ now: timers.now });
+  const controller = new Controller({
+    cache,
+    reconcile: (input) => {
+      inputs.push(input);
+      const next = results.shift() ?? { status: { phase: "Running" }, actions: [] };
+      if (next instanceof Error) throw next;
+      return next;
+    },
+    engineConfig: { defaultServiceAccountName: "default" },
+    applier: {
+      apply: async (w, _r, ctx) => {
+        applied.push({ key: `${w.metadata.namespace}/${w.metadata.name}`, since: ctx.since });
+        const err = applyErrors.shift();
+        if (err) throw err;
+        return { workflowWritten: opts.written ?? false };
+      },
+    },
+    expectations,
+    workers: 2,
+    timers,
+    delay: timers.delay,
+    logger: createLogger({ write: (l) => logs.push(l), now: () => new Date(0) }),
+    metrics: { observeReconcile: (_s, label) => labels.push(label) },
+  });
+  return {
+    controller,
+    timers,
+    workflows,
+    pods,
+    inputs,
+    applied,
+    labels,
+    logs,
+    expectations,
+    setSynced: (v: boolean) => (synced = v),
+  };
+}
+
+describe("Controller", () => {
+  it("when a key is processed, then reconcile sees the cached workflow, its pods and now", async () => {
+    const s = setup();
+    s.pods.set("ns/a", [{ metadata: { name: "a" } }]);
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.inputs[0]?.workflow.metadata.name).toBe("a");
+    expect(s.inputs[0]?.pods.map((p) => p.metadata?.name)).toEqual(["a"]);
+    expect(s.inputs[0]?.now.getTime()).toBe(10_000);
+    expect(s.labels).toEqual(["success"]);
+    expect(s.timers.pending()).toEqual([]);
+  });
+
+  it("when apply fails, then the key is retried with growing back-off and keeps its first-dirty time", async () => {
+    const conflict = Object.assign(new Error("conflict"), { code: 409 });
+    const s = setup({ applyErrors: [conflict, conflict] });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.timers.pending()).toEqual([20]);
+    s.timers.advance(20);
+    await s.controller.processNext();
+    expect(s.timers.pending()).toEqual([40]);
+    s.timers.advance(40);
+    await s.controller.processNext();
+    expect(s.applied.map((a) => a.since)).toEqual([10_000, 10_000, 10_000]);
+    expect(s.labels).toEqual(["error", "error", "success"]);
+    expect(s.controller.queue.failuresOf("ns/a")).toBe(0);
+  });
+
+  it("when the engine throws, then the reconcile counts as an error and is retried", async () => {
+    const s = setup({ results: [new Error("engine bug")] });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.labels).toEqual(["error"]);
+    expect(s.timers.pending()).toEqual([20]);
+    expect(s.logs.join("")).toContain("engine bug");
+  });
+
+  it("when the engine asks for a requeue, then the key comes back after exactly that delay", async () => {
+    const s = setup({ results: [{ status: {}, actions: [], requeueAfterMs: 5000 }] });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.labels).toEqual(["requeue_after"]);
+    expect(s.timers.pending()).toEqual([5000]);
+  });
+
+  it("when the workflow is gone from the cache, then nothing is reconciled", async () => {
+    const s = setup();
+    s.controller.enqueue("ns/missing");
+    await s.controller.processNext();
+    expect(s.inputs).toEqual([]);
+    expect(s.labels).toEqual(["success"]);
+  });
+
+  it("when the cache still holds the version we wrote over, then the key waits instead of reconciling stale state", async () => {
+    const s = setup({ written: true });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.inputs.length).toBe(1);
+    expect(s.labels).toEqual(["success", "stale"]);
+    s.workflows.set("ns/a", wf("a", "2"));
+    s.timers.advance(1000);
+    await s.controller.processNext();
+    expect(s.inputs.length).toBe(2);
+  });
+
+  it("when run, then workers wait for the caches, queue every workflow and stop on abort", async () => {
+    const s = setup();
+    s.setSynced(false);
+    const stop = new AbortController();
+    const running = s.controller.run(stop.signal);
+    await Promise.resolve();
+    expect(s.inputs).toEqual([]);
+    s.setSynced(true);
+    s.timers.advance(100);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(s.inputs.map((i) => i.workflow.metadata.name)).toEqual(["a"]);
+    stop.abort();
+    await running;
+  });
+
+  it("when the engine mutates its input, then the cached workflow is untouched", async () => {
+    const s = setup();
+    const controller = s.controller;
+    s.controller.enqueue("ns/a");
+    await controller.processNext();
+    s.inputs[0]!.workflow.status!.phase = "Failed";
+    expect(s.workflows.get("ns/a")?.status?.phase).toBe("Running");
+  });
+});
+
+describe("ownedPods", () => {
+  it("when a pod is owned by another incarnation of the workflow, then it is left out", () => {
+    const owner = (uid: string): V1Pod => ({
+      metadata: {
+        name: uid,
+        ownerReferences: [{ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "a", uid }],
+      },
+    });
+    const pods = [owner("u1"), owner("old"), { metadata: { name: "unowned" } }];
+    expect(ownedPods(wf("a"), pods).map((p) => p.metadata?.name)).toEqual(["u1", "unowned"]);
+  });
+});

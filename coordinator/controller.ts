@@ -1,0 +1,158 @@
+// The controller loop for one leadership term: it alone owns the work queue, the workers and the
+// mapping of outcomes to the queue (controller-runtime's reconcileHandler):
+//   error          → rate-limited re-add (per-key exponential back-off), keeping the first-dirty time;
+//   requeueAfterMs → forget + delayed add (only for timers the workflow asks for);
+//   success        → forget.
+// Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
+// every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Logger } from "../common/log.ts";
+import { errorMessage } from "../common/log.ts";
+import type { Workflow } from "../common/types.ts";
+import type { ApplyContext, ApplyOutcome } from "./applier.ts";
+import type { EngineConfig, ReconcileInput, ReconcileResult } from "./engine/types.ts";
+import type { CacheExpectations } from "./expectations.ts";
+import { isConflict } from "./kube-client.ts";
+import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";
+import { WorkQueue, type Timers, type WorkItem } from "./workqueue.ts";
+
+export interface WorkflowCache {
+  hasSynced(): boolean;
+  getWorkflow(namespace: string, name: string): Workflow | undefined;
+  listWorkflows(): Workflow[];
+  /** Pods labelled with the workflow's name in its namespace. */
+  podsOf(namespace: string, name: string): V1Pod[];
+}
+
+export interface ControllerOptions {
+  cache: WorkflowCache;
+  reconcile: (input: ReconcileInput) => ReconcileResult;
+  engineConfig: EngineConfig;
+  applier: {
+    apply(workflow: Workflow, result: ReconcileResult, context: ApplyContext): Promise<ApplyOutcome>;
+  };
+  expectations: CacheExpectations;
+  workers: number;
+  timers: Timers;
+  delay: (ms: number, signal: AbortSignal) => Promise<void>;
+  logger: Logger;
+  metrics: Pick<CoordinatorMetrics, "observeReconcile">;
+  /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
+  staleRetryMs?: number;
+}
+
+export class Controller {
+  readonly queue: WorkQueue;
+  private readonly options: ControllerOptions;
+
+  constructor(options: ControllerOptions) {
+    this.options = options;
+    this.queue = new WorkQueue(options.timers);
+  }
+
+  enqueue(key: string): void {
+    this.queue.add(key);
+  }
+
+  /** Waits for the caches, queues every known workflow, runs the workers until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { cache, logger } = this.options;
+    while (!cache.hasSynced() && !signal.aborted) {
+      await this.options.delay(100, signal).catch(() => undefined);
+    }
+    if (signal.aborted) return;
+    for (const workflow of cache.listWorkflows()) this.enqueue(workflowKey(workflow));
+    logger.info("controller started", { workers: this.options.workers, workflows: this.queue.len() });
+    const workers = Array.from({ length: this.options.workers }, () => this.worker());
+    const stop = (): void => this.queue.shutDown();
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+    await Promise.all(workers);
+    logger.info("controller stopped");
+  }
+
+  /** Takes one item and processes it; false once the queue is shut down. */
+  async processNext(): Promise<boolean> {
+    const item = await this.queue.get();
+    if (item === undefined) return false;
+    const started = this.options.timers.now();
+    let label: ReconcileResultLabel = "error";
+    try {
+      label = await this.process(item);
+    } finally {
+      this.options.metrics.observeReconcile((this.options.timers.now() - started) / 1000, label);
+      this.queue.done(item.key);
+    }
+    return true;
+  }
+
+  private async worker(): Promise<void> {
+    while (await this.processNext()) {
+      // next item
+    }
+  }
+
+  private async process(item: WorkItem): Promise<ReconcileResultLabel> {
+    const { cache, expectations, timers } = this.options;
+    const { key, since } = item;
+    const [namespace = "", name = ""] = key.split("/");
+    const workflow = cache.getWorkflow(namespace, name);
+    if (workflow === undefined) {
+      // Deleted: with the finalizer gone there is nothing left to do; owned pods are garbage-collected.
+      expectations.forget(key);
+      this.queue.forget(key);
+      return "success";
+    }
+    const pods = ownedPods(workflow, cache.podsOf(namespace, name));
+    const podNames = new Set(pods.map((p) => p.metadata?.name));
+    if (!expectations.satisfied(key, workflow.metadata.resourceVersion, (n) => podNames.has(n))) {
+      this.queue.addAfter(key, this.options.staleRetryMs ?? 1000, since);
+      return "stale";
+    }
+    try {
+      const result = this.options.reconcile({
+        workflow: structuredClone(workflow),
+        pods,
+        now: new Date(timers.now()),
+        config: this.options.engineConfig,
+      });
+      const outcome = await this.options.applier.apply(workflow, result, { since });
+      if (outcome.workflowWritten) expectations.wroteWorkflow(key, workflow.metadata.resourceVersion);
+      this.queue.forget(key);
+      if (result.requeueAfterMs !== undefined) {
+        this.queue.addAfter(key, Math.max(0, result.requeueAfterMs));
+        return "requeue_after";
+      }
+      return "success";
+    } catch (err) {
+      const delayMs = this.queue.addRateLimited(key, since);
+      const fields = {
+        workflow: key,
+        error: errorMessage(err),
+        retryInMs: delayMs,
+        failures: this.queue.failuresOf(key),
+      };
+      // Conflicts are the normal cost of optimistic concurrency: quiet unless they persist.
+      if (isConflict(err) && this.queue.failuresOf(key) < 5)
+        this.options.logger.debug("reconcile conflict", fields);
+      else this.options.logger.warn("reconcile failed", fields);
+      return "error";
+    }
+  }
+}
+
+export function workflowKey(workflow: Workflow): string {
+  return `${workflow.metadata.namespace ?? ""}/${workflow.metadata.name ?? ""}`;
+}
+
+/**
+ * Pods of this incarnation of the workflow: a pod owned by a Workflow with another uid belongs to
+ * a deleted namesake and must not be mistaken for this one's. Pods without such an owner pass.
+ */
+export function ownedPods(workflow: Workflow, pods: V1Pod[]): V1Pod[] {
+  const uid = workflow.metadata.uid;
+  return pods.filter((pod) => {
+    const owner = pod.metadata?.ownerReferences?.find((ref) => ref.kind === "Workflow");
+    return owner === undefined || uid === undefined || owner.uid === uid;
+  });
+}

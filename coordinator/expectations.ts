@@ -1,0 +1,73 @@
+// What this replica knows it wrote but its caches may not show yet (client-go's "expectations").
+// Reconciling from a cache older than our own last write would compute from stale state: a
+// workflow whose cached resourceVersion is one we already wrote over, or a pod we created that the
+// pod informer has not delivered yet (the engine could take it for lost). Until the caches catch
+// up the key waits; entries expire so a lost event cannot block a workflow forever.
+
+interface Entry {
+  staleVersion?: string;
+  pods: Set<string>;
+  at: number;
+}
+
+export interface ExpectationsOptions {
+  now: () => number;
+  /** After this long an unmet expectation is dropped (the periodic relist repairs the cache). */
+  timeoutMs?: number;
+}
+
+export class CacheExpectations {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+
+  constructor(options: ExpectationsOptions) {
+    this.now = options.now;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** The workflow was written over `resourceVersion`: a cache still holding it is stale. */
+  wroteWorkflow(key: string, resourceVersion: string | undefined): void {
+    if (resourceVersion === undefined) return;
+    const entry = this.entry(key);
+    entry.staleVersion = resourceVersion;
+    entry.at = this.now();
+  }
+
+  createdPod(key: string, podName: string): void {
+    const entry = this.entry(key);
+    entry.pods.add(podName);
+    entry.at = this.now();
+  }
+
+  /** True when the caches reflect every write we made for this key; clears what they now show. */
+  satisfied(
+    key: string,
+    workflowVersion: string | undefined,
+    podInCache: (name: string) => boolean,
+  ): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return true;
+    if (this.now() - entry.at > this.timeoutMs) {
+      this.entries.delete(key);
+      return true;
+    }
+    if (entry.staleVersion !== undefined && entry.staleVersion !== workflowVersion) delete entry.staleVersion;
+    for (const name of [...entry.pods]) if (podInCache(name)) entry.pods.delete(name);
+    if (entry.staleVersion === undefined && entry.pods.size === 0) {
+      this.entries.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
+  private entry(key: string): Entry {
+    let entry = this.entries.get(key);
+    if (entry === undefined) this.entries.set(key, (entry = { pods: new Set(), at: this.now() }));
+    return entry;
+  }
+}
