@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isArgoVariable, referencedVariables, substitute, substituteDeep, type Scope } from "./template.ts";
+import {
+  MAX_DEPTH,
+  isArgoVariable,
+  referencedVariables,
+  substitute,
+  substituteDeep,
+  type Scope,
+} from "./template.ts";
 
 const scope: Scope = {
   "workflow.status": "Failed",
@@ -211,5 +218,21 @@ describe("isArgoVariable", () => {
       ok: false,
       error: "unable to resolve {{workflow.nope}}",
     });
+  });
+});
+
+describe("substituteDeep limits", () => {
+  function nestedArrays(levels: number): unknown {
+    let value: unknown = "{{workflow.status}}";
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  }
+
+  it.each([
+    [MAX_DEPTH, true],
+    [MAX_DEPTH + 1, false],
+    [100_000, false],
+  ])("when the value is %i arrays deep, then it resolves: %s", (levels, resolves) => {
+    expect(substituteDeep(nestedArrays(levels), scope).ok).toBe(resolves);
   });
 });

@@ -7,6 +7,8 @@ export type Scope = Readonly<Record<string, string>>;
 const OPEN = "{{";
 const CLOSE = "}}";
 const EXPRESSION_ERROR = "expression templates ({{=...}}) are not supported";
+/** Deeper values are refused rather than risk the stack; no real template comes close. */
+export const MAX_DEPTH = 256;
 
 interface Tag {
   /** The text between the braces, as written. */
@@ -74,26 +76,30 @@ export function substituteDeep<T>(
   scope: Scope,
   keepUnresolved?: (name: string) => boolean,
 ): Resolved<T> {
-  const resolved = walk(value, (text) => substitute(text, scope, keepUnresolved));
+  const resolved = walk(value, (text) => substitute(text, scope, keepUnresolved), 0);
   return resolved as Resolved<T>;
 }
 
-function walk(value: unknown, onString: (text: string) => Resolved<string>): Resolved<unknown> {
+function walk(
+  value: unknown,
+  onString: (text: string) => Resolved<string>,
+  depth: number,
+): Resolved<unknown> {
   if (typeof value === "string") return onString(value);
-  if (Array.isArray(value)) return walkArray(value, onString);
-  if (value !== null && typeof value === "object") {
-    return walkObject(value as Record<string, unknown>, onString);
-  }
-  return { ok: true, value };
+  if (value === null || typeof value !== "object") return { ok: true, value };
+  if (depth >= MAX_DEPTH) return { ok: false, error: `value nested more than ${MAX_DEPTH} levels deep` };
+  if (Array.isArray(value)) return walkArray(value, onString, depth + 1);
+  return walkObject(value as Record<string, unknown>, onString, depth + 1);
 }
 
 function walkArray(
   items: readonly unknown[],
   onString: (text: string) => Resolved<string>,
+  depth: number,
 ): Resolved<unknown> {
   const out: unknown[] = [];
   for (const item of items) {
-    const resolved = walk(item, onString);
+    const resolved = walk(item, onString, depth);
     if (!resolved.ok) return resolved;
     out.push(resolved.value);
   }
@@ -103,10 +109,11 @@ function walkArray(
 function walkObject(
   object: Readonly<Record<string, unknown>>,
   onString: (text: string) => Resolved<string>,
+  depth: number,
 ): Resolved<unknown> {
   const entries: [string, unknown][] = [];
   for (const [key, item] of Object.entries(object)) {
-    const resolved = walk(item, onString);
+    const resolved = walk(item, onString, depth);
     if (!resolved.ok) return resolved;
     entries.push([key, resolved.value]);
   }

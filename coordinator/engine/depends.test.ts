@@ -211,3 +211,22 @@ describe("evaluateDepends", () => {
     expect(evaluateDepends(parsed(expression), { A: phase }, { A: continueOn })).toBe(expected);
   });
 });
+
+describe("parseDepends limits", () => {
+  it.each([
+    ["64 nested parentheses", `${"(".repeat(64)}A${")".repeat(64)}`, true],
+    ["65 nested parentheses", `${"(".repeat(65)}A${")".repeat(65)}`, false],
+    ["65 negations", `${"!".repeat(65)}A`, false],
+    ["a chain of 400 tasks", Array.from({ length: 400 }, (_, i) => `t${i}`).join(" && "), true],
+    ["more than 1000 tokens", Array.from({ length: 600 }, (_, i) => `t${i}`).join(" || "), false],
+    ["a hostile depth", `${"(".repeat(100_000)}A${")".repeat(100_000)}`, false],
+  ])("when the expression has %s, then it is accepted: %s", (_case, expression, accepted) => {
+    expect(parseDepends(expression).ok).toBe(accepted);
+  });
+
+  it("when a long chain is evaluated, then it does not exhaust the stack", () => {
+    const names = Array.from({ length: 400 }, (_, i) => `t${i}`);
+    const phases = Object.fromEntries(names.map((name) => [name, "Succeeded" as NodePhase]));
+    expect(evaluateDepends(parsed(names.join(" && ")), phases)).toBe(true);
+  });
+});

@@ -27,6 +27,10 @@ export type DependsExpr =
 type Token =
   { kind: "task"; task: string; result: string | undefined } | { kind: "&&" | "||" | "!" | "(" | ")" };
 
+/** Bounds that keep a hostile expression from exhausting the stack; real ones are far smaller. */
+const MAX_TOKENS = 1000;
+const MAX_NESTING = 64;
+
 class DependsError extends Error {}
 
 const TOKEN = /\s*(?:([A-Za-z0-9_-]+)(?:\.([A-Za-z]+))?|(&&|\|\||!|\(|\)))/y;
@@ -59,7 +63,15 @@ function taskNode(token: Extract<Token, { kind: "task" }>): DependsExpr {
 
 /** Recursive descent: `||` binds loosest, then `&&`, then `!`. */
 function parseTokens(tokens: readonly Token[]): DependsExpr {
+  if (tokens.length > MAX_TOKENS) throw new DependsError(`longer than ${MAX_TOKENS} tokens`);
   let position = 0;
+  let nesting = 0;
+  const nested = <T>(inner: () => T): T => {
+    if (++nesting > MAX_NESTING) throw new DependsError(`nested more than ${MAX_NESTING} levels deep`);
+    const result = inner();
+    nesting--;
+    return result;
+  };
   const binary = (kind: "and" | "or", op: "&&" | "||", operand: () => DependsExpr): DependsExpr => {
     let left = operand();
     while (tokens[position]?.kind === op) {
@@ -72,9 +84,9 @@ function parseTokens(tokens: readonly Token[]): DependsExpr {
     const token = tokens[position++];
     if (token === undefined) throw new DependsError("unexpected end of expression");
     if (token.kind === "task") return taskNode(token);
-    if (token.kind === "!") return { kind: "not", operand: primary() };
+    if (token.kind === "!") return { kind: "not", operand: nested(primary) };
     if (token.kind !== "(") throw new DependsError(`unexpected '${token.kind}'`);
-    const inner = or();
+    const inner = nested(or);
     if (tokens[position++]?.kind !== ")") throw new DependsError("unbalanced parenthesis");
     return inner;
   };

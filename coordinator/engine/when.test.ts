@@ -141,3 +141,17 @@ describe("evaluateWhen", () => {
     });
   });
 });
+
+describe("evaluateWhen limits", () => {
+  it.each([
+    ["64 nested parentheses", `${"(".repeat(64)}true${")".repeat(64)}`, true],
+    ["65 nested parentheses", `${"(".repeat(65)}true${")".repeat(65)}`, false],
+    ["64 negations", `${"! ".repeat(64)}true`, true],
+    ["65 negations", `${"! ".repeat(65)}true`, false],
+    ["a chain of 250 comparisons", Array.from({ length: 250 }, () => "a == a").join(" && "), true],
+    ["more than 1000 tokens", Array.from({ length: 300 }, () => "a == a").join(" && "), false],
+    ["a hostile depth", `${"(".repeat(100_000)}true${")".repeat(100_000)}`, false],
+  ])("when the expression has %s, then it is accepted: %s", (_case, expression, accepted) => {
+    expect(evaluateWhen(expression).ok).toBe(accepted);
+  });
+});

@@ -13,11 +13,23 @@ type Node =
 
 const COMPARATORS = new Set(["==", "!=", "<", ">", "<=", ">=", "=~", "!~"]);
 
+/** Bounds that keep a hostile expression from exhausting the stack; real ones are far smaller. */
+const MAX_TOKENS = 1000;
+const MAX_NESTING = 64;
+
 class WhenError extends Error {}
 
 /** A recursive-descent parser over the token list: `||` < `&&` < comparators < prefix. */
 function parse(tokens: readonly WhenToken[]): Node {
+  if (tokens.length > MAX_TOKENS) throw new WhenError(`longer than ${MAX_TOKENS} tokens`);
   let position = 0;
+  let nesting = 0;
+  const nested = <T>(inner: () => T): T => {
+    if (++nesting > MAX_NESTING) throw new WhenError(`nested more than ${MAX_NESTING} levels deep`);
+    const result = inner();
+    nesting--;
+    return result;
+  };
   const peekOp = (): string | undefined => {
     const token = tokens[position];
     return token?.kind === "op" ? token.op : undefined;
@@ -35,7 +47,7 @@ function parse(tokens: readonly WhenToken[]): Node {
     if (token === undefined) throw new WhenError("unexpected end of expression");
     if (token.kind === "value") return { kind: "literal", value: token.value };
     if (token.kind === "open") {
-      const inner = or();
+      const inner = nested(or);
       if (tokens[position++]?.kind !== "close") throw new WhenError("unbalanced parenthesis");
       return inner;
     }
@@ -45,7 +57,7 @@ function parse(tokens: readonly WhenToken[]): Node {
     const op = peekOp();
     if (op !== "!" && op !== "-") return primary();
     position++;
-    return { kind: "unary", op, operand: prefix() };
+    return { kind: "unary", op, operand: nested(prefix) };
   };
   const comparison = (): Node => binary(COMPARATORS, prefix);
   const and = (): Node => binary(new Set(["&&"]), comparison);
