@@ -1,0 +1,75 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../common/log.ts";
+import type { Workflow } from "../common/types.ts";
+import { countByPhase, createCaches, workflowKeyOfPod } from "./caches.ts";
+import type { ListWatchSource, WatchEventType } from "./kube-client.ts";
+import { fakeTimers } from "./testing/fake-timers.ts";
+
+function source<T>(items: T[]): ListWatchSource<T> & { emit?: (t: WatchEventType, o: T) => void } {
+  const s: ListWatchSource<T> & { emit?: (t: WatchEventType, o: T) => void } = {
+    list: async () => ({ items, resourceVersion: "1" }),
+    watch: async (_rv, onEvent) => {
+      s.emit = onEvent;
+      return { abort: () => undefined };
+    },
+  };
+  return s;
+}
+
+const pod = (name: string, workflow?: string): V1Pod => ({
+  metadata: {
+    name,
+    namespace: "ns",
+    resourceVersion: "1",
+    labels: workflow ? { "workflows.argoproj.io/workflow": workflow } : {},
+  },
+});
+
+describe("caches", () => {
+  it("when a pod changes, then the key of the workflow named by its label is queued", async () => {
+    const timers = fakeTimers();
+    const wfSource = source<Workflow>([]);
+    const podSource = source<V1Pod>([pod("wf-1", "wf")]);
+    const keys: string[] = [];
+    const caches = createCaches({
+      client: { workflows: () => wfSource, pods: () => podSource },
+      namespace: "",
+      relistIntervalMs: 60_000,
+      now: timers.now,
+      delay: timers.delay,
+      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
+      onKey: (k) => keys.push(k),
+    });
+    caches.start();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(caches.hasSynced()).toBe(true);
+    expect(keys).toEqual(["ns/wf"]);
+    expect(caches.podsOf("ns", "wf").map((p) => p.metadata?.name)).toEqual(["wf-1"]);
+    podSource.emit?.("ADDED", pod("stray"));
+    expect(keys).toEqual(["ns/wf"]);
+    await caches.stop();
+  });
+
+  it("when a pod has no workflow label, then it belongs to no workflow", () => {
+    expect(workflowKeyOfPod(pod("p"))).toBeUndefined();
+    expect(workflowKeyOfPod(pod("p", "w"))).toBe("ns/w");
+  });
+
+  it("when counting workflows, then a missing phase counts as Pending", () => {
+    const wf = (phase?: Workflow["status"]): Workflow =>
+      ({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Workflow",
+        metadata: {},
+        spec: { templates: [] },
+        status: phase,
+      }) as Workflow;
+    expect(countByPhase([wf(), wf({ phase: "Running" }), wf({ phase: "" })])).toEqual(
+      new Map([
+        ["Pending", 2],
+        ["Running", 1],
+      ]),
+    );
+  });
+});
