@@ -1,0 +1,63 @@
+// `onexit sidecar`: the composition root of the `wait` container. Reads the injected env,
+// talks to the API server with the pod's own service-account token, and always exits 0.
+import { KubeConfig } from "@kubernetes/client-node";
+import { readFile } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createLogger } from "../common/log.ts";
+import { MAIN_CONTAINER } from "../common/names.ts";
+import { parseSidecarConfig } from "./config.ts";
+import { httpsPoster } from "./https-post.ts";
+import { kubeLogOpener, kubeWatch } from "./kube-io.ts";
+import { volumeReader } from "./output-files.ts";
+import { createSidecar, DEFAULT_TIMING } from "./run.ts";
+
+export async function main(): Promise<void> {
+  const parsed = parseSidecarConfig(process.env);
+  const logger = createLogger({
+    write: (line) => process.stdout.write(line),
+    now: () => new Date(),
+    debug: parsed.ok && parsed.config.debug,
+  });
+  if (!parsed.ok) {
+    logger.error("invalid configuration; exiting without a report", { error: parsed.error });
+    process.exit(0);
+  }
+  const { config } = parsed;
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const shutdown = new AbortController();
+  const sidecar = createSidecar({
+    config,
+    logger,
+    watch: kubeWatch(kc),
+    openLog: kubeLogOpener(kc, config.pod, MAIN_CONTAINER),
+    readOutput: volumeReader(config.outputsDir),
+    post: httpsPoster(config.coordinatorUrl, config.coordinatorCa || undefined),
+    readToken: () => readFile(config.tokenFile, "utf8"),
+    now: () => new Date(),
+    nowMs: () => performance.now(),
+    delay: (ms) => sleep(ms),
+    random: Math.random,
+    shutdown: shutdown.signal,
+    timing: DEFAULT_TIMING,
+  });
+  const onSignal = (): void => {
+    if (shutdown.signal.aborted) return;
+    shutdown.abort();
+    // The last word: whatever is still running, leave before the kubelet's SIGKILL.
+    const hardStopMs = Math.max(
+      0,
+      sidecar.graceEndMs() - performance.now() + DEFAULT_TIMING.graceMarginMs / 2,
+    );
+    setTimeout(() => {
+      logger.warn("grace period ending; exiting");
+      process.exit(0);
+    }, hardStopMs).unref();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  const result = await sidecar.run();
+  logger.info("done", { outcome: result.outcome?.kind ?? "not reported", reason: result.skipped });
+  process.exit(0);
+}

@@ -1,0 +1,81 @@
+// Output parameters: the files `main` wrote into the shared volume, as the pod annotation
+// onexit.dev/outputs lists them. Problems are returned as warnings, never thrown.
+import { z } from "zod";
+import { MAX_OUTPUT_VALUE_BYTES, MAX_OUTPUTS } from "../common/report.ts";
+
+export interface OutputSpec {
+  name: string;
+  path: string;
+}
+
+export interface OutputValue {
+  name: string;
+  value: string;
+}
+
+export interface ReadOutputsResult {
+  outputs: OutputValue[];
+  warnings: string[];
+}
+
+/** Reads at most `maxBytes` of a file inside `dir`; throws (ENOENT, escape, …) when it cannot. */
+export type ReadPrefix = (relativePath: string, maxBytes: number) => Promise<Buffer>;
+
+const specsSchema = z.array(z.object({ name: z.string().min(1), path: z.string().min(1) }));
+
+/** A path must stay inside the volume: relative, no `..`, no empty segments. */
+export function safeRelativePath(path: string): boolean {
+  if (path.startsWith("/") || path.includes("\0")) return false;
+  return path.split("/").every((segment) => segment !== ".." && segment !== "");
+}
+
+export function parseOutputSpecs(annotation: string | undefined): {
+  specs: OutputSpec[];
+  warnings: string[];
+} {
+  if (annotation === undefined || annotation === "") return { specs: [], warnings: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(annotation);
+  } catch {
+    return { specs: [], warnings: ["outputs annotation is not JSON"] };
+  }
+  const parsed = specsSchema.safeParse(raw);
+  if (!parsed.success) return { specs: [], warnings: ["outputs annotation is not a list of {name, path}"] };
+  const warnings: string[] = [];
+  const specs = parsed.data.filter((spec) => {
+    if (safeRelativePath(spec.path)) return true;
+    warnings.push(`output ${spec.name}: path ${spec.path} leaves the outputs volume`);
+    return false;
+  });
+  if (specs.length > MAX_OUTPUTS)
+    warnings.push(`only the first ${MAX_OUTPUTS} of ${specs.length} outputs are read`);
+  return { specs: specs.slice(0, MAX_OUTPUTS), warnings };
+}
+
+/** Argo trims one trailing newline "for user convenience"; so does onexit. */
+function trimOneNewline(text: string): string {
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
+}
+
+export async function readOutputs(specs: OutputSpec[], readPrefix: ReadPrefix): Promise<ReadOutputsResult> {
+  const outputs: OutputValue[] = [];
+  const warnings: string[] = [];
+  for (const spec of specs) {
+    let data: Buffer;
+    try {
+      data = await readPrefix(spec.path, MAX_OUTPUT_VALUE_BYTES + 2);
+    } catch (err) {
+      const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : String(err);
+      warnings.push(`output ${spec.name}: cannot read ${spec.path} (${code})`);
+      continue;
+    }
+    const value = trimOneNewline(data.toString("utf8"));
+    if (Buffer.byteLength(value) > MAX_OUTPUT_VALUE_BYTES) {
+      warnings.push(`output ${spec.name}: ${spec.path} is larger than ${MAX_OUTPUT_VALUE_BYTES} bytes`);
+      continue;
+    }
+    outputs.push({ name: spec.name, value });
+  }
+  return { outputs, warnings };
+}
