@@ -1,0 +1,124 @@
+// POST /v1/reports without HTTP: authenticate the bearer token (TokenReview, our audience),
+// validate the report, check that the token is bound to exactly the pod the report is about,
+// and make the report durable as that pod's annotation before acknowledging. Every refusal
+// leaves the cluster untouched. Duplicates (same pod uid, annotation already there) are a 200.
+import type { V1Pod, V1TokenReviewStatus } from "@kubernetes/client-node";
+import { ANNOTATION_REPORT, LABEL_WORKFLOW, REPORT_AUDIENCE } from "../common/names.ts";
+import { parseReport, type Report } from "../common/report.ts";
+import { apiErrorMessage, isConflict } from "./kube-client.ts";
+import type { ReportOutcome } from "./metrics.ts";
+
+export const EXTRA_POD_NAME = "authentication.kubernetes.io/pod-name";
+export const EXTRA_POD_UID = "authentication.kubernetes.io/pod-uid";
+
+export interface ReportDeps {
+  reviewToken: (token: string, audiences: string[]) => Promise<V1TokenReviewStatus>;
+  getPod: (namespace: string, name: string) => Promise<V1Pod | undefined>;
+  /** Merge-patches the annotation, with the pod's uid and resourceVersion as preconditions. */
+  annotatePod: (pod: V1Pod, key: string, value: string) => Promise<void>;
+  /** Called once a report is stored: the workflow deserves a look now. */
+  onStored?: (workflowKey: string) => void;
+}
+
+export interface ReportRequest {
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface ReportResponse {
+  status: number;
+  body: { ok: true; duplicate?: boolean } | { error: string };
+  outcome: ReportOutcome;
+  /** What to log about this request (never the token). */
+  fields: Record<string, string | number | undefined>;
+}
+
+const MAX_STORE_ATTEMPTS = 3;
+
+function refuse(status: number, outcome: ReportOutcome, error: string, fields = {}): ReportResponse {
+  return { status, body: { error }, outcome, fields };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+/** Why this reviewed identity may not report for this pod, or undefined when it may. */
+export function identityMismatch(status: V1TokenReviewStatus, report: Report): string | undefined {
+  const user = status.user ?? {};
+  const prefix = `system:serviceaccount:${report.namespace}:`;
+  if (!(user.username ?? "").startsWith(prefix) || (user.username ?? "").length === prefix.length) {
+    return `token belongs to ${user.username ?? "nobody"}, not a service account of namespace ${report.namespace}`;
+  }
+  const podName = user.extra?.[EXTRA_POD_NAME] ?? [];
+  const podUid = user.extra?.[EXTRA_POD_UID] ?? [];
+  if (podName.length !== 1 || podName[0] !== report.podName) {
+    return `token is bound to pod ${podName.join(",") || "(none)"}, not ${report.podName}`;
+  }
+  if (podUid.length !== 1 || podUid[0] !== report.podUid) {
+    return `token is bound to pod uid ${podUid.join(",") || "(none)"}, not ${report.podUid}`;
+  }
+  return undefined;
+}
+
+export async function handleReport(request: ReportRequest, deps: ReportDeps): Promise<ReportResponse> {
+  const token = bearerToken(request.authorization);
+  if (token === undefined) return refuse(401, "unauthenticated", "missing bearer token");
+  let review: V1TokenReviewStatus;
+  try {
+    review = await deps.reviewToken(token, [REPORT_AUDIENCE]);
+  } catch (err) {
+    return refuse(503, "error", `token review failed: ${apiErrorMessage(err)}`);
+  }
+  if (review.authenticated !== true) {
+    return refuse(401, "unauthenticated", `token not accepted${review.error ? `: ${review.error}` : ""}`);
+  }
+  const parsed = parseReport(request.body);
+  if (!parsed.ok) return refuse(400, "invalid", parsed.error, { user: review.user?.username });
+  const report = parsed.report;
+  const fields = { namespace: report.namespace, pod: report.podName, exitCode: report.exitCode };
+  const mismatch = identityMismatch(review, report);
+  if (mismatch !== undefined)
+    return refuse(403, "forbidden", mismatch, { ...fields, user: review.user?.username });
+  try {
+    return await store(report, deps, fields);
+  } catch (err) {
+    return refuse(503, "error", `cannot store report: ${apiErrorMessage(err)}`, fields);
+  }
+}
+
+async function store(
+  report: Report,
+  deps: ReportDeps,
+  fields: ReportResponse["fields"],
+): Promise<ReportResponse> {
+  for (let attempt = 1; attempt <= MAX_STORE_ATTEMPTS; attempt++) {
+    const pod = await deps.getPod(report.namespace, report.podName);
+    if (pod === undefined || pod.metadata?.uid !== report.podUid) {
+      return refuse(
+        404,
+        "not_found",
+        `pod ${report.namespace}/${report.podName} with uid ${report.podUid} not found`,
+        fields,
+      );
+    }
+    const workflow = pod.metadata?.labels?.[LABEL_WORKFLOW];
+    if (workflow === undefined || workflow === "") {
+      return refuse(403, "forbidden", `pod ${report.podName} is not a workflow pod`, fields);
+    }
+    const withWorkflow = { ...fields, workflow };
+    if (pod.metadata?.annotations?.[ANNOTATION_REPORT] !== undefined) {
+      return { status: 200, body: { ok: true, duplicate: true }, outcome: "duplicate", fields: withWorkflow };
+    }
+    try {
+      await deps.annotatePod(pod, ANNOTATION_REPORT, JSON.stringify(report));
+    } catch (err) {
+      if (isConflict(err) && attempt < MAX_STORE_ATTEMPTS) continue; // the kubelet moved the pod on: look again
+      throw err;
+    }
+    deps.onStored?.(`${report.namespace}/${workflow}`);
+    return { status: 200, body: { ok: true }, outcome: "accepted", fields: { ...withWorkflow, attempt } };
+  }
+  return refuse(503, "error", "pod kept changing; retry", fields);
+}
