@@ -1,8 +1,8 @@
-import type { V1EndpointSlice, V1Service } from "@kubernetes/client-node";
+import type { V1EndpointSlice, V1Service, V1ServicePort } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { renderRestore, serviceRules } from "./service-proxy.ts";
 
-const svc = (ns: string, name: string, ip: string, ports: V1Service["spec"] extends infer S ? NonNullable<S>["ports"] : never): V1Service => ({
+const svc = (ns: string, name: string, ip: string, ports: V1ServicePort[]): V1Service => ({
   metadata: { namespace: ns, name },
   spec: { clusterIP: ip, ports },
 });
