@@ -1,0 +1,154 @@
+// The working state of one reconcile: a fresh copy of the node map, the observed pods and
+// the actions emitted so far. It lives only for one call of reconcile, which stays pure.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Scope } from "../../common/template.ts";
+import { isArgoVariable } from "../../common/template.ts";
+import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "../../common/types.ts";
+import { isNodeDone } from "../../common/types.ts";
+import { nodeId } from "../../common/names.ts";
+import type { Action, EngineConfig } from "./types.ts";
+
+/** Why running steps are being stopped; undefined while the workflow runs normally. */
+export interface Kill {
+  /** Message for the nodes it fails. */
+  nodeMessage: string;
+  /** Whether exit handlers (workflow and step level) still run. */
+  handlersRun: boolean;
+  /** Workflow message when the main part ends failed; undefined keeps the entry node's message. */
+  workflowMessage: string | undefined;
+}
+
+/** What is shared by every node executed under one root (the entrypoint, or the exit handler). */
+export interface Frame {
+  /** The `workflow.*` (and `onexit.*`) variables for this part of the workflow. */
+  globals: () => Scope;
+  /** Part of an exit handler: labelled on-exit, not killed by Stop or the deadline. */
+  onExit: boolean;
+  /** The workflow-level handler: its pods mount the failed steps' log tails. */
+  logTails: boolean;
+  depth: number;
+}
+
+export interface ExecRequest {
+  nodeName: string;
+  templateName: string;
+  /** Already substituted arguments. */
+  args: Arguments;
+  boundaryID: string;
+  frame: Frame;
+}
+
+export interface Ctx {
+  wf: Workflow;
+  name: string;
+  namespace: string;
+  nodes: Record<string, NodeStatus>;
+  pods: ReadonlyMap<string, V1Pod>;
+  templates: ReadonlyMap<string, Template>;
+  now: Date;
+  nowIso: string;
+  config: EngineConfig;
+  actions: Action[];
+  kill: Kill | undefined;
+  globalOutputs: Record<string, string>;
+  /** Bumped whenever globalOutputs or a node's phase changes, so cached scopes refresh. */
+  version: number;
+  /** Earliest time (ms from now) the engine wants to look again (pod vanish grace). */
+  wakeAfterMs: number | undefined;
+  execute: (ctx: Ctx, req: ExecRequest) => NodeStatus;
+}
+
+const MAX_DEPTH = 50;
+
+/** Argo leaves `{{name}}` that is not one of its variables (a script's own templating) as written. */
+export function keepUnresolved(name: string): boolean {
+  return !isArgoVariable(name) && !name.startsWith("onexit.");
+}
+
+export function tooDeep(frame: Frame): boolean {
+  return frame.depth > MAX_DEPTH;
+}
+
+export function idOf(ctx: Ctx, nodeName: string): string {
+  return nodeId(ctx.name, nodeName);
+}
+
+export function getNode(ctx: Ctx, nodeName: string): NodeStatus | undefined {
+  return ctx.nodes[idOf(ctx, nodeName)];
+}
+
+const SEPARATOR = /^(\[\d+\])?\./;
+
+/** Argo's display name: the node name without its boundary's name and the separator. */
+export function displayNameOf(ctx: Ctx, nodeName: string, boundaryID: string): string {
+  const boundary = boundaryID === "" ? undefined : ctx.nodes[boundaryID];
+  if (boundary === undefined || !nodeName.startsWith(boundary.name)) return nodeName;
+  return nodeName.slice(boundary.name.length).replace(SEPARATOR, "");
+}
+
+export interface NewNode {
+  name: string;
+  type: NodeType;
+  templateName: string;
+  boundaryID: string;
+  phase: NodePhase;
+  message?: string;
+}
+
+/** Creates a node, or returns the existing one unchanged (idempotent). */
+export function initNode(ctx: Ctx, spec: NewNode): NodeStatus {
+  const id = idOf(ctx, spec.name);
+  const existing = ctx.nodes[id];
+  if (existing !== undefined) return existing;
+  const node: NodeStatus = {
+    id,
+    name: spec.name,
+    displayName: displayNameOf(ctx, spec.name, spec.boundaryID),
+    type: spec.type,
+    templateName: spec.templateName,
+    phase: spec.phase,
+    boundaryID: spec.boundaryID,
+    startedAt: ctx.nowIso,
+  };
+  if (spec.message !== undefined) node.message = spec.message;
+  if (isNodeDone(spec.phase)) node.finishedAt = ctx.nowIso;
+  ctx.nodes[id] = node;
+  ctx.version++;
+  return node;
+}
+
+/** Updates a node; a node in a terminal phase never changes again (monotonic status). */
+export function updateNode(ctx: Ctx, id: string, patch: Partial<NodeStatus>): NodeStatus {
+  const node = ctx.nodes[id];
+  if (node === undefined) throw new Error(`node ${id} does not exist`);
+  if (isNodeDone(node.phase)) return node;
+  const next: NodeStatus = { ...node, ...patch };
+  if (isNodeDone(next.phase) && next.finishedAt === undefined) next.finishedAt = ctx.nowIso;
+  ctx.nodes[id] = next;
+  if (next.phase !== node.phase) ctx.version++;
+  return next;
+}
+
+/** Ends a node in a terminal phase with a message (kept if none is given). */
+export function finishNode(ctx: Ctx, id: string, phase: NodePhase, message?: string): NodeStatus {
+  const patch: Partial<NodeStatus> = { phase };
+  if (message !== undefined && message !== "") patch.message = message;
+  return updateNode(ctx, id, patch);
+}
+
+export function addChild(ctx: Ctx, parentId: string, childId: string): void {
+  const parent = ctx.nodes[parentId];
+  if (parent === undefined) return;
+  const children = parent.children ?? [];
+  if (children.includes(childId)) return;
+  ctx.nodes[parentId] = { ...parent, children: [...children, childId] };
+}
+
+export function requestWake(ctx: Ctx, afterMs: number): void {
+  const ms = Math.max(0, Math.ceil(afterMs));
+  if (ctx.wakeAfterMs === undefined || ms < ctx.wakeAfterMs) ctx.wakeAfterMs = ms;
+}
+
+export function childFrame(frame: Frame): Frame {
+  return { ...frame, depth: frame.depth + 1 };
+}

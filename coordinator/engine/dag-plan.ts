@@ -1,0 +1,120 @@
+// The static shape of a DAG template: each task's `depends` expression, a topological
+// order (or the cycle that prevents one), and the tasks the `target` needs.
+import type { Resolved } from "../../common/template.ts";
+import type { DagTask, Template } from "../../common/types.ts";
+import type { DependsExpr } from "./depends.ts";
+import { dependsFromDependencies, dependsTasks, parseDepends } from "./depends.ts";
+
+export interface DagPlan {
+  /** Every task, dependencies first. */
+  order: DagTask[];
+  depends: ReadonlyMap<string, DependsExpr | undefined>;
+  deps: ReadonlyMap<string, readonly string[]>;
+  targets: readonly string[];
+  /** The targets and everything they depend on: the only tasks that run. */
+  needed: ReadonlySet<string>;
+}
+
+function legacyDepends(tasks: ReadonlyMap<string, DagTask>, dependencies: readonly string[]): string {
+  const parts = dependencies.map((dep) => {
+    const on = tasks.get(dep)?.continueOn;
+    if (on?.failed !== true && on?.error !== true) return dependsFromDependencies([dep]);
+    const extra = `${on.failed === true ? ` || ${dep}.Failed` : ""}${on.error === true ? ` || ${dep}.Errored` : ""}`;
+    return `(${dep}.Succeeded || ${dep}.Skipped${extra})`;
+  });
+  return parts.join(" && ");
+}
+
+function expressionOf(tasks: ReadonlyMap<string, DagTask>, task: DagTask): string | undefined {
+  if (task.depends !== undefined && task.depends.trim() !== "") return task.depends;
+  if (task.dependencies !== undefined && task.dependencies.length > 0)
+    return legacyDepends(tasks, task.dependencies);
+  return undefined;
+}
+
+function topoOrder(
+  tasks: readonly DagTask[],
+  deps: ReadonlyMap<string, readonly string[]>,
+): Resolved<DagTask[]> {
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const state = new Map<string, "visiting" | "done">();
+  const order: DagTask[] = [];
+  const visit = (name: string, path: string[]): string | undefined => {
+    if (state.get(name) === "done") return undefined;
+    if (state.get(name) === "visiting")
+      return `dependency cycle: ${[...path.slice(path.indexOf(name)), name].join(" -> ")}`;
+    state.set(name, "visiting");
+    for (const dep of deps.get(name) ?? []) {
+      const cycle = visit(dep, [...path, name]);
+      if (cycle !== undefined) return cycle;
+    }
+    state.set(name, "done");
+    order.push(byName.get(name) as DagTask);
+    return undefined;
+  };
+  for (const task of tasks) {
+    const cycle = visit(task.name, []);
+    if (cycle !== undefined) return { ok: false, error: cycle };
+  }
+  return { ok: true, value: order };
+}
+
+function neededTasks(targets: readonly string[], deps: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const needed = new Set<string>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const name = stack.pop() as string;
+    if (needed.has(name)) continue;
+    needed.add(name);
+    stack.push(...(deps.get(name) ?? []));
+  }
+  return needed;
+}
+
+interface Edges {
+  depends: Map<string, DependsExpr | undefined>;
+  deps: Map<string, string[]>;
+}
+
+function edgesOf(tasks: readonly DagTask[]): Resolved<Edges> {
+  const byName = new Map<string, DagTask>();
+  for (const task of tasks) {
+    if (byName.has(task.name)) return { ok: false, error: `dag.tasks.${task.name} is not unique` };
+    byName.set(task.name, task);
+  }
+  const edges: Edges = { depends: new Map(), deps: new Map() };
+  for (const task of tasks) {
+    const text = expressionOf(byName, task);
+    const parsed = text === undefined ? undefined : parseDepends(text);
+    if (parsed !== undefined && !parsed.ok)
+      return { ok: false, error: `dag.tasks.${task.name}.depends: ${parsed.error}` };
+    const expr = parsed?.value;
+    const names = expr === undefined ? [] : [...new Set(dependsTasks(expr))];
+    const unknown = names.find((name) => !byName.has(name));
+    if (unknown !== undefined)
+      return { ok: false, error: `dag.tasks.${task.name} depends on unknown task "${unknown}"` };
+    edges.depends.set(task.name, expr);
+    edges.deps.set(task.name, names);
+  }
+  return { ok: true, value: edges };
+}
+
+export function planDag(template: Template): Resolved<DagPlan> {
+  const tasks = template.dag?.tasks ?? [];
+  const edges = edgesOf(tasks);
+  if (!edges.ok) return edges;
+  const { depends, deps } = edges.value;
+  const order = topoOrder(tasks, deps);
+  if (!order.ok) return { ok: false, error: `dag: ${order.error}` };
+  const target = template.dag?.target?.trim();
+  const dependedOn = new Set([...deps.values()].flat());
+  const targets = target
+    ? target.split(/\s+/)
+    : tasks.map((t) => t.name).filter((name) => !dependedOn.has(name));
+  const unknown = targets.find((name) => !deps.has(name));
+  if (unknown !== undefined) return { ok: false, error: `dag.target "${unknown}" is not a task` };
+  return {
+    ok: true,
+    value: { order: order.value, depends, deps, targets, needed: neededTasks(targets, deps) },
+  };
+}

@@ -1,0 +1,56 @@
+// Runs one template as one node: resolves its inputs, wraps it in a Retry node when it has
+// a retryStrategy, and hands it to the pod, steps or DAG executor.
+import type { NodeStatus, NodeType, Template } from "../../common/types.ts";
+import { isNodeDone } from "../../common/types.ts";
+import type { Ctx, ExecRequest } from "./context.ts";
+import { finishNode, getNode, initNode, tooDeep } from "./context.ts";
+import { executeDag } from "./dag.ts";
+import type { InputValue } from "./inputs.ts";
+import { resolveInputs } from "./inputs.ts";
+import { executePod } from "./pod-node.ts";
+import { executeRetry } from "./retry.ts";
+import { executeSteps } from "./steps.ts";
+
+export function nodeTypeOf(template: Template | undefined): NodeType {
+  if (template?.steps !== undefined) return "Steps";
+  if (template?.dag !== undefined) return "DAG";
+  if (template?.retryStrategy !== undefined) return "Retry";
+  return "Pod";
+}
+
+function errorNode(ctx: Ctx, req: ExecRequest, type: NodeType, message: string): NodeStatus {
+  const node = initNode(ctx, {
+    name: req.nodeName,
+    type,
+    templateName: req.templateName,
+    boundaryID: req.boundaryID,
+    phase: "Error",
+    message,
+  });
+  return finishNode(ctx, node.id, "Error", message);
+}
+
+function executeBody(
+  ctx: Ctx,
+  req: ExecRequest,
+  template: Template,
+  inputs: readonly InputValue[],
+): NodeStatus {
+  if (template.steps !== undefined) return executeSteps(ctx, req, template, inputs);
+  if (template.dag !== undefined) return executeDag(ctx, req, template, inputs);
+  return executePod(ctx, req, template, inputs);
+}
+
+export function executeTemplate(ctx: Ctx, req: ExecRequest): NodeStatus {
+  const node = getNode(ctx, req.nodeName);
+  if (node !== undefined && isNodeDone(node.phase)) return node;
+  const template = ctx.templates.get(req.templateName);
+  if (template === undefined) return errorNode(ctx, req, "Pod", `template "${req.templateName}" not found`);
+  if (tooDeep(req.frame))
+    return errorNode(ctx, req, nodeTypeOf(template), "maximum recursion depth exceeded");
+  const inputs = resolveInputs(template, req.args, req.frame.globals());
+  if (!inputs.ok) return errorNode(ctx, req, nodeTypeOf(template), inputs.error);
+  if (template.retryStrategy !== undefined)
+    return executeRetry(ctx, req, template, inputs.value, executeBody);
+  return executeBody(ctx, req, template, inputs.value);
+}

@@ -1,0 +1,90 @@
+// The workflow's exit handler (`spec.onExit` or `spec.hooks.exit`): node `<wf>.onExit`,
+// started in the same reconcile that sees the main part end, with `workflow.status` set
+// to the main part's phase and the failed steps' log tails mounted.
+import { substituteDeep } from "../../common/template.ts";
+import type { Scope } from "../../common/template.ts";
+import type { NodeStatus } from "../../common/types.ts";
+import { isNodeDone } from "../../common/types.ts";
+import { exitHandlerNodeName } from "../../common/names.ts";
+import type { Ctx, Frame } from "./context.ts";
+import { finishNode, getNode, initNode, keepUnresolved } from "./context.ts";
+import { hookArguments, workflowExitHook } from "./hooks.ts";
+import { LOG_DIR, logTails } from "./log-tails.ts";
+import { workflowScope } from "./scope.ts";
+
+export type MainPhase = "Succeeded" | "Failed" | "Error";
+
+export function handlerNodeName(ctx: Ctx): string {
+  return exitHandlerNodeName(ctx.name);
+}
+
+/** The main part's nodes: everything except the workflow handler's subtree. */
+export function mainNodes(ctx: Ctx): Record<string, NodeStatus> {
+  const prefix = handlerNodeName(ctx);
+  const out: Record<string, NodeStatus> = {};
+  for (const [id, node] of Object.entries(ctx.nodes)) {
+    if (
+      node.name !== prefix &&
+      !node.name.startsWith(`${prefix}[`) &&
+      !node.name.startsWith(`${prefix}.`) &&
+      !node.name.startsWith(`${prefix}(`)
+    ) {
+      out[id] = node;
+    }
+  }
+  return out;
+}
+
+export function handlerScope(ctx: Ctx, phase: MainPhase, startedAt: string): () => Scope {
+  let cached: { version: number; scope: Scope } | undefined;
+  return () => {
+    if (cached !== undefined && cached.version === ctx.version) return cached.scope;
+    const nodes = mainNodes(ctx);
+    const facts = { phase, startedAt, nodes, globalOutputs: ctx.globalOutputs };
+    const files = logTails(ctx.wf, nodes, ctx.pods).files;
+    const scope = {
+      ...workflowScope(ctx.wf, facts, ctx.now),
+      "onexit.logDir": LOG_DIR,
+      "onexit.logFiles": JSON.stringify(files),
+    };
+    cached = { version: ctx.version, scope };
+    return scope;
+  };
+}
+
+/** Runs (or follows) the workflow's exit handler; undefined when there is none to run. */
+export function runExitHandler(ctx: Ctx, phase: MainPhase, startedAt: string): NodeStatus | undefined {
+  const hook = workflowExitHook(ctx.wf);
+  if (hook === undefined) return undefined;
+  const name = handlerNodeName(ctx);
+  const existing = getNode(ctx, name);
+  if (existing !== undefined && isNodeDone(existing.phase)) return existing;
+  if (existing === undefined && ctx.kill !== undefined && !ctx.kill.handlersRun) return undefined;
+  const globals = handlerScope(ctx, phase, startedAt);
+  if (existing === undefined) {
+    ctx.actions.push({
+      kind: "createConfigMap",
+      configMap: logTails(ctx.wf, mainNodes(ctx), ctx.pods).configMap,
+    });
+  }
+  const args = substituteDeep(hookArguments(ctx.wf, hook), globals(), keepUnresolved);
+  if (!args.ok) {
+    const node = initNode(ctx, {
+      name,
+      type: "Pod",
+      templateName: hook.template,
+      boundaryID: "",
+      phase: "Error",
+      message: args.error,
+    });
+    return finishNode(ctx, node.id, "Error", args.error);
+  }
+  const frame: Frame = { globals, onExit: true, logTails: true, depth: 0 };
+  return ctx.execute(ctx, {
+    nodeName: name,
+    templateName: hook.template,
+    args: args.value,
+    boundaryID: "",
+    frame,
+  });
+}

@@ -1,0 +1,89 @@
+// The workflow's phase and message from its entry node and its exit handler, and the
+// events for what changed since the status the reconcile started from.
+import type { NodeStatus, WorkflowPhase, WorkflowStatus } from "../../common/types.ts";
+import { isNodeDone } from "../../common/types.ts";
+import type { Kill } from "./context.ts";
+import type { MainPhase } from "./exit-handler.ts";
+import type { Action } from "./types.ts";
+
+export interface Outcome {
+  phase: WorkflowPhase;
+  message: string | undefined;
+}
+
+/** Argo: Succeeded/Skipped/Omitted → Succeeded, Failed → Failed, Error → Error. */
+export function mainPhaseOf(entry: NodeStatus): MainPhase | undefined {
+  if (!isNodeDone(entry.phase)) return undefined;
+  if (entry.phase === "Failed" || entry.phase === "Error") return entry.phase;
+  return "Succeeded";
+}
+
+export interface OutcomeInput {
+  entry: NodeStatus;
+  /** The handler node, when one ran or is running. */
+  handler: NodeStatus | undefined;
+  /** True while a handler still has to start or finish. */
+  handlerPending: boolean;
+  kill: Kill | undefined;
+}
+
+export function outcomeOf(input: OutcomeInput): Outcome {
+  const main = mainPhaseOf(input.entry);
+  if (main === undefined || input.handlerPending) return { phase: "Running", message: undefined };
+  const handler = input.handler;
+  if (main === "Succeeded") {
+    if (handler?.phase === "Failed" || handler?.phase === "Error")
+      return { phase: handler.phase, message: handler.message };
+    return { phase: "Succeeded", message: undefined };
+  }
+  const message = input.kill?.workflowMessage ?? input.entry.message;
+  return { phase: main, message };
+}
+
+function event(type: "Normal" | "Warning", reason: string, message: string): Action {
+  return { kind: "event", type, reason, message };
+}
+
+export function phaseEvents(
+  previous: WorkflowPhase | undefined,
+  next: WorkflowStatus,
+  name: string,
+): Action[] {
+  if ((previous ?? "") === next.phase) return [];
+  const why = next.message ? `: ${next.message}` : "";
+  switch (next.phase) {
+    case "Running":
+      return [event("Normal", "WorkflowRunning", `Workflow ${name} is running`)];
+    case "Succeeded":
+      return [event("Normal", "WorkflowSucceeded", `Workflow ${name} succeeded`)];
+    case "Failed":
+      return [event("Warning", "WorkflowFailed", `Workflow ${name} failed${why}`)];
+    case "Error":
+      return [event("Warning", "WorkflowError", `Workflow ${name} errored${why}`)];
+    default:
+      return [];
+  }
+}
+
+export function handlerEvents(before: NodeStatus | undefined, after: NodeStatus | undefined): Action[] {
+  if (after === undefined) return [];
+  const out: Action[] = [];
+  if (before === undefined)
+    out.push(event("Normal", "ExitHandlerStarted", `Exit handler ${after.name} started`));
+  if (isNodeDone(after.phase) && !isNodeDone(before?.phase)) {
+    const failed = after.phase === "Failed" || after.phase === "Error";
+    const message = `Exit handler ${after.name} ${after.phase.toLowerCase()}${after.message ? `: ${after.message}` : ""}`;
+    out.push(
+      failed
+        ? event("Warning", "ExitHandlerFailed", message)
+        : event("Normal", "ExitHandlerCompleted", message),
+    );
+  }
+  return out;
+}
+
+export function progressOf(nodes: Readonly<Record<string, NodeStatus>>): string {
+  const pods = Object.values(nodes).filter((node) => node.type === "Pod");
+  const done = pods.filter((node) => isNodeDone(node.phase)).length;
+  return `${done}/${pods.length}`;
+}

@@ -1,0 +1,171 @@
+// Builds a step's pod from its (already substituted) template, with the names, labels,
+// annotations and volumes Argo and the onexit contracts (docs/CONTRACTS.md) define.
+import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+import type { Resolved } from "../../common/template.ts";
+import type { Template, Workflow } from "../../common/types.ts";
+import {
+  ANNOTATION_DEFAULT_CONTAINER,
+  ANNOTATION_NODE_ID,
+  ANNOTATION_NODE_NAME,
+  API_VERSION,
+  LABEL_ON_EXIT,
+  LABEL_WORKFLOW,
+  MAIN_CONTAINER,
+  logTailsConfigMapName,
+} from "../../common/names.ts";
+import { LOG_DIR } from "./log-tails.ts";
+
+export const ANNOTATION_SCRIPT = "onexit.dev/script";
+export const ANNOTATION_OUTPUTS = "onexit.dev/outputs";
+export const OUTPUTS_VOLUME = "onexit-outputs";
+export const SCRIPT_VOLUME = "onexit-script";
+export const LOGS_VOLUME = "onexit-logs";
+export const SCRIPT_DIR = "/onexit/script";
+export const SCRIPT_PATH = `${SCRIPT_DIR}/source`;
+
+export interface PodInput {
+  wf: Workflow;
+  nodeName: string;
+  nodeID: string;
+  podName: string;
+  /** Substituted template (container or script). */
+  template: Template;
+  serviceAccountName: string | undefined;
+  onExit: boolean;
+  logTails: boolean;
+}
+
+interface OutputsLayout {
+  mounts: V1VolumeMount[];
+  files: { name: string; path: string }[];
+}
+
+function dirAndBase(path: string): [string, string] {
+  const cut = path.lastIndexOf("/");
+  return [path.slice(0, cut), path.slice(cut + 1)];
+}
+
+/** One subPath of the outputs emptyDir per distinct directory the output files live in. */
+export function outputsLayout(template: Template): Resolved<OutputsLayout> {
+  const dirs = new Map<string, string>();
+  const layout: OutputsLayout = { mounts: [], files: [] };
+  for (const param of template.outputs?.parameters ?? []) {
+    const path = param.valueFrom?.path;
+    if (path === undefined) continue;
+    const [dir, base] = dirAndBase(path);
+    if (!path.startsWith("/") || dir === "" || base === "") {
+      return {
+        ok: false,
+        error: `outputs.parameters.${param.name}.valueFrom.path "${path}" must be an absolute file path outside /`,
+      };
+    }
+    let sub = dirs.get(dir);
+    if (sub === undefined) {
+      sub = `d${dirs.size}`;
+      dirs.set(dir, sub);
+      layout.mounts.push({ name: OUTPUTS_VOLUME, mountPath: dir, subPath: sub });
+    }
+    layout.files.push({ name: param.name, path: `${sub}/${base}` });
+  }
+  return { ok: true, value: layout };
+}
+
+function mainContainer(template: Template): V1Container {
+  if (template.script !== undefined) {
+    const { source: _source, ...rest } = template.script;
+    const command = rest.command ?? ["sh"];
+    return { ...(rest as V1Container), name: MAIN_CONTAINER, command: [...command, SCRIPT_PATH] };
+  }
+  return { ...(template.container as V1Container), name: MAIN_CONTAINER };
+}
+
+function withMounts(container: V1Container, mounts: V1VolumeMount[]): V1Container {
+  if (mounts.length === 0) return container;
+  return { ...container, volumeMounts: [...(container.volumeMounts ?? []), ...mounts] };
+}
+
+interface Extras {
+  volumes: V1Volume[];
+  mounts: V1VolumeMount[];
+  annotations: Record<string, string>;
+}
+
+function extras(input: PodInput, layout: OutputsLayout): Extras {
+  const out: Extras = { volumes: [], mounts: [...layout.mounts], annotations: {} };
+  if (layout.files.length > 0) {
+    out.volumes.push({ name: OUTPUTS_VOLUME, emptyDir: {} });
+    out.annotations[ANNOTATION_OUTPUTS] = JSON.stringify(layout.files);
+  }
+  if (input.template.script !== undefined) {
+    out.annotations[ANNOTATION_SCRIPT] = input.template.script.source;
+    const fieldPath = `metadata.annotations['${ANNOTATION_SCRIPT}']`;
+    out.volumes.push({
+      name: SCRIPT_VOLUME,
+      downwardAPI: { items: [{ path: "source", fieldRef: { fieldPath } }] },
+    });
+    out.mounts.push({ name: SCRIPT_VOLUME, mountPath: SCRIPT_DIR, readOnly: true });
+  }
+  if (input.logTails) {
+    const name = logTailsConfigMapName(input.wf.metadata.name ?? "");
+    out.volumes.push({ name: LOGS_VOLUME, configMap: { name, optional: true } });
+    out.mounts.push({ name: LOGS_VOLUME, mountPath: LOG_DIR, readOnly: true });
+  }
+  return out;
+}
+
+function labelsOf(input: PodInput): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...input.wf.spec.podMetadata?.labels,
+    ...input.template.metadata?.labels,
+    [LABEL_WORKFLOW]: input.wf.metadata.name ?? "",
+  };
+  if (input.onExit) labels[LABEL_ON_EXIT] = "true";
+  return labels;
+}
+
+export function buildPod(input: PodInput): Resolved<V1Pod> {
+  const layout = outputsLayout(input.template);
+  if (!layout.ok) return layout;
+  const more = extras(input, layout.value);
+  const wf = input.wf;
+  const pod: V1Pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: input.podName,
+      namespace: wf.metadata.namespace ?? "default",
+      labels: labelsOf(input),
+      annotations: {
+        ...wf.spec.podMetadata?.annotations,
+        ...input.template.metadata?.annotations,
+        [ANNOTATION_NODE_NAME]: input.nodeName,
+        [ANNOTATION_NODE_ID]: input.nodeID,
+        [ANNOTATION_DEFAULT_CONTAINER]: MAIN_CONTAINER,
+        ...more.annotations,
+      },
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: "Workflow",
+          name: wf.metadata.name ?? "",
+          uid: wf.metadata.uid ?? "",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      restartPolicy: "Never",
+      containers: [withMounts(mainContainer(input.template), more.mounts)],
+    },
+  };
+  const spec = pod.spec!;
+  if (input.serviceAccountName) spec.serviceAccountName = input.serviceAccountName;
+  const volumes = [
+    ...((wf.spec.volumes ?? []) as V1Volume[]),
+    ...((input.template.volumes ?? []) as V1Volume[]),
+    ...more.volumes,
+  ];
+  if (volumes.length > 0) spec.volumes = volumes;
+  return { ok: true, value: pod };
+}

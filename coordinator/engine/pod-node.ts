@@ -1,0 +1,172 @@
+// A container or script node: create its pod once (deterministic name), then follow it
+// until the report or the pod's status decides the step.
+import type { V1Pod } from "@kubernetes/client-node";
+import { substituteDeep } from "../../common/template.ts";
+import type { NodeStatus, Outputs, Parameter, Template } from "../../common/types.ts";
+import { isNodeDone } from "../../common/types.ts";
+import { LABEL_COMPLETED, podName as podNameOf } from "../../common/names.ts";
+import type { Ctx, ExecRequest } from "./context.ts";
+import { finishNode, idOf, initNode, keepUnresolved, requestWake, updateNode } from "./context.ts";
+import type { InputValue } from "./inputs.ts";
+import { asParameters, templateScope } from "./inputs.ts";
+import { buildPod } from "./pod-build.ts";
+import { observePod } from "./pod-observe.ts";
+import type { PodResult } from "./pod-observe.ts";
+
+/** How long a node may wait for its just-created pod to show up in the informer's cache. */
+export const POD_VANISH_GRACE_MS = 10_000;
+
+export function isKilled(ctx: Ctx, onExit: boolean): boolean {
+  return ctx.kill !== undefined && (!onExit || !ctx.kill.handlersRun);
+}
+
+function serviceAccountOf(ctx: Ctx, template: Template): string | undefined {
+  return (
+    template.serviceAccountName ??
+    ctx.wf.spec.serviceAccountName ??
+    (ctx.config.defaultServiceAccountName || undefined)
+  );
+}
+
+function createPod(
+  ctx: Ctx,
+  req: ExecRequest,
+  template: Template,
+  inputs: readonly InputValue[],
+): string | undefined {
+  const id = idOf(ctx, req.nodeName);
+  const name = podNameOf(ctx.name, req.nodeName, req.templateName);
+  const scope = {
+    ...templateScope(req.frame.globals(), inputs),
+    "pod.name": name,
+    "node.name": req.nodeName,
+  };
+  const { steps: _steps, dag: _dag, ...own } = template;
+  const substituted = substituteDeep(own as Template, scope, keepUnresolved);
+  if (!substituted.ok) return substituted.error;
+  const built = buildPod({
+    wf: ctx.wf,
+    nodeName: req.nodeName,
+    nodeID: id,
+    podName: name,
+    template: substituted.value,
+    serviceAccountName: serviceAccountOf(ctx, substituted.value),
+    onExit: req.frame.onExit,
+    logTails: req.frame.logTails,
+  });
+  if (!built.ok) return built.error;
+  ctx.actions.push({ kind: "createPod", pod: built.value, exitHandler: req.frame.onExit });
+  updateNode(ctx, id, { podName: name });
+  return undefined;
+}
+
+interface Recorded {
+  outputs: Outputs;
+  missing: string | undefined;
+}
+
+function outputsOf(ctx: Ctx, template: Template, result: PodResult): Recorded {
+  const outputs: Outputs = {};
+  const parameters: Parameter[] = [];
+  let missing: string | undefined;
+  for (const param of template.outputs?.parameters ?? []) {
+    const value = result.outputs?.[param.name] ?? param.valueFrom?.default;
+    if (value === undefined) {
+      if (result.report !== undefined && param.valueFrom?.path !== undefined) missing ??= param.name;
+      continue;
+    }
+    parameters.push({ name: param.name, value });
+    if (param.globalName !== undefined) {
+      ctx.globalOutputs[param.globalName] = value;
+      ctx.version++;
+    }
+  }
+  if (parameters.length > 0) outputs.parameters = parameters;
+  if (result.result !== undefined) outputs.result = result.result;
+  if (result.exitCode !== undefined) outputs.exitCode = String(result.exitCode);
+  return { outputs, missing };
+}
+
+function record(ctx: Ctx, id: string, template: Template, result: PodResult, pod: V1Pod): NodeStatus {
+  const { outputs, missing } = outputsOf(ctx, template, result);
+  let phase = result.phase;
+  let message = result.message;
+  if (missing !== undefined && phase === "Succeeded") {
+    phase = "Error";
+    message = `output parameter ${missing} was not produced`;
+  }
+  const patch: Partial<NodeStatus> = { phase, finishedAt: result.finishedAt ?? ctx.nowIso, outputs };
+  if (message !== undefined) patch.message = message;
+  if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
+  if (pod.spec?.nodeName) patch.hostNodeName = pod.spec.nodeName;
+  const labels = pod.metadata?.labels ?? {};
+  if (labels[LABEL_COMPLETED] !== "true" && pod.metadata?.deletionTimestamp === undefined) {
+    ctx.actions.push({ kind: "labelPodCompleted", name: pod.metadata?.name ?? "" });
+  }
+  return updateNode(ctx, id, patch);
+}
+
+function follow(ctx: Ctx, node: NodeStatus, template: Template, pod: V1Pod | undefined): NodeStatus {
+  if (pod === undefined) {
+    const age = ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso);
+    if (age >= POD_VANISH_GRACE_MS || Number.isNaN(age))
+      return finishNode(ctx, node.id, "Error", "pod deleted");
+    requestWake(ctx, POD_VANISH_GRACE_MS - age);
+    return node;
+  }
+  const seen = observePod(pod);
+  if (seen.state === "done") return record(ctx, node.id, template, seen, pod);
+  const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
+  if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;
+  return updateNode(ctx, node.id, patch);
+}
+
+function kill(ctx: Ctx, node: NodeStatus): NodeStatus {
+  const message = ctx.kill?.nodeMessage ?? "stopped";
+  if (node.podName !== undefined)
+    ctx.actions.push({ kind: "deletePod", name: node.podName, reason: message });
+  return finishNode(ctx, node.id, "Failed", message);
+}
+
+function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readonly InputValue[]): NodeStatus {
+  const id = idOf(ctx, req.nodeName);
+  const spec = {
+    name: req.nodeName,
+    type: "Pod" as const,
+    templateName: req.templateName,
+    boundaryID: req.boundaryID,
+  };
+  initNode(ctx, { ...spec, phase: "Pending" });
+  if (inputs.length > 0) updateNode(ctx, id, { inputs: { parameters: asParameters(inputs) } });
+  if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, id, "Failed", ctx.kill?.nodeMessage);
+  const error = createPod(ctx, req, template, inputs);
+  return error === undefined ? (ctx.nodes[id] as NodeStatus) : finishNode(ctx, id, "Error", error);
+}
+
+export function executePod(
+  ctx: Ctx,
+  req: ExecRequest,
+  template: Template,
+  inputs: readonly InputValue[],
+): NodeStatus {
+  const id = idOf(ctx, req.nodeName);
+  const name = podNameOf(ctx.name, req.nodeName, req.templateName);
+  const pod = ctx.pods.get(name);
+  let node = ctx.nodes[id];
+  if (node !== undefined && isNodeDone(node.phase)) return node;
+  if (node === undefined && pod === undefined) return startPod(ctx, req, template, inputs);
+  if (node === undefined) {
+    // The pod exists but the status that recorded it was lost: adopt it, never create it again.
+    const spec = {
+      name: req.nodeName,
+      type: "Pod" as const,
+      templateName: req.templateName,
+      boundaryID: req.boundaryID,
+    };
+    initNode(ctx, { ...spec, phase: "Pending" });
+    node = updateNode(ctx, id, { podName: name });
+  }
+  const followed = follow(ctx, node, template, pod);
+  if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
+  return kill(ctx, followed);
+}

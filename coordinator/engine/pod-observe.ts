@@ -1,0 +1,118 @@
+// What a step's pod says about the step: the sidecar's report when there is one, else the
+// pod's own status (the `main` container's terminated state, then the pod phase).
+import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { ANNOTATION_REPORT, MAIN_CONTAINER } from "../../common/names.ts";
+import { reportFromAnnotation } from "../../common/report.ts";
+import type { Report } from "../../common/report.ts";
+
+export interface PodResult {
+  state: "done";
+  phase: "Succeeded" | "Failed" | "Error";
+  message: string | undefined;
+  exitCode: number | undefined;
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+  /** Output parameter values by name (only from a report). */
+  outputs: Readonly<Record<string, string>> | undefined;
+  /** main's whole log, when it fit in the report's tail. */
+  result: string | undefined;
+  logBytes: number | undefined;
+  report: Report | undefined;
+}
+
+export type PodObservation =
+  | { state: "pending"; hostNodeName: string | undefined }
+  | { state: "running"; hostNodeName: string | undefined }
+  | PodResult;
+
+export function isoOf(value: unknown): string | undefined {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "string" && value !== "") return value;
+  return undefined;
+}
+
+export function exitMessage(exitCode: number): string | undefined {
+  return exitCode === 0 ? undefined : `Error (exit code ${exitCode})`;
+}
+
+export function reportOf(pod: V1Pod): Report | undefined {
+  return reportFromAnnotation(pod.metadata?.annotations?.[ANNOTATION_REPORT]);
+}
+
+function fromReport(report: Report): PodResult {
+  const outputs: Record<string, string> = {};
+  for (const output of report.outputs) outputs[output.name] = output.value;
+  const whole = report.logBytes <= Buffer.byteLength(report.logTail);
+  return {
+    state: "done",
+    phase: report.exitCode === 0 ? "Succeeded" : "Failed",
+    message: exitMessage(report.exitCode),
+    exitCode: report.exitCode,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    outputs,
+    result: whole ? report.logTail.replace(/\n$/, "") : undefined,
+    logBytes: report.logBytes,
+    report,
+  };
+}
+
+function mainStatus(pod: V1Pod): V1ContainerStatus | undefined {
+  return pod.status?.containerStatuses?.find((status) => status.name === MAIN_CONTAINER);
+}
+
+function bare(phase: PodResult["phase"], message: string | undefined): PodResult {
+  return {
+    state: "done",
+    phase,
+    message,
+    exitCode: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    outputs: undefined,
+    result: undefined,
+    logBytes: undefined,
+    report: undefined,
+  };
+}
+
+function fromMainTerminated(status: V1ContainerStatus): PodResult | undefined {
+  const terminated = status.state?.terminated;
+  if (terminated === undefined) return undefined;
+  const exitCode = terminated.exitCode;
+  return {
+    ...bare(exitCode === 0 ? "Succeeded" : "Failed", exitMessage(exitCode)),
+    exitCode,
+    startedAt: isoOf(terminated.startedAt),
+    finishedAt: isoOf(terminated.finishedAt),
+  };
+}
+
+function podFailureMessage(pod: V1Pod): string {
+  const reason = pod.status?.reason;
+  const message = pod.status?.message;
+  if (reason && message) return `${reason}: ${message}`;
+  return message || reason || "pod failed without a result from its main container";
+}
+
+/** Decides a step from its pod. Report first, then main's terminated state, then the pod phase. */
+export function observePod(pod: V1Pod): PodObservation {
+  const report = reportOf(pod);
+  if (report !== undefined) return fromReport(report);
+  const main = mainStatus(pod);
+  const terminated = main === undefined ? undefined : fromMainTerminated(main);
+  if (terminated !== undefined) return terminated;
+  const hostNodeName = pod.spec?.nodeName;
+  switch (pod.status?.phase) {
+    case "Failed":
+      return bare("Error", podFailureMessage(pod));
+    case "Succeeded":
+      return bare("Succeeded", undefined);
+    case "Running":
+      return main?.state?.running !== undefined
+        ? { state: "running", hostNodeName }
+        : { state: "pending", hostNodeName };
+    default:
+      return { state: "pending", hostNodeName };
+  }
+}

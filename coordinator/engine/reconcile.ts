@@ -1,0 +1,158 @@
+// The engine's entry: (workflow, its pods, now) → (new status, actions). Pure and
+// level-based: run again on its own output it asks for nothing new.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Scope } from "../../common/template.ts";
+import type { Template, Workflow, WorkflowStatus } from "../../common/types.ts";
+import { isNodeDone, isWorkflowDone } from "../../common/types.ts";
+import { nodeId } from "../../common/names.ts";
+import type { Ctx, Frame } from "./context.ts";
+import { executeTemplate } from "./execute.ts";
+import { handlerNodeName, runExitHandler } from "./exit-handler.ts";
+import { addFinalizerActions, removeFinalizerActions } from "./finalizer.ts";
+import { decideKill, deadlineOf } from "./kill.ts";
+import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf } from "./outcome.ts";
+import { workflowScope } from "./scope.ts";
+import type { Action, ReconcileInput, ReconcileResult } from "./types.ts";
+import { validateWorkflow } from "./validate.ts";
+
+function newCtx(input: ReconcileInput): Ctx {
+  const wf = input.workflow;
+  const pods = new Map<string, V1Pod>();
+  for (const pod of input.pods) if (pod.metadata?.name) pods.set(pod.metadata.name, pod);
+  const templates = new Map<string, Template>(wf.spec.templates.map((t) => [t.name, t]));
+  const globalOutputs: Record<string, string> = {};
+  for (const p of wf.status?.outputs?.parameters ?? [])
+    if (p.value !== undefined) globalOutputs[p.name] = p.value;
+  return {
+    wf,
+    name: wf.metadata.name ?? "",
+    namespace: wf.metadata.namespace ?? "default",
+    nodes: { ...wf.status?.nodes },
+    pods,
+    templates,
+    now: input.now,
+    nowIso: input.now.toISOString(),
+    config: input.config,
+    actions: [],
+    kill: undefined,
+    globalOutputs,
+    version: 0,
+    wakeAfterMs: undefined,
+    execute: executeTemplate,
+  };
+}
+
+function mainScope(ctx: Ctx, startedAt: string): () => Scope {
+  let cached: { version: number; scope: Scope } | undefined;
+  return () => {
+    if (cached !== undefined && cached.version === ctx.version) return cached.scope;
+    const facts = {
+      phase: "Running" as const,
+      startedAt,
+      nodes: ctx.nodes,
+      globalOutputs: ctx.globalOutputs,
+    };
+    const scope = {
+      ...workflowScope(ctx.wf, facts, ctx.now),
+      "onexit.logDir": "/onexit/logs",
+      "onexit.logFiles": "[]",
+    };
+    cached = { version: ctx.version, scope };
+    return scope;
+  };
+}
+
+function outputsOf(ctx: Ctx): WorkflowStatus["outputs"] {
+  const names = Object.keys(ctx.globalOutputs);
+  if (names.length === 0) return undefined;
+  return { parameters: names.map((name) => ({ name, value: ctx.globalOutputs[name] })) };
+}
+
+function finished(wf: Workflow): ReconcileResult {
+  return { status: wf.status ?? {}, actions: removeFinalizerActions(wf, true) };
+}
+
+function errored(input: ReconcileInput, message: string): ReconcileResult {
+  const wf = input.workflow;
+  const previous = wf.status ?? {};
+  const now = input.now.toISOString();
+  const status: WorkflowStatus = {
+    ...previous,
+    phase: "Error",
+    message,
+    startedAt: previous.startedAt ?? now,
+    finishedAt: now,
+    progress: previous.progress ?? progressOf(previous.nodes ?? {}),
+  };
+  const actions = [
+    ...phaseEvents(previous.phase, status, wf.metadata.name ?? ""),
+    ...removeFinalizerActions(wf, true),
+  ];
+  return { status, actions };
+}
+
+function requeueOf(ctx: Ctx, deadline: number | undefined, mainDone: boolean): number | undefined {
+  const waits: number[] = [];
+  if (ctx.wakeAfterMs !== undefined) waits.push(ctx.wakeAfterMs);
+  if (deadline !== undefined && !mainDone && ctx.kill === undefined)
+    waits.push(Math.max(0, deadline - ctx.now.getTime()));
+  return waits.length === 0 ? undefined : Math.min(...waits);
+}
+
+function run(input: ReconcileInput): ReconcileResult {
+  const wf = input.workflow;
+  const previous = wf.status ?? {};
+  if (isWorkflowDone(previous.phase)) return finished(wf);
+  const problem = validateWorkflow(wf);
+  if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
+  const ctx = newCtx(input);
+  const startedAt = previous.startedAt ?? ctx.nowIso;
+  ctx.kill = decideKill(wf, startedAt, ctx.now);
+  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: false, depth: 0 };
+  const entry = ctx.execute(ctx, {
+    nodeName: ctx.name,
+    templateName: wf.spec.entrypoint ?? "",
+    args: wf.spec.arguments ?? {},
+    boundaryID: "",
+    frame,
+  });
+  const main = mainPhaseOf(entry);
+  const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
+  const outcome = outcomeOf({
+    entry,
+    handler,
+    handlerPending: handler !== undefined && !isNodeDone(handler.phase),
+    kill: ctx.kill,
+  });
+  const done = isWorkflowDone(outcome.phase);
+  const status: WorkflowStatus = {
+    phase: outcome.phase,
+    startedAt,
+    progress: progressOf(ctx.nodes),
+    nodes: ctx.nodes,
+  };
+  if (outcome.message !== undefined) status.message = outcome.message;
+  if (done) status.finishedAt = ctx.nowIso;
+  const outputs = outputsOf(ctx);
+  if (outputs !== undefined) status.outputs = outputs;
+  const handlerId = nodeId(ctx.name, handlerNodeName(ctx));
+  const actions: Action[] = [
+    ...(done ? [] : addFinalizerActions(wf)),
+    ...ctx.actions,
+    ...handlerEvents(previous.nodes?.[handlerId], handler),
+    ...phaseEvents(previous.phase, status, ctx.name),
+    ...removeFinalizerActions(wf, done),
+  ];
+  const requeueAfterMs = done ? undefined : requeueOf(ctx, deadlineOf(wf, startedAt), main !== undefined);
+  return requeueAfterMs === undefined ? { status, actions } : { status, actions, requeueAfterMs };
+}
+
+/** Nothing a user writes may throw out of here: an unexpected failure ends the workflow in Error. */
+export function reconcile(input: ReconcileInput): ReconcileResult {
+  try {
+    return run(input);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return errored(input, `internal error: ${message}`);
+  }
+}
