@@ -1,0 +1,171 @@
+// Wires the coordinator from its parts. Informers and the report endpoint run on every replica;
+// the controller's workers run only while this replica holds the Lease (one Controller, with a
+// fresh queue, per leadership term). `stop` unwinds in order: workers, lease, informers, servers.
+import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../common/log.ts";
+import { Applier } from "./applier.ts";
+import { countByPhase, createCaches } from "./caches.ts";
+import type { CoordinatorConfig } from "./config.ts";
+import { Controller, workflowKey } from "./controller.ts";
+import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
+import { CacheExpectations } from "./expectations.ts";
+import { startHealthServer } from "./health-server.ts";
+import type { KubeClient } from "./kube-client.ts";
+import { LeaderElector } from "./leader-election.ts";
+import type { CoordinatorMetrics } from "./metrics.ts";
+import { handleReport } from "./report-handler.ts";
+import { createReportApp, startReportServer } from "./report-server.ts";
+
+export interface CoordinatorDeps {
+  client: KubeClient;
+  metrics: CoordinatorMetrics;
+  reconcile: (input: ReconcileInput) => ReconcileResult;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface RunningCoordinator {
+  reportPort: number;
+  metricsPort: number;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+const realDelay = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal });
+const realTimers = {
+  now: (): number => Date.now(),
+  setTimer: (ms: number, fn: () => void): (() => void) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+export async function startCoordinator(
+  config: CoordinatorConfig,
+  deps: CoordinatorDeps,
+): Promise<RunningCoordinator> {
+  const { client, metrics, logger } = deps;
+  const now = deps.now ?? realTimers.now;
+  const expectations = new CacheExpectations({ now });
+  let term: { controller: Controller; abort: AbortController; done: Promise<void> } | undefined;
+
+  const caches = createCaches({
+    client,
+    namespace: config.watchNamespace,
+    relistIntervalMs: config.relistIntervalMs,
+    now,
+    delay: realDelay,
+    logger,
+    onKey: (key) => term?.controller.enqueue(key),
+    onWorkflowRelist: () => {
+      for (const workflow of caches.listWorkflows()) term?.controller.enqueue(workflowKey(workflow));
+    },
+  });
+  const applier = new Applier({
+    client,
+    now,
+    logger,
+    metrics,
+    identity: config.identity,
+    onPodCreated: (key, pod) => expectations.createdPod(key, pod),
+  });
+
+  const startTerm = (): void => {
+    const controller = new Controller({
+      cache: caches,
+      reconcile: deps.reconcile,
+      engineConfig: { defaultServiceAccountName: config.defaultServiceAccountName },
+      applier,
+      expectations,
+      workers: config.workers,
+      timers: { ...realTimers, now },
+      delay: realDelay,
+      logger,
+      metrics,
+    });
+    const abort = new AbortController();
+    term = { controller, abort, done: controller.run(abort.signal) };
+  };
+  const stopTerm = async (): Promise<void> => {
+    const current = term;
+    term = undefined;
+    if (current === undefined) return;
+    current.abort.abort();
+    await current.done;
+  };
+
+  const elector = new LeaderElector({
+    client,
+    namespace: config.namespace,
+    name: config.leaseName,
+    identity: config.identity,
+    now,
+    delay: realDelay,
+    logger,
+    onStartedLeading: () => {
+      metrics.setLeader(true);
+      startTerm();
+    },
+    onStoppedLeading: async () => {
+      metrics.setLeader(false);
+      await stopTerm();
+    },
+  });
+  metrics.setStateSources({
+    workflowsByPhase: () => countByPhase(caches.listWorkflows()),
+    queueDepth: () => term?.controller.queue.len() ?? 0,
+  });
+
+  caches.start();
+  const electing = new AbortController();
+  const election = elector.run(electing.signal);
+
+  const reportApp = createReportApp({
+    logger,
+    metrics,
+    handle: (request) =>
+      handleReport(request, {
+        reviewToken: (token, audiences) => client.reviewToken(token, audiences),
+        getPod: (namespace, name) => client.getPod(namespace, name),
+        annotatePod: async (pod, key, value) => {
+          const { namespace = "", name = "", uid, resourceVersion } = pod.metadata ?? {};
+          await client.patchPod(namespace, name, {
+            metadata: { uid, resourceVersion, annotations: { [key]: value } },
+          });
+        },
+        onStored: (key) => term?.controller.enqueue(key),
+      }),
+  });
+  const reportServer = await startReportServer({
+    app: reportApp,
+    port: config.reportPort,
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
+    readFile,
+    logger,
+  });
+  const healthServer = await startHealthServer({
+    registry: metrics.registry,
+    ready: () => caches.hasSynced() || !elector.isLeader(),
+    port: config.metricsPort,
+  });
+  logger.info("coordinator started", {
+    identity: config.identity,
+    reportPort: reportServer.port,
+    metricsPort: healthServer.port,
+    watchNamespace: config.watchNamespace === "" ? "(all)" : config.watchNamespace,
+    tls: config.tls !== undefined,
+  });
+
+  return {
+    reportPort: reportServer.port,
+    metricsPort: healthServer.port,
+    isLeader: () => elector.isLeader(),
+    stop: async () => {
+      electing.abort(); // stops the workers (awaited), then releases the lease
+      await election;
+      await caches.stop();
+      await Promise.all([reportServer.close(), healthServer.close()]);
+    },
+  };
+}

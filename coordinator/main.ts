@@ -1,0 +1,71 @@
+// `onexit coordinator`: the composition root. Parses the environment once, loads the kubeconfig
+// (KUBECONFIG, else in-cluster), wires the runtime around the pure engine, and on SIGTERM/SIGINT
+// stops the workers, releases the lease, stops the informers, closes the servers and exits 0.
+import { hostname } from "node:os";
+import { KubeConfig } from "@kubernetes/client-node";
+import { createLogger, errorMessage } from "../common/log.ts";
+import { parseConfig } from "./config.ts";
+import { startCoordinator } from "./coordinator.ts";
+import { reconcile } from "./engine/reconcile.ts";
+import { createNodeKubeClient } from "./kube-client-node.ts";
+import { createMetrics } from "./metrics.ts";
+
+function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (kubeconfigPath !== undefined && kubeconfigPath !== "") kc.loadFromFile(kubeconfigPath);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+export async function main(): Promise<void> {
+  const parsed = parseConfig(process.env, hostname());
+  const logger = createLogger({
+    write: (line) => process.stdout.write(line),
+    now: () => new Date(),
+    debug: parsed.ok && parsed.config.debug,
+  }).child({ component: "coordinator" });
+  if (!parsed.ok) {
+    logger.error("invalid configuration", { error: parsed.error });
+    process.exit(1);
+  }
+  const config = parsed.config;
+  let kc: KubeConfig;
+  try {
+    kc = loadKubeConfig(process.env.KUBECONFIG);
+  } catch (err) {
+    logger.error("cannot load kubeconfig", { error: errorMessage(err) });
+    process.exit(1);
+  }
+  const metrics = createMetrics();
+  const client = createNodeKubeClient(kc, metrics.recordRequest);
+  let coordinator;
+  try {
+    coordinator = await startCoordinator(config, { client, metrics, reconcile, logger });
+  } catch (err) {
+    logger.error("cannot start", { error: errorMessage(err) });
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    const force = setTimeout(() => {
+      logger.warn("shutdown timed out, exiting");
+      process.exit(0);
+    }, 20_000);
+    force.unref();
+    void coordinator.stop().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error("shutdown failed", { error: errorMessage(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
