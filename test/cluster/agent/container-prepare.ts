@@ -27,8 +27,10 @@ async function envObjects(ctx: PrepareContext): Promise<EnvObjects> {
   const toText = (d: Record<string, Buffer> | null): Record<string, string> | null =>
     d === null ? null : Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v.toString("utf8")]));
   const objects: EnvObjects = { configMaps: new Map(), secrets: new Map() };
-  for (const name of refs.configMaps) objects.configMaps.set(name, toText(await fetchObject(ctx.client, ns, "configmaps", name)));
-  for (const name of refs.secrets) objects.secrets.set(name, toText(await fetchObject(ctx.client, ns, "secrets", name)));
+  for (const name of refs.configMaps)
+    objects.configMaps.set(name, toText(await fetchObject(ctx.client, ns, "configmaps", name)));
+  for (const name of refs.secrets)
+    objects.secrets.set(name, toText(await fetchObject(ctx.client, ns, "secrets", name)));
   return objects;
 }
 

@@ -26,9 +26,19 @@ export interface ContainerProcess {
 
 export function commandLine(spec: Pick<ContainerProcessSpec, "netns" | "argv" | "script">): string[] {
   return [
-    "netns", "exec", spec.netns,
-    "unshare", "--mount", "--uts", "--propagation", "private",
-    "sh", "-c", spec.script, "onexit-container", ...spec.argv,
+    "netns",
+    "exec",
+    spec.netns,
+    "unshare",
+    "--mount",
+    "--uts",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    spec.script,
+    "onexit-container",
+    ...spec.argv,
   ];
 }
 
@@ -41,9 +51,17 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 export function startContainerProcess(spec: ContainerProcessSpec): ContainerProcess {
-  const child = spawn("ip", commandLine(spec), { detached: true, env: spec.env, cwd: "/", stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("ip", commandLine(spec), {
+    detached: true,
+    env: spec.env,
+    cwd: "/",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const pid = child.pid ?? 0;
-  const logged = Promise.all([spec.log.attach("stdout", child.stdout), spec.log.attach("stderr", child.stderr)]).catch(() => undefined);
+  const logged = Promise.all([
+    spec.log.attach("stdout", child.stdout),
+    spec.log.attach("stderr", child.stderr),
+  ]).catch(() => undefined);
   const exited = new Promise<ProcessExit>((resolve) => {
     child.on("error", (err) => {
       spec.log.note("stderr", `onexit-agent: cannot start container: ${err.message}`);

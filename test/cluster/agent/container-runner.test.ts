@@ -7,7 +7,9 @@ import { backoffDelay, logAttempts } from "./container-runner.ts";
 describe("backoffDelay", () => {
   it("when restarts accumulate, then the delay doubles up to the cap", () => {
     const b = { baseMs: 10_000, maxMs: 300_000 };
-    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, b))).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, b))).toEqual([
+      10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000,
+    ]);
   });
 });
 

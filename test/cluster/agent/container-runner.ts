@@ -5,7 +5,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { V1Container } from "@kubernetes/client-node";
 import { startContainerProcess, type ContainerProcess } from "./container-process.ts";
 import { createLogWriter, type LogWriter } from "./log-writer.ts";
-import { kubeTime, needsRestart, type ContainerRuntime, type RestartPolicy, type Terminated } from "./pod-status.ts";
+import {
+  kubeTime,
+  needsRestart,
+  type ContainerRuntime,
+  type RestartPolicy,
+  type Terminated,
+} from "./pod-status.ts";
 import { startProber } from "./probes.ts";
 
 export interface PreparedContainer {
@@ -68,7 +74,13 @@ export class ContainerRunner {
   constructor(deps: ContainerRunnerDeps, waitingReason: string) {
     this.deps = deps;
     const c = deps.container;
-    this.status = { name: c.name, image: c.image ?? "", state: { kind: "waiting", reason: waitingReason }, restartCount: deps.initialRestartCount, ready: false };
+    this.status = {
+      name: c.name,
+      image: c.image ?? "",
+      state: { kind: "waiting", reason: waitingReason },
+      restartCount: deps.initialRestartCount,
+      ready: false,
+    };
   }
 
   get stopping(): boolean {
@@ -95,7 +107,11 @@ export class ContainerRunner {
       }
       const delay = backoffDelay(this.status.restartCount, this.deps.backoff);
       this.status.lastState = attempt;
-      this.setState({ kind: "waiting", reason: "CrashLoopBackOff", message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name}` });
+      this.setState({
+        kind: "waiting",
+        reason: "CrashLoopBackOff",
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name}`,
+      });
       await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
       if (this.stopping) {
         this.setState(attempt);
@@ -110,10 +126,20 @@ export class ContainerRunner {
     try {
       prepared = await this.deps.prepare();
     } catch (err) {
-      const e = err instanceof PrepareError ? err : new PrepareError("CreateContainerError", String((err as Error).message ?? err));
+      const e =
+        err instanceof PrepareError
+          ? err
+          : new PrepareError("CreateContainerError", String((err as Error).message ?? err));
       if (e.fatal) {
         const t = kubeTime(Date.now());
-        return { kind: "terminated", exitCode: 128, reason: e.reason, message: e.message, startedAt: t, finishedAt: t };
+        return {
+          kind: "terminated",
+          exitCode: 128,
+          reason: e.reason,
+          message: e.message,
+          startedAt: t,
+          finishedAt: t,
+        };
       }
       this.setState({ kind: "waiting", reason: e.reason, message: e.message });
       await sleep(2000, undefined, { signal: this.abort.signal }).catch(() => undefined);
@@ -136,7 +162,13 @@ export class ContainerRunner {
   private async execute(prepared: PreparedContainer): Promise<Terminated> {
     const log = this.openLog();
     const startedMs = Date.now();
-    const proc = startContainerProcess({ netns: this.deps.netns(), argv: prepared.argv, env: prepared.env, script: prepared.script, log });
+    const proc = startContainerProcess({
+      netns: this.deps.netns(),
+      argv: prepared.argv,
+      env: prepared.env,
+      script: prepared.script,
+      log,
+    });
     this.proc = proc;
     this.status.containerID = `onexit://${this.deps.idPrefix}-${this.deps.container.name}-${this.status.restartCount}`;
     this.status.ready = !this.deps.init && this.deps.container.readinessProbe === undefined;

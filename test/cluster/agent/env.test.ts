@@ -4,7 +4,13 @@ import { buildEnv, envReferences, expandVars, type EnvInput } from "./env.ts";
 import { fieldRefValue, formatMap } from "./field-ref.ts";
 
 const pod: V1Pod = {
-  metadata: { name: "p", namespace: "ns", uid: "u-1", annotations: { "a/b": "x\"y", c: "d" }, labels: { app: "web" } },
+  metadata: {
+    name: "p",
+    namespace: "ns",
+    uid: "u-1",
+    annotations: { "a/b": 'x"y', c: "d" },
+    labels: { app: "web" },
+  },
   spec: { containers: [], nodeName: "n1", serviceAccountName: "sa" },
 };
 const facts = { podIP: "10.250.1.2", hostIP: "10.250.0.1", nodeName: "n1" };
@@ -14,7 +20,13 @@ function input(container: V1Container, extra: Partial<EnvInput> = {}): EnvInput 
     pod,
     container,
     facts,
-    objects: { configMaps: new Map([["cm", { k: "cv" }]]), secrets: new Map([["s", { k: "sv" }], ["gone", null]]) },
+    objects: {
+      configMaps: new Map([["cm", { k: "cv" }]]),
+      secrets: new Map([
+        ["s", { k: "sv" }],
+        ["gone", null],
+      ]),
+    },
     hostPath: "/usr/bin:/bin",
     kubernetesService: { host: "10.96.0.1", port: "443" },
     ...extra,
@@ -41,13 +53,29 @@ describe("buildEnv", () => {
     );
     expect(result.ok).toBe(true);
     const env = result.ok ? result.env : {};
-    expect(env).toMatchObject({ A: "1", B: "1-$(A)", NAME: "p", ANN: 'x"y', IP: "10.250.1.2", SA: "sa", CM: "cv", S: "sv" });
-    expect(env).toMatchObject({ KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443", HOSTNAME: "p", PATH: "/usr/bin:/bin" });
+    expect(env).toMatchObject({
+      A: "1",
+      B: "1-$(A)",
+      NAME: "p",
+      ANN: 'x"y',
+      IP: "10.250.1.2",
+      SA: "sa",
+      CM: "cv",
+      S: "sv",
+    });
+    expect(env).toMatchObject({
+      KUBERNETES_SERVICE_HOST: "10.96.0.1",
+      KUBERNETES_SERVICE_PORT: "443",
+      HOSTNAME: "p",
+      PATH: "/usr/bin:/bin",
+    });
     expect(env).not.toHaveProperty("OPT");
   });
 
   it("when a required secret is missing, then the result says which", () => {
-    const result = buildEnv(input({ name: "c", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "gone", key: "k" } } }] }));
+    const result = buildEnv(
+      input({ name: "c", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "gone", key: "k" } } }] }),
+    );
     expect(result).toEqual({ ok: false, message: 'secret "gone" not found' });
   });
 

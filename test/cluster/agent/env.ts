@@ -81,7 +81,11 @@ function applyEnvFrom(
   return undefined;
 }
 
-function envValue(e: V1EnvVar, input: EnvInput, env: Record<string, string>): string | undefined | { error: string } {
+function envValue(
+  e: V1EnvVar,
+  input: EnvInput,
+  env: Record<string, string>,
+): string | undefined | { error: string } {
   if (e.valueFrom === undefined) return expandVars(e.value ?? "", env);
   const { fieldRef, configMapKeyRef, secretKeyRef, resourceFieldRef } = e.valueFrom;
   if (fieldRef !== undefined) {
@@ -96,5 +100,7 @@ function envValue(e: V1EnvVar, input: EnvInput, env: Record<string, string>): st
   const value = data?.[keyRef.key];
   if (value !== undefined) return value;
   if (keyRef.optional) return undefined;
-  return data ? { error: `couldn't find key ${keyRef.key} in ${kind} ${keyRef.name}` } : { error: `${kind} "${keyRef.name}" not found` };
+  return data
+    ? { error: `couldn't find key ${keyRef.key} in ${kind} ${keyRef.name}` }
+    : { error: `${kind} "${keyRef.name}" not found` };
 }

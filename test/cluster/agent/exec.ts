@@ -17,7 +17,11 @@ export function execTool(cmd: string, args: readonly string[], input?: string): 
     child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", (e) => resolve({ stdout: "", stderr: e.message, code: 127 }));
     child.on("close", (code) =>
-      resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? 1 }),
+      resolve({
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        code: code ?? 1,
+      }),
     );
     child.stdin.on("error", () => undefined);
     child.stdin.end(input ?? "");

@@ -23,7 +23,13 @@ describe("renderHostsFile", () => {
   });
 
   it("when the pod has a subdomain, then its fully qualified name comes first", () => {
-    const text = renderHostsFile({ podIP: "10.250.1.3", hostname: "h", subdomain: "sub", namespace: "a", services: [] });
+    const text = renderHostsFile({
+      podIP: "10.250.1.3",
+      hostname: "h",
+      subdomain: "sub",
+      namespace: "a",
+      services: [],
+    });
     expect(text).toContain("10.250.1.3\th.sub.a.svc.cluster.local h\n");
   });
 });

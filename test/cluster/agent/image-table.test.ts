@@ -11,7 +11,10 @@ describe("imageRepository", () => {
 
 describe("resolveEntrypoint", () => {
   it("when the image is the onexit image, then the repo's node runs bin/onexit.ts with the args", () => {
-    const e = resolveEntrypoint({ image: "ghcr.io/onexit/onexit:0.1.0", command: ["ignored"], args: ["sidecar"] }, "/r");
+    const e = resolveEntrypoint(
+      { image: "ghcr.io/onexit/onexit:0.1.0", command: ["ignored"], args: ["sidecar"] },
+      "/r",
+    );
     expect(e).toEqual({ ok: true, argv: ["/r/node_modules/.bin/node", "/r/bin/onexit.ts", "sidecar"] });
   });
 

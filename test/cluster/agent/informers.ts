@@ -26,7 +26,11 @@ function guard<T>(what: string, fn: ((obj: T) => void) | undefined): (obj: T) =>
 }
 
 /** Lists then watches `path`; resolves after the first list was delivered. */
-export async function startInformer<T extends KubernetesObject>(client: KubeClient, path: string, handlers: Handlers<T>): Promise<RunningInformer<T>> {
+export async function startInformer<T extends KubernetesObject>(
+  client: KubeClient,
+  path: string,
+  handlers: Handlers<T>,
+): Promise<RunningInformer<T>> {
   const listFn = (): Promise<KubernetesListObject<T>> => client.request<KubernetesListObject<T>>("GET", path);
   const informer = makeInformer<T>(client.kubeConfig, path, listFn);
   let stopped = false;
@@ -35,7 +39,9 @@ export async function startInformer<T extends KubernetesObject>(client: KubeClie
   informer.on("delete", guard(path, handlers.delete));
   informer.on("error", (err: unknown) => {
     if (stopped) return;
-    console.error(`informer ${path}: ${(err as Error)?.message ?? String(err)}; restarting in ${RESTART_DELAY_MS} ms`);
+    console.error(
+      `informer ${path}: ${(err as Error)?.message ?? String(err)}; restarting in ${RESTART_DELAY_MS} ms`,
+    );
     setTimeout(() => {
       if (!stopped) informer.start().catch(() => undefined);
     }, RESTART_DELAY_MS);

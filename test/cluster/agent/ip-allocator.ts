@@ -40,7 +40,13 @@ export function allocate(state: IpamState, owner: string, range: IpRange): { ip:
     const n = range.first + ((start - range.first + i) % span);
     const ip = numberToIp(n);
     if (state.allocated[ip] === undefined) {
-      return { ip, state: { next: n + 1 > range.last ? range.first : n + 1, allocated: { ...state.allocated, [ip]: owner } } };
+      return {
+        ip,
+        state: {
+          next: n + 1 > range.last ? range.first : n + 1,
+          allocated: { ...state.allocated, [ip]: owner },
+        },
+      };
     }
   }
   throw new Error("pod IP range exhausted");
@@ -53,7 +59,10 @@ export function release(state: IpamState, owner: string): IpamState {
 
 /** Keeps only the owners in `live`. */
 export function retain(state: IpamState, live: ReadonlySet<string>): IpamState {
-  return { ...state, allocated: Object.fromEntries(Object.entries(state.allocated).filter(([, o]) => live.has(o))) };
+  return {
+    ...state,
+    allocated: Object.fromEntries(Object.entries(state.allocated).filter(([, o]) => live.has(o))),
+  };
 }
 
 /** File-backed allocator (the file is rewritten atomically on every change). */

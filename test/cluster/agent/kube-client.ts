@@ -32,12 +32,19 @@ export async function createKubeClient(kubeconfigPath: string): Promise<KubeClie
   if (!server) throw new Error(`no cluster server in ${kubeconfigPath}`);
   const tls: https.RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(tls);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: tls.ca, cert: tls.cert, key: tls.key });
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 32,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+  });
   const baseHeaders = (tls.headers ?? {}) as Record<string, string>;
 
   function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const url = new URL(path, server);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { ...baseHeaders, Accept: "application/json" };
     if (body !== undefined) {

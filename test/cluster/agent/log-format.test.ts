@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, LineSplitter, MAX_RECORD_CONTENT, normalizeTime, parseLogOptions, parseRecord, renderRecord } from "./log-format.ts";
+import {
+  formatTimestamp,
+  LineSplitter,
+  MAX_RECORD_CONTENT,
+  normalizeTime,
+  parseLogOptions,
+  parseRecord,
+  renderRecord,
+} from "./log-format.ts";
 
 const NOW = 1_767_225_600_123_456_789n; // 2026-01-01T00:00:00.123456789Z
 
@@ -39,7 +47,10 @@ describe("parseRecord / renderRecord", () => {
 
 describe("parseLogOptions", () => {
   it("when all options are given, then they are typed", () => {
-    const o = parseLogOptions(new URLSearchParams("follow=true&timestamps=1&tailLines=5&limitBytes=10&previous=false"), NOW);
+    const o = parseLogOptions(
+      new URLSearchParams("follow=true&timestamps=1&tailLines=5&limitBytes=10&previous=false"),
+      NOW,
+    );
     expect(o).toEqual({ follow: true, timestamps: true, previous: false, tailLines: 5, limitBytes: 10 });
   });
 
@@ -49,7 +60,9 @@ describe("parseLogOptions", () => {
   });
 
   it("when sinceTime is given, then it is normalized", () => {
-    expect(parseLogOptions(new URLSearchParams("sinceTime=2026-01-01T00:00:00Z"), NOW)).toMatchObject({ since: "2026-01-01T00:00:00.000000000Z" });
+    expect(parseLogOptions(new URLSearchParams("sinceTime=2026-01-01T00:00:00Z"), NOW)).toMatchObject({
+      since: "2026-01-01T00:00:00.000000000Z",
+    });
   });
 
   it("when a number is invalid, then an error says which", () => {
@@ -69,6 +82,9 @@ describe("LineSplitter", () => {
   it("when a line is longer than the record limit, then it is split into partial records", () => {
     const s = new LineSplitter();
     const out = s.push(Buffer.from(`${"x".repeat(MAX_RECORD_CONTENT + 5)}\n`));
-    expect(out.map((r) => [r.content.length, r.partial])).toEqual([[MAX_RECORD_CONTENT, true], [5, false]]);
+    expect(out.map((r) => [r.content.length, r.partial])).toEqual([
+      [MAX_RECORD_CONTENT, true],
+      [5, false],
+    ]);
   });
 });

@@ -48,14 +48,21 @@ async function emit(out: Writable, data: Buffer, budget: Budget): Promise<boolea
 }
 
 /** Writes the file's records from `offset`; returns the offset after the last complete record. */
-async function pump(fh: FileHandle, offset: number, opts: LogOptions, out: Writable, budget: Budget): Promise<{ offset: number; more: boolean }> {
+async function pump(
+  fh: FileHandle,
+  offset: number,
+  opts: LogOptions,
+  sink: { out: Writable; budget: Budget },
+): Promise<{ offset: number; more: boolean }> {
+  const { out, budget } = sink;
   const buf = Buffer.alloc(CHUNK);
   let carry = Buffer.alloc(0);
   let pos = offset;
   for (;;) {
     const { bytesRead } = await fh.read(buf, 0, CHUNK, pos + carry.length);
     if (bytesRead === 0) return { offset: pos, more: true };
-    let data = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+    let data =
+      carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
     let nl: number;
     while ((nl = data.indexOf(0x0a)) >= 0) {
       const rec = parseRecord(data.subarray(0, nl));
@@ -69,7 +76,12 @@ async function pump(fh: FileHandle, offset: number, opts: LogOptions, out: Writa
 }
 
 /** Streams the log to `out` (which the caller ends); stops early when `signal` aborts. */
-export async function streamLog(source: LogSource, opts: LogOptions, out: Writable, signal: AbortSignal): Promise<void> {
+export async function streamLog(
+  source: LogSource,
+  opts: LogOptions,
+  out: Writable,
+  signal: AbortSignal,
+): Promise<void> {
   const fh = await open(source.path, "r");
   try {
     const { size } = await fh.stat();
@@ -77,7 +89,7 @@ export async function streamLog(source: LogSource, opts: LogOptions, out: Writab
     const budget: Budget = { remaining: opts.limitBytes ?? Number.POSITIVE_INFINITY };
     for (;;) {
       const done = source.finished();
-      const r = await pump(fh, offset, opts, out, budget);
+      const r = await pump(fh, offset, opts, { out, budget });
       offset = r.offset;
       if (!r.more || done || !opts.follow || signal.aborted || out.destroyed) return;
       await sleep(100, undefined, { signal }).catch(() => undefined);

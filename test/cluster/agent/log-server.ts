@@ -15,7 +15,9 @@ export interface LogServerOptions {
 }
 
 /** `/containerLogs/ns/pod/container` → its three parts, or undefined. */
-export function parseLogPath(pathname: string): { namespace: string; pod: string; container: string } | undefined {
+export function parseLogPath(
+  pathname: string,
+): { namespace: string; pod: string; container: string } | undefined {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length !== 4 || parts[0] !== "containerLogs") return undefined;
   return { namespace: parts[1] ?? "", pod: parts[2] ?? "", container: parts[3] ?? "" };

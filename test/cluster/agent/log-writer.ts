@@ -31,7 +31,10 @@ export function createLogWriter(path: string): LogWriter {
   let closed = false;
   file.on("error", (err) => console.error(`log writer ${path}: ${err.message}`));
 
-  const writeRecords = (stream: LogStream, records: Array<{ content: Buffer; partial: boolean }>): boolean => {
+  const writeRecords = (
+    stream: LogStream,
+    records: Array<{ content: Buffer; partial: boolean }>,
+  ): boolean => {
     let ok = true;
     for (const r of records) {
       const header = Buffer.from(recordHeader(formatTimestamp(nowNs()), stream, r.partial));
@@ -47,7 +50,8 @@ export function createLogWriter(path: string): LogWriter {
     async attach(stream, source): Promise<void> {
       const splitter = new LineSplitter();
       for await (const chunk of source) {
-        if (!writeRecords(stream, splitter.push(chunk as Buffer)) && !file.destroyed) await once(file, "drain");
+        if (!writeRecords(stream, splitter.push(chunk as Buffer)) && !file.destroyed)
+          await once(file, "drain");
       }
       writeRecords(stream, splitter.flush());
     },

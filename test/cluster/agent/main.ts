@@ -25,23 +25,17 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   mkdirSync(join(args.stateDir, "pods"), { recursive: true });
   process.on("uncaughtException", (err) => console.error(`uncaught: ${err.stack ?? err.message}`));
-  process.on("unhandledRejection", (err) => console.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
+  process.on("unhandledRejection", (err) =>
+    console.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`),
+  );
 
   const client = await createKubeClient(args.kubeconfig);
   await removeLeftovers();
   const ipam = new IpAllocator(join(args.stateDir, "ipam.json"), rangeFor(args.podCidr, "10.250.1.0"));
   const prefixLength = Number(args.podCidr.split("/")[1]);
 
-  let manager: PodManager | undefined;
-  const services = new ServiceSync({
-    serviceCidr: args.serviceCidr,
-    bridge: args.bridge,
-    onHostsChange: () => {
-      for (const r of manager?.allRunners() ?? []) r.writeHosts().catch(() => undefined);
-    },
-  });
-  await services.install();
-
+  // The pod manager's runners read the services lazily, so it can be built first.
+  const holder: { services?: ServiceSync } = {};
   const podManager = new PodManager({
     client,
     nodeName: args.nodeName,
@@ -58,10 +52,18 @@ async function main(): Promise<void> {
         kubernetesService: { host: "10.96.0.1", port: "443" },
         backoff: { baseMs: args.backoffMs, maxMs: args.maxBackoffMs },
         podDir,
-        services: () => services.hostsEntries(),
+        services: () => holder.services?.hostsEntries() ?? [],
       }),
   });
-  manager = podManager;
+  const proxy = new ServiceSync({
+    serviceCidr: args.serviceCidr,
+    bridge: args.bridge,
+    onHostsChange: () => {
+      for (const r of podManager.allRunners()) r.writeHosts().catch(() => undefined);
+    },
+  });
+  holder.services = proxy;
+  await proxy.install();
 
   const { cert, key } = await servingCertificate(args.stateDir, args.nodeName, args.nodeIp);
   const server: Server = await startLogServer({
@@ -84,16 +86,16 @@ async function main(): Promise<void> {
   const informers: Array<RunningInformer<unknown>> = [];
   informers.push(
     await startInformer<V1Service>(client, "/api/v1/services", {
-      add: (s) => services.setService(s),
-      update: (s) => services.setService(s),
-      delete: (s) => services.deleteService(s),
+      add: (s) => proxy.setService(s),
+      update: (s) => proxy.setService(s),
+      delete: (s) => proxy.deleteService(s),
     }),
   );
   informers.push(
     await startInformer<V1EndpointSlice>(client, "/apis/discovery.k8s.io/v1/endpointslices", {
-      add: (s) => services.setSlice(s),
-      update: (s) => services.setSlice(s),
-      delete: (s) => services.deleteSlice(s),
+      add: (s) => proxy.setSlice(s),
+      update: (s) => proxy.setSlice(s),
+      delete: (s) => proxy.deleteSlice(s),
     }),
   );
   const pods = await startInformer<V1Pod>(client, "/api/v1/pods", {
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
     registration.stop();
     await Promise.all(informers.map((i) => i.stop().catch(() => undefined)));
     await podManager.shutdown(SHUTDOWN_GRACE_MS);
-    await services.cleanup();
+    await proxy.cleanup();
     await removeLeftovers();
     server.close();
     server.closeAllConnections();

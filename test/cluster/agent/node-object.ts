@@ -75,14 +75,20 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
-export function leaseObject(nodeName: string, nodeUid: string | undefined, renewMs: number): Record<string, unknown> {
+export function leaseObject(
+  nodeName: string,
+  nodeUid: string | undefined,
+  renewMs: number,
+): Record<string, unknown> {
   return {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
     metadata: {
       name: nodeName,
       namespace: "kube-node-lease",
-      ...(nodeUid ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: nodeName, uid: nodeUid }] } : {}),
+      ...(nodeUid
+        ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: nodeName, uid: nodeUid }] }
+        : {}),
     },
     spec: { holderIdentity: nodeName, leaseDurationSeconds: 40, renewTime: microTime(renewMs) },
   };

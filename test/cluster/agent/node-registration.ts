@@ -18,7 +18,10 @@ export interface NodeRegistration {
   stop(): void;
 }
 
-export async function registerNode(client: KubeClient, base: Omit<NodeFacts, "kubeletVersion">): Promise<NodeRegistration> {
+export async function registerNode(
+  client: KubeClient,
+  base: Omit<NodeFacts, "kubeletVersion">,
+): Promise<NodeRegistration> {
   const facts: NodeFacts = { ...base, kubeletVersion: await kubeletVersion(client) };
   const nodePath = `/api/v1/nodes/${facts.nodeName}`;
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${facts.nodeName}`;
@@ -35,19 +38,31 @@ export async function registerNode(client: KubeClient, base: Omit<NodeFacts, "ku
       nodeUid = node.metadata.uid;
     } catch (err) {
       if (!isStatus(err, 404)) throw err;
-      const node = await client.request<{ metadata: { uid: string } }>("POST", "/api/v1/nodes", { body: nodeObject(facts, now) });
+      const node = await client.request<{ metadata: { uid: string } }>("POST", "/api/v1/nodes", {
+        body: nodeObject(facts, now),
+      });
       nodeUid = node.metadata.uid;
     }
   };
 
   const renewLease = async (): Promise<void> => {
     try {
-      const lease = await client.request<Record<string, unknown> & { spec: Record<string, unknown> }>("GET", leasePath);
-      lease.spec = { ...lease.spec, holderIdentity: facts.nodeName, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) };
+      const lease = await client.request<Record<string, unknown> & { spec: Record<string, unknown> }>(
+        "GET",
+        leasePath,
+      );
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: facts.nodeName,
+        leaseDurationSeconds: 40,
+        renewTime: microTime(Date.now()),
+      };
       await client.request("PUT", leasePath, { body: lease });
     } catch (err) {
       if (!isStatus(err, 404)) throw err;
-      await client.request("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", { body: leaseObject(facts.nodeName, nodeUid, Date.now()) });
+      await client.request("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", {
+        body: leaseObject(facts.nodeName, nodeUid, Date.now()),
+      });
     }
   };
 

@@ -5,10 +5,9 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { logAttempts } from "./container-runner.ts";
 import { isStatus, type KubeClient } from "./kube-client.ts";
 import type { LogSource } from "./log-reader.ts";
-import { PodRunner, type PodRunnerDeps } from "./pod-runner.ts";
+import type { PodRunner, PodRunnerDeps } from "./pod-runner.ts";
 import { kubeTime } from "./pod-status.ts";
 import { lostPodStatus } from "./recovery.ts";
-
 
 export interface PodManagerDeps {
   client: KubeClient;
@@ -90,15 +89,19 @@ export class PodManager {
 
   logSource(namespace: string, pod: string, container: string, previous: boolean): LogLookup {
     const uid = this.uidByKey.get(`${namespace}/${pod}`);
-    if (uid === undefined) return { status: 404, message: `pod "${pod}" in namespace "${namespace}" is not on this node` };
+    if (uid === undefined)
+      return { status: 404, message: `pod "${pod}" in namespace "${namespace}" is not on this node` };
     const runner = this.runners.get(uid);
     const cr = runner?.containerRunner(container);
-    if (runner !== undefined && cr === undefined) return { status: 404, message: `container "${container}" not found in pod "${pod}"` };
+    if (runner !== undefined && cr === undefined)
+      return { status: 404, message: `container "${container}" not found in pod "${pod}"` };
     const dir = join(this.podDir(uid), "logs", container);
     const attempts = logAttempts(dir);
     const index = previous ? attempts.at(-2) : attempts.at(-1);
     if (index === undefined) {
-      const why = previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is waiting to start`;
+      const why = previous
+        ? `previous terminated container "${container}" in pod "${pod}" not found`
+        : `container "${container}" in pod "${pod}" is waiting to start`;
       const reason = cr?.status.state.kind === "waiting" ? `: ${cr.status.state.reason}` : "";
       return { status: 400, message: `${why}${previous ? "" : reason}` };
     }
@@ -117,7 +120,10 @@ export class PodManager {
     const lost = lostPodStatus(pod, kubeTime(Date.now()));
     if (lost !== undefined) {
       void this.deps.client
-        .request("PATCH", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/status`, { body: { status: lost }, contentType: "application/merge-patch+json" })
+        .request("PATCH", `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/status`, {
+          body: { status: lost },
+          contentType: "application/merge-patch+json",
+        })
         .catch((err: unknown) => console.error(`pod ${pod.metadata?.name}: ${(err as Error).message}`));
       return;
     }
@@ -133,10 +139,16 @@ export class PodManager {
     const { namespace, name } = pod.metadata ?? {};
     try {
       await this.deps.client.request("POST", `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
-        body: { apiVersion: "v1", kind: "Binding", metadata: { name, namespace, uid }, target: { apiVersion: "v1", kind: "Node", name: this.deps.nodeName } },
+        body: {
+          apiVersion: "v1",
+          kind: "Binding",
+          metadata: { name, namespace, uid },
+          target: { apiVersion: "v1", kind: "Node", name: this.deps.nodeName },
+        },
       });
     } catch (err) {
-      if (!isStatus(err, 409) && !isStatus(err, 404)) console.error(`bind ${namespace}/${name}: ${(err as Error).message}`);
+      if (!isStatus(err, 409) && !isStatus(err, 404))
+        console.error(`bind ${namespace}/${name}: ${(err as Error).message}`);
     } finally {
       setTimeout(() => this.binding.delete(uid), 5000);
     }
@@ -148,7 +160,8 @@ export class PodManager {
     this.deleting.add(uid);
     const { namespace, name } = pod.metadata ?? {};
     try {
-      const graceSeconds = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+      const graceSeconds =
+        pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
       await this.runners.get(uid)?.stop(graceSeconds * 1000);
       await this.deps.client.request("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}`, {
         body: { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid } },

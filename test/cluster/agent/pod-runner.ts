@@ -56,8 +56,12 @@ export class PodRunner {
     this.deps = deps;
     const policy = (pod.spec?.restartPolicy ?? "Always") as RestartPolicy;
     const hasInit = (pod.spec?.initContainers ?? []).length > 0;
-    this.initRunners = (pod.spec?.initContainers ?? []).map((c) => this.makeRunner(c, true, policy === "Never" ? "Never" : "OnFailure", "PodInitializing"));
-    this.runners = (pod.spec?.containers ?? []).map((c) => this.makeRunner(c, false, policy, hasInit ? "PodInitializing" : "ContainerCreating"));
+    this.initRunners = (pod.spec?.initContainers ?? []).map((c) =>
+      this.makeRunner(c, true, policy === "Never" ? "Never" : "OnFailure", "PodInitializing"),
+    );
+    this.runners = (pod.spec?.containers ?? []).map((c) =>
+      this.makeRunner(c, false, policy, hasInit ? "PodInitializing" : "ContainerCreating"),
+    );
     this.runtime = {
       restartPolicy: policy,
       hostIP: deps.nodeIp,
@@ -67,8 +71,11 @@ export class PodRunner {
       containers: this.runners.map((r) => r.status),
     };
     this.volumes = new PodVolumes(deps.client, deps.podDir);
-    this.reporter = new StatusReporter(deps.client, pod.metadata?.namespace ?? "default", pod.metadata?.name ?? "", (prev) =>
-      buildPodStatus(this.runtime, prev, kubeTime(Date.now())),
+    this.reporter = new StatusReporter(
+      deps.client,
+      pod.metadata?.namespace ?? "default",
+      pod.metadata?.name ?? "",
+      (prev) => buildPodStatus(this.runtime, prev, kubeTime(Date.now())),
     );
   }
 
@@ -104,7 +111,9 @@ export class PodRunner {
 
   /** Takes the newest version of the pod; downward API volumes follow metadata changes. */
   update(pod: V1Pod): void {
-    const metaChanged = JSON.stringify([pod.metadata?.annotations, pod.metadata?.labels]) !== JSON.stringify([this.pod.metadata?.annotations, this.pod.metadata?.labels]);
+    const metaChanged =
+      JSON.stringify([pod.metadata?.annotations, pod.metadata?.labels]) !==
+      JSON.stringify([this.pod.metadata?.annotations, this.pod.metadata?.labels]);
     this.pod = pod;
     if (metaChanged && this.volumeDirs.size > 0 && !this.terminal) void this.refreshVolumes();
   }
@@ -206,7 +215,9 @@ export class PodRunner {
       const exit = await r.run();
       if (this.stopping || exit === undefined || exit.exitCode !== 0) return this.finish();
     }
-    for (const r of this.runners) if (r.status.state.kind === "waiting") r.status.state = { kind: "waiting", reason: "ContainerCreating" };
+    for (const r of this.runners)
+      if (r.status.state.kind === "waiting")
+        r.status.state = { kind: "waiting", reason: "ContainerCreating" };
     await Promise.all(this.runners.map((r) => r.run()));
     return this.finish();
   }

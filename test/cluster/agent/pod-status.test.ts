@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildPodStatus, kubeTime, podConditions, podPhase, type ContainerRuntime, type PodRuntime } from "./pod-status.ts";
+import {
+  buildPodStatus,
+  kubeTime,
+  podConditions,
+  podPhase,
+  type ContainerRuntime,
+  type PodRuntime,
+} from "./pod-status.ts";
 
 const T = "2026-01-01T00:00:00Z";
 const running = (name: string, ready = true): ContainerRuntime => ({
@@ -12,14 +19,33 @@ const running = (name: string, ready = true): ContainerRuntime => ({
 const exited = (name: string, exitCode: number): ContainerRuntime => ({
   name,
   image: "i",
-  state: { kind: "terminated", exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt: T, finishedAt: T },
+  state: {
+    kind: "terminated",
+    exitCode,
+    reason: exitCode === 0 ? "Completed" : "Error",
+    startedAt: T,
+    finishedAt: T,
+  },
   restartCount: 0,
   ready: false,
 });
-const waiting = (name: string): ContainerRuntime => ({ name, image: "i", state: { kind: "waiting", reason: "ContainerCreating" }, restartCount: 0, ready: false });
+const waiting = (name: string): ContainerRuntime => ({
+  name,
+  image: "i",
+  state: { kind: "waiting", reason: "ContainerCreating" },
+  restartCount: 0,
+  ready: false,
+});
 
 function pod(over: Partial<PodRuntime>): PodRuntime {
-  return { restartPolicy: "Never", hostIP: "10.250.0.1", sandboxReady: true, init: [], containers: [], ...over };
+  return {
+    restartPolicy: "Never",
+    hostIP: "10.250.0.1",
+    sandboxReady: true,
+    init: [],
+    containers: [],
+    ...over,
+  };
 }
 
 describe("podPhase", () => {
@@ -44,7 +70,11 @@ describe("podPhase", () => {
   });
 
   it("when a container waits to restart after failing with OnFailure, then the pod is Running", () => {
-    const c: ContainerRuntime = { ...waiting("a"), state: { kind: "waiting", reason: "CrashLoopBackOff" }, lastState: { kind: "terminated", exitCode: 1, reason: "Error", startedAt: T, finishedAt: T } };
+    const c: ContainerRuntime = {
+      ...waiting("a"),
+      state: { kind: "waiting", reason: "CrashLoopBackOff" },
+      lastState: { kind: "terminated", exitCode: 1, reason: "Error", startedAt: T, finishedAt: T },
+    };
     expect(podPhase(pod({ restartPolicy: "OnFailure", containers: [c] }))).toBe("Running");
   });
 
@@ -57,7 +87,11 @@ describe("podConditions", () => {
   it("when a container is not ready, then Ready and ContainersReady are False naming it", () => {
     const conds = podConditions(pod({ containers: [running("a", false), running("b")] }), new Map(), T);
     const ready = conds.find((c) => c.type === "Ready");
-    expect(ready).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [a]" });
+    expect(ready).toMatchObject({
+      status: "False",
+      reason: "ContainersNotReady",
+      message: "containers with unready status: [a]",
+    });
   });
 
   it("when the status did not change, then lastTransitionTime is kept", () => {
@@ -75,10 +109,32 @@ describe("podConditions", () => {
 
 describe("buildPodStatus", () => {
   it("when a container terminated, then its status carries exit code, reason and times", () => {
-    const s = buildPodStatus(pod({ podIP: "10.250.1.2", startTime: T, containers: [{ ...exited("main", 3), containerID: "onexit://x" }] }), new Map(), T);
-    expect(s).toMatchObject({ phase: "Failed", podIP: "10.250.1.2", podIPs: [{ ip: "10.250.1.2" }], hostIP: "10.250.0.1", startTime: T });
+    const s = buildPodStatus(
+      pod({
+        podIP: "10.250.1.2",
+        startTime: T,
+        containers: [{ ...exited("main", 3), containerID: "onexit://x" }],
+      }),
+      new Map(),
+      T,
+    );
+    expect(s).toMatchObject({
+      phase: "Failed",
+      podIP: "10.250.1.2",
+      podIPs: [{ ip: "10.250.1.2" }],
+      hostIP: "10.250.0.1",
+      startTime: T,
+    });
     const cs = (s.containerStatuses as Array<Record<string, unknown>>)[0];
-    expect(cs).toMatchObject({ name: "main", restartCount: 0, ready: false, started: false, state: { terminated: { exitCode: 3, reason: "Error", startedAt: T, finishedAt: T, containerID: "onexit://x" } } });
+    expect(cs).toMatchObject({
+      name: "main",
+      restartCount: 0,
+      ready: false,
+      started: false,
+      state: {
+        terminated: { exitCode: 3, reason: "Error", startedAt: T, finishedAt: T, containerID: "onexit://x" },
+      },
+    });
   });
 });
 

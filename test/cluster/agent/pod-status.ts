@@ -61,7 +61,10 @@ function initDone(c: ContainerRuntime): boolean {
 }
 
 export function initFailedForGood(rt: PodRuntime): boolean {
-  return rt.restartPolicy === "Never" && rt.init.some((c) => c.state.kind === "terminated" && c.state.exitCode !== 0);
+  return (
+    rt.restartPolicy === "Never" &&
+    rt.init.some((c) => c.state.kind === "terminated" && c.state.exitCode !== 0)
+  );
 }
 
 /** The kubelet's getPhase, for the states this agent produces. */
@@ -71,13 +74,13 @@ export function podPhase(rt: PodRuntime): PodPhase {
   if (!rt.init.every(initDone)) return "Pending";
   let running = 0;
   let waiting = 0;
-  let succeeded = 0;
   let failed = 0;
   for (const c of rt.containers) {
-    const last = c.state.kind === "terminated" ? c.state : c.state.kind === "waiting" ? c.lastState : undefined;
+    const last =
+      c.state.kind === "terminated" ? c.state : c.state.kind === "waiting" ? c.lastState : undefined;
     if (c.state.kind === "running") running++;
     else if (last === undefined) waiting++;
-    else if (last.exitCode === 0) succeeded++;
+    else if (last.exitCode === 0) continue;
     else failed++;
   }
   if (waiting > 0) return "Pending";
@@ -114,12 +117,16 @@ export function containerStatusJson(c: ContainerRuntime): Record<string, unknown
   };
 }
 
+interface ConditionContext {
+  previous: ReadonlyMap<string, PodCondition>;
+  now: string;
+}
+
 function condition(
   type: string,
   ok: boolean,
   detail: { reason?: string; message?: string },
-  previous: ReadonlyMap<string, PodCondition>,
-  now: string,
+  { previous, now }: ConditionContext,
 ): PodCondition {
   const status = ok ? "True" : "False";
   const prev = previous.get(type);
@@ -131,7 +138,12 @@ function names(cs: ContainerRuntime[]): string {
   return `[${cs.map((c) => c.name).join(" ")}]`;
 }
 
-export function podConditions(rt: PodRuntime, previous: ReadonlyMap<string, PodCondition>, now: string): PodCondition[] {
+export function podConditions(
+  rt: PodRuntime,
+  previous: ReadonlyMap<string, PodCondition>,
+  now: string,
+): PodCondition[] {
+  const ctx: ConditionContext = { previous, now };
   const phase = podPhase(rt);
   const terminal = phase === "Succeeded" || phase === "Failed";
   const notInit = rt.init.filter((c) => !initDone(c));
@@ -142,13 +154,21 @@ export function podConditions(rt: PodRuntime, previous: ReadonlyMap<string, PodC
     ? { reason: "PodCompleted" }
     : unready.length > 0
       ? { reason: "ContainersNotReady", message: `containers with unready status: ${names(unready)}` }
-      : { reason: "ContainersNotInitialized", message: `containers with incomplete status: ${names(notInit)}` };
+      : {
+          reason: "ContainersNotInitialized",
+          message: `containers with incomplete status: ${names(notInit)}`,
+        };
   return [
-    condition("PodReadyToStartContainers", rt.sandboxReady, {}, previous, now),
-    condition("Initialized", initialized, { reason: "ContainersNotInitialized", message: `containers with incomplete status: ${names(notInit)}` }, previous, now),
-    condition("Ready", ready, readyDetail, previous, now),
-    condition("ContainersReady", ready, readyDetail, previous, now),
-    condition("PodScheduled", true, {}, previous, now),
+    condition("PodReadyToStartContainers", rt.sandboxReady, {}, ctx),
+    condition(
+      "Initialized",
+      initialized,
+      { reason: "ContainersNotInitialized", message: `containers with incomplete status: ${names(notInit)}` },
+      ctx,
+    ),
+    condition("Ready", ready, readyDetail, ctx),
+    condition("ContainersReady", ready, readyDetail, ctx),
+    condition("PodScheduled", true, {}, ctx),
   ];
 }
 

@@ -13,20 +13,34 @@ export interface ProbeTarget {
 }
 
 /** Resolves a number or a named container port. */
-export function resolvePort(port: number | string | undefined, ports: readonly V1ContainerPort[]): number | undefined {
+export function resolvePort(
+  port: number | string | undefined,
+  ports: readonly V1ContainerPort[],
+): number | undefined {
   if (typeof port === "number") return port;
   if (port === undefined) return undefined;
   if (/^\d+$/.test(port)) return Number(port);
   return ports.find((p) => p.name === port)?.containerPort;
 }
 
-function httpProbe(probe: NonNullable<V1Probe["httpGet"]>, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+function httpProbe(
+  probe: NonNullable<V1Probe["httpGet"]>,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<boolean> {
   const port = resolvePort(probe.port as number | string, target.ports);
   if (port === undefined) return Promise.resolve(false);
   const secure = probe.scheme === "HTTPS";
   const headers: Record<string, string> = { "User-Agent": "kube-probe/1.37" };
   for (const h of probe.httpHeaders ?? []) headers[h.name] = h.value;
-  const options = { host: probe.host || target.podIP, port, path: probe.path ?? "/", headers, timeout: timeoutMs, rejectUnauthorized: false };
+  const options = {
+    host: probe.host || target.podIP,
+    port,
+    path: probe.path ?? "/",
+    headers,
+    timeout: timeoutMs,
+    rejectUnauthorized: false,
+  };
   return new Promise((resolve) => {
     const req = (secure ? https : http).get(options, (res) => {
       res.resume();
@@ -38,7 +52,11 @@ function httpProbe(probe: NonNullable<V1Probe["httpGet"]>, target: ProbeTarget, 
   });
 }
 
-function tcpProbe(probe: NonNullable<V1Probe["tcpSocket"]>, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+function tcpProbe(
+  probe: NonNullable<V1Probe["tcpSocket"]>,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<boolean> {
   const port = resolvePort(probe.port as number | string, target.ports);
   if (port === undefined) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -58,7 +76,18 @@ function tcpProbe(probe: NonNullable<V1Probe["tcpSocket"]>, target: ProbeTarget,
 async function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): Promise<boolean> {
   const pid = target.pid();
   if (pid <= 0) return false;
-  const args = ["--kill-after=1", `${Math.max(1, Math.ceil(timeoutMs / 1000))}`, "nsenter", "-t", String(pid), "-n", "-m", "-u", "--", ...command];
+  const args = [
+    "--kill-after=1",
+    `${Math.max(1, Math.ceil(timeoutMs / 1000))}`,
+    "nsenter",
+    "-t",
+    String(pid),
+    "-n",
+    "-m",
+    "-u",
+    "--",
+    ...command,
+  ];
   const r = await execTool("timeout", args);
   return r.code === 0;
 }
@@ -88,7 +117,12 @@ export function countProbe(state: ProbeCounter, success: boolean, probe: V1Probe
 }
 
 /** Runs a probe periodically until stopped; reports every change of the thresholded result. */
-export function startProber(probe: V1Probe, target: ProbeTarget, initial: boolean, onChange: (ok: boolean) => void): () => void {
+export function startProber(
+  probe: V1Probe,
+  target: ProbeTarget,
+  initial: boolean,
+  onChange: (ok: boolean) => void,
+): () => void {
   let state: ProbeCounter = { ok: initial, successes: 0, failures: 0 };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

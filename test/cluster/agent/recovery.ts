@@ -7,7 +7,9 @@ function started(s: V1ContainerStatus): boolean {
 
 /** Whether any container of the pod ever started (according to the pod's reported status). */
 export function everStarted(pod: V1Pod): boolean {
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].some(started);
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].some(
+    started,
+  );
 }
 
 function lost(s: V1ContainerStatus, now: string): V1ContainerStatus {

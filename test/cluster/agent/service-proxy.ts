@@ -38,7 +38,9 @@ function endpointsFor(slices: readonly V1EndpointSlice[], portName: string, prot
   const result = new Set<string>();
   for (const slice of slices) {
     if (slice.addressType !== "IPv4") continue;
-    const port = (slice.ports ?? []).find((p) => (p.name ?? "") === portName && (p.protocol ?? "TCP") === protocol);
+    const port = (slice.ports ?? []).find(
+      (p) => (p.name ?? "") === portName && (p.protocol ?? "TCP") === protocol,
+    );
     if (port?.port === undefined || port.port === null) continue;
     for (const ep of slice.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue;
@@ -83,7 +85,8 @@ function dnatLines(rule: ServicePortRule): string[] {
   const proto = rule.protocol.toLowerCase();
   return rule.endpoints.map((ep, i) => {
     const remaining = rule.endpoints.length - i;
-    const random = remaining > 1 ? `-m statistic --mode random --probability ${(1 / remaining).toFixed(10)} ` : "";
+    const random =
+      remaining > 1 ? `-m statistic --mode random --probability ${(1 / remaining).toFixed(10)} ` : "";
     return `-A ${rule.chain} -p ${proto} ${random}-j DNAT --to-destination ${ep}`;
   });
 }
@@ -92,7 +95,10 @@ function dnatLines(rule: ServicePortRule): string[] {
  * iptables-restore --noflush input that rewrites every chain the agent owns. Chains of services that
  * no longer exist (`previousChains` minus the current ones) are flushed and deleted.
  */
-export function renderRestore(input: ProxyInput, previousChains: ReadonlySet<string>): { text: string; chains: Set<string> } {
+export function renderRestore(
+  input: ProxyInput,
+  previousChains: ReadonlySet<string>,
+): { text: string; chains: Set<string> } {
   const rules = serviceRules(input);
   const withEndpoints = rules.filter((r) => r.endpoints.length > 0);
   const chains = new Set(withEndpoints.map((r) => r.chain));
@@ -101,18 +107,28 @@ export function renderRestore(input: ProxyInput, previousChains: ReadonlySet<str
   for (const c of [...chains, ...stale]) nat.push(`:${c} - [0:0]`);
   for (const r of withEndpoints) {
     const comment = JSON.stringify(r.comment);
-    nat.push(`-A ${SERVICES_CHAIN} -d ${r.clusterIP}/32 -p ${r.protocol.toLowerCase()} -m ${r.protocol.toLowerCase()} --dport ${r.port} -m comment --comment ${comment} -j ${r.chain}`);
+    nat.push(
+      `-A ${SERVICES_CHAIN} -d ${r.clusterIP}/32 -p ${r.protocol.toLowerCase()} -m ${r.protocol.toLowerCase()} --dport ${r.port} -m comment --comment ${comment} -j ${r.chain}`,
+    );
     nat.push(...dnatLines(r));
   }
-  nat.push(`-A ${POSTROUTING_CHAIN} -m conntrack --ctstate DNAT --ctorigdst ${input.serviceCidr} -j MASQUERADE`);
+  nat.push(
+    `-A ${POSTROUTING_CHAIN} -m conntrack --ctstate DNAT --ctorigdst ${input.serviceCidr} -j MASQUERADE`,
+  );
   for (const c of stale) nat.push(`-X ${c}`);
   nat.push("COMMIT");
   const filter = ["*filter", `:${REJECT_CHAIN} - [0:0]`, `:${FORWARD_CHAIN} - [0:0]`];
   for (const r of rules.filter((x) => x.endpoints.length === 0)) {
     const proto = r.protocol.toLowerCase();
-    filter.push(`-A ${REJECT_CHAIN} -d ${r.clusterIP}/32 -p ${proto} -m ${proto} --dport ${r.port} -m comment --comment ${JSON.stringify(`${r.comment} has no endpoints`)} -j REJECT`);
+    filter.push(
+      `-A ${REJECT_CHAIN} -d ${r.clusterIP}/32 -p ${proto} -m ${proto} --dport ${r.port} -m comment --comment ${JSON.stringify(`${r.comment} has no endpoints`)} -j REJECT`,
+    );
   }
-  filter.push(`-A ${FORWARD_CHAIN} -i ${input.bridge} -j ACCEPT`, `-A ${FORWARD_CHAIN} -o ${input.bridge} -j ACCEPT`, "COMMIT");
+  filter.push(
+    `-A ${FORWARD_CHAIN} -i ${input.bridge} -j ACCEPT`,
+    `-A ${FORWARD_CHAIN} -o ${input.bridge} -j ACCEPT`,
+    "COMMIT",
+  );
   return { text: `${[...nat, ...filter].join("\n")}\n`, chains };
 }
 

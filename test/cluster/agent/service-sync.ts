@@ -2,7 +2,14 @@
 import type { V1EndpointSlice, V1Service } from "@kubernetes/client-node";
 import { execTool, run } from "./exec.ts";
 import type { ServiceName } from "./hosts-file.ts";
-import { FORWARD_CHAIN, jumps, POSTROUTING_CHAIN, REJECT_CHAIN, renderRestore, SERVICES_CHAIN } from "./service-proxy.ts";
+import {
+  FORWARD_CHAIN,
+  jumps,
+  POSTROUTING_CHAIN,
+  REJECT_CHAIN,
+  renderRestore,
+  SERVICES_CHAIN,
+} from "./service-proxy.ts";
 
 function key(o: { metadata?: { namespace?: string; name?: string } }): string {
   return `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
@@ -71,8 +78,13 @@ export class ServiceSync {
       }
       const ips = new Set<string>();
       for (const slice of this.slices.values()) {
-        if (slice.metadata?.namespace !== namespace || slice.metadata?.labels?.["kubernetes.io/service-name"] !== name) continue;
-        for (const ep of slice.endpoints ?? []) if (ep.conditions?.ready !== false && ep.addresses[0]) ips.add(ep.addresses[0]);
+        if (
+          slice.metadata?.namespace !== namespace ||
+          slice.metadata?.labels?.["kubernetes.io/service-name"] !== name
+        )
+          continue;
+        for (const ep of slice.endpoints ?? [])
+          if (ep.conditions?.ready !== false && ep.addresses[0]) ips.add(ep.addresses[0]);
       }
       if (ips.size > 0) entries.push({ name, namespace, ips: [...ips].sort() });
     }
@@ -82,7 +94,11 @@ export class ServiceSync {
   /** Removes leftovers of an earlier run, installs empty chains and the jumps into them. */
   async install(): Promise<void> {
     await this.removeJumps();
-    this.chains = new Set([...(await ownChains("nat")), ...(await ownChains("filter"))].filter((c) => c.startsWith("ONEXIT-SVC-")));
+    this.chains = new Set(
+      [...(await ownChains("nat")), ...(await ownChains("filter"))].filter((c) =>
+        c.startsWith("ONEXIT-SVC-"),
+      ),
+    );
     await this.apply();
     for (const [table, chain, target] of [...jumps].reverse()) {
       await run("iptables", ["-w", "-t", table, "-I", chain, "1", "-j", target]);
@@ -93,14 +109,21 @@ export class ServiceSync {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.applying = this.applying.then(() => this.apply()).catch((err: unknown) => console.error(`service sync: ${(err as Error).message}`));
+      this.applying = this.applying
+        .then(() => this.apply())
+        .catch((err: unknown) => console.error(`service sync: ${(err as Error).message}`));
     }, 100);
   }
 
   private async apply(): Promise<void> {
     if (this.stopped) return;
     const { text, chains } = renderRestore(
-      { services: [...this.services.values()], slices: [...this.slices.values()], serviceCidr: this.opts.serviceCidr, bridge: this.opts.bridge },
+      {
+        services: [...this.services.values()],
+        slices: [...this.slices.values()],
+        serviceCidr: this.opts.serviceCidr,
+        bridge: this.opts.bridge,
+      },
       this.chains,
     );
     await run("iptables-restore", ["-w", "--noflush"], text);
@@ -130,7 +153,13 @@ export class ServiceSync {
     for (const table of ["nat", "filter"]) {
       const chains = await ownChains(table);
       if (chains.length === 0) continue;
-      const text = [`*${table}`, ...chains.map((c) => `:${c} - [0:0]`), ...chains.map((c) => `-X ${c}`), "COMMIT", ""].join("\n");
+      const text = [
+        `*${table}`,
+        ...chains.map((c) => `:${c} - [0:0]`),
+        ...chains.map((c) => `-X ${c}`),
+        "COMMIT",
+        "",
+      ].join("\n");
       const r = await execTool("iptables-restore", ["-w", "--noflush"], text);
       if (r.code !== 0) console.error(`iptables cleanup (${table}): ${r.stderr.trim()}`);
     }

@@ -24,7 +24,8 @@ export class StatusReporter {
   /** Marks the status dirty; a send follows shortly. */
   schedule(): void {
     this.dirty = true;
-    if (this.running === undefined && !this.closed) this.running = this.loop().finally(() => (this.running = undefined));
+    if (this.running === undefined && !this.closed)
+      this.running = this.loop().finally(() => (this.running = undefined));
   }
 
   /** Resolves when everything scheduled so far was sent (or given up). */
@@ -44,7 +45,10 @@ export class StatusReporter {
       const text = JSON.stringify(status);
       if (text === this.lastSent) continue;
       try {
-        await this.client.request("PATCH", this.path, { body: { status }, contentType: "application/merge-patch+json" });
+        await this.client.request("PATCH", this.path, {
+          body: { status },
+          contentType: "application/merge-patch+json",
+        });
         this.lastSent = text;
         this.conditions = new Map((status.conditions as PodCondition[]).map((c) => [c.type, c]));
       } catch (err) {

@@ -29,13 +29,28 @@ export type FileMap = Map<string, { content: Buffer; mode: number }>;
 function sources(volume: V1Volume): V1VolumeProjection[] {
   if (volume.projected) return volume.projected.sources ?? [];
   if (volume.configMap) return [{ configMap: volume.configMap }];
-  if (volume.secret) return [{ secret: { name: volume.secret.secretName, items: volume.secret.items, optional: volume.secret.optional } }];
+  if (volume.secret)
+    return [
+      {
+        secret: {
+          name: volume.secret.secretName,
+          items: volume.secret.items,
+          optional: volume.secret.optional,
+        },
+      },
+    ];
   if (volume.downwardAPI) return [{ downwardAPI: volume.downwardAPI }];
   return [];
 }
 
 function defaultMode(volume: V1Volume): number {
-  return volume.projected?.defaultMode ?? volume.configMap?.defaultMode ?? volume.secret?.defaultMode ?? volume.downwardAPI?.defaultMode ?? 0o644;
+  return (
+    volume.projected?.defaultMode ??
+    volume.configMap?.defaultMode ??
+    volume.secret?.defaultMode ??
+    volume.downwardAPI?.defaultMode ??
+    0o644
+  );
 }
 
 export function volumeReferences(volume: V1Volume): VolumeReferences {
@@ -54,14 +69,16 @@ export function volumeReferences(volume: V1Volume): VolumeReferences {
   return refs;
 }
 
-function keyFiles(
-  files: FileMap,
-  kind: string,
-  ref: { name?: string; items?: V1KeyToPath[]; optional?: boolean },
-  data: ObjectData | undefined,
-  mode: number,
-): string | undefined {
-  if (data === null || data === undefined) return ref.optional ? undefined : `${kind} "${ref.name}" not found`;
+interface KeySource {
+  kind: string;
+  ref: { name?: string; items?: V1KeyToPath[]; optional?: boolean };
+  data: ObjectData | undefined;
+  mode: number;
+}
+
+function keyFiles(files: FileMap, { kind, ref, data, mode }: KeySource): string | undefined {
+  if (data === null || data === undefined)
+    return ref.optional ? undefined : `${kind} "${ref.name}" not found`;
   if (ref.items === undefined || ref.items.length === 0) {
     for (const [k, v] of Object.entries(data)) files.set(k, { content: v, mode });
     return undefined;
@@ -83,8 +100,20 @@ function sourceFiles(
   ctx: { volume: V1Volume; pod: V1Pod; facts: PodRuntimeFacts; objects: VolumeObjects; mode: number },
 ): string | undefined {
   const { objects, mode } = ctx;
-  if (s.configMap) return keyFiles(files, "configmap", s.configMap, objects.configMaps.get(s.configMap.name ?? ""), mode);
-  if (s.secret) return keyFiles(files, "secret", s.secret, objects.secrets.get(s.secret.name ?? ""), mode);
+  if (s.configMap)
+    return keyFiles(files, {
+      kind: "configmap",
+      ref: s.configMap,
+      data: objects.configMaps.get(s.configMap.name ?? ""),
+      mode,
+    });
+  if (s.secret)
+    return keyFiles(files, {
+      kind: "secret",
+      ref: s.secret,
+      data: objects.secrets.get(s.secret.name ?? ""),
+      mode,
+    });
   if (s.serviceAccountToken) {
     const token = objects.tokens.get(`${ctx.volume.name}/${s.serviceAccountToken.path}`);
     if (token === undefined) return `no token for ${s.serviceAccountToken.path}`;
@@ -104,7 +133,12 @@ function sourceFiles(
 }
 
 /** The files of a configMap/secret/downwardAPI/projected volume, or an error message. */
-export function volumeFiles(volume: V1Volume, pod: V1Pod, facts: PodRuntimeFacts, objects: VolumeObjects): FileMap | Error {
+export function volumeFiles(
+  volume: V1Volume,
+  pod: V1Pod,
+  facts: PodRuntimeFacts,
+  objects: VolumeObjects,
+): FileMap | Error {
   const files: FileMap = new Map();
   const ctx = { volume, pod, facts, objects, mode: defaultMode(volume) };
   for (const s of sources(volume)) {
@@ -115,7 +149,10 @@ export function volumeFiles(volume: V1Volume, pod: V1Pod, facts: PodRuntimeFacts
 }
 
 /** Decodes a ConfigMap (data + binaryData) or a Secret (base64 data + stringData) into bytes. */
-export function configMapData(cm: { data?: Record<string, string>; binaryData?: Record<string, string> }): Record<string, Buffer> {
+export function configMapData(cm: {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+}): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(cm.data ?? {})) out[k] = Buffer.from(v);
   for (const [k, v] of Object.entries(cm.binaryData ?? {})) out[k] = Buffer.from(v, "base64");

@@ -4,14 +4,28 @@ import { dirname, join } from "node:path";
 import type { V1Pod, V1Volume } from "@kubernetes/client-node";
 import type { PodRuntimeFacts } from "./field-ref.ts";
 import { isStatus, type KubeClient } from "./kube-client.ts";
-import { configMapData, secretData, volumeFiles, volumeReferences, type FileMap, type ObjectData, type TokenNeed, type VolumeObjects } from "./volume-files.ts";
+import {
+  configMapData,
+  secretData,
+  volumeFiles,
+  volumeReferences,
+  type FileMap,
+  type ObjectData,
+  type TokenNeed,
+  type VolumeObjects,
+} from "./volume-files.ts";
 
 interface CachedToken {
   token: string;
   refreshAtMs: number;
 }
 
-export async function fetchObject(client: KubeClient, ns: string, kind: "configmaps" | "secrets", name: string): Promise<ObjectData> {
+export async function fetchObject(
+  client: KubeClient,
+  ns: string,
+  kind: "configmaps" | "secrets",
+  name: string,
+): Promise<ObjectData> {
   try {
     const obj = await client.request<{ data?: Record<string, string>; binaryData?: Record<string, string> }>(
       "GET",
@@ -77,8 +91,10 @@ export class PodVolumes {
     const ns = pod.metadata?.namespace ?? "default";
     const refs = volumeReferences(volume);
     const objects: VolumeObjects = { configMaps: new Map(), secrets: new Map(), tokens: new Map() };
-    for (const name of refs.configMaps) objects.configMaps.set(name, await fetchObject(this.client, ns, "configmaps", name));
-    for (const name of refs.secrets) objects.secrets.set(name, await fetchObject(this.client, ns, "secrets", name));
+    for (const name of refs.configMaps)
+      objects.configMaps.set(name, await fetchObject(this.client, ns, "configmaps", name));
+    for (const name of refs.secrets)
+      objects.secrets.set(name, await fetchObject(this.client, ns, "secrets", name));
     for (const need of refs.tokens) objects.tokens.set(need.key, await this.token(pod, need));
     return objects;
   }
@@ -99,14 +115,22 @@ export class PodVolumes {
           spec: {
             audiences: need.audience ? [need.audience] : [],
             expirationSeconds: need.expirationSeconds,
-            boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.metadata?.name, uid: pod.metadata?.uid },
+            boundObjectRef: {
+              apiVersion: "v1",
+              kind: "Pod",
+              name: pod.metadata?.name,
+              uid: pod.metadata?.uid,
+            },
           },
         },
       },
     );
     const now = Date.now();
     const ttl = Math.max(0, Date.parse(res.status.expirationTimestamp) - now);
-    this.tokens.set(need.key, { token: res.status.token, refreshAtMs: now + Math.min(ttl * 0.8, 24 * 3600_000) });
+    this.tokens.set(need.key, {
+      token: res.status.token,
+      refreshAtMs: now + Math.min(ttl * 0.8, 24 * 3600_000),
+    });
     return res.status.token;
   }
 }
