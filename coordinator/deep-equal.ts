@@ -3,16 +3,23 @@
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  }
+  if (a instanceof Date || b instanceof Date) return sameDate(a, b);
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  }
-  const left = definedEntries(a as Record<string, unknown>);
-  const right = definedEntries(b as Record<string, unknown>);
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && sameArray(a, b);
+  return sameRecord(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+function sameDate(a: unknown, b: unknown): boolean {
+  return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+}
+
+function sameArray(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+}
+
+function sameRecord(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const left = definedEntries(a);
+  const right = definedEntries(b);
   if (left.size !== right.size) return false;
   for (const [key, value] of left) {
     if (!right.has(key) || !deepEqual(value, right.get(key))) return false;

@@ -82,23 +82,14 @@ export class Informer<T extends Meta> {
     while (!signal.aborted) {
       try {
         if (mustList) {
-          const result = await this.options.source.list();
-          if (signal.aborted) break;
-          this.replace(result.items);
-          resourceVersion = result.resourceVersion;
+          resourceVersion = await this.listOnce();
           listedAt = this.options.now();
           mustList = false;
-          if (!this.synced) logger.info("informer synced", { informer: name, objects: this.objects.size });
-          this.synced = true;
-          this.options.onList?.();
         }
         const deadline = listedAt + this.options.relistIntervalMs;
-        const outcome = await this.watchOnce(resourceVersion, deadline, (rv) => {
-          resourceVersion = rv;
-          backoff = 0; // a watch that delivers events is healthy again
-        });
-        backoff = 0;
-        if (outcome === "expired" || outcome === "relist") mustList = true;
+        const outcome = await this.watchOnce(resourceVersion, deadline, (rv) => (resourceVersion = rv));
+        backoff = 0; // the watch ran: healthy again
+        mustList = outcome === "expired" || outcome === "relist";
         if (outcome === "expired") logger.info("watch expired, relisting", { informer: name });
       } catch (err) {
         if (signal.aborted) break;
@@ -112,6 +103,21 @@ export class Informer<T extends Meta> {
         await this.options.delay(backoff, signal).catch(() => undefined);
       }
     }
+  }
+
+  /** Lists, replaces the cache (reporting the differences) and returns the list's resourceVersion. */
+  private async listOnce(): Promise<string> {
+    const result = await this.options.source.list();
+    this.replace(result.items);
+    if (!this.synced) {
+      this.options.logger.info("informer synced", {
+        informer: this.options.name,
+        objects: this.objects.size,
+      });
+    }
+    this.synced = true;
+    this.options.onList?.();
+    return result.resourceVersion;
   }
 
   /** Runs one watch until it ends, expires, the relist deadline passes, or the informer stops. */
@@ -137,6 +143,10 @@ export class Informer<T extends Meta> {
         settle();
       };
       const onStop = (): void => finish(() => resolve("stopped"));
+      if (signal.aborted) {
+        resolve("stopped");
+        return;
+      }
       signal.addEventListener("abort", onStop);
       const wait = Math.max(0, deadline - this.options.now());
       this.options.delay(wait, timer.signal).then(

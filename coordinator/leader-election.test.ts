@@ -6,15 +6,37 @@ import { fakeTimers } from "./testing/fake-timers.ts";
 
 describe("leaseDecision", () => {
   it("when we hold the lease, then we renew", () => {
-    expect(leaseDecision("me", "me", 0, 15_000, 100_000)).toBe("renew");
+    expect(
+      leaseDecision({ holder: "me", identity: "me", observedAt: 0, leaseDurationMs: 15_000, now: 100_000 }),
+    ).toBe("renew");
   });
   it("when nobody holds it, then we acquire", () => {
-    expect(leaseDecision("", "me", 0, 15_000, 0)).toBe("acquire");
-    expect(leaseDecision(undefined, "me", 0, 15_000, 0)).toBe("acquire");
+    expect(
+      leaseDecision({ holder: "", identity: "me", observedAt: 0, leaseDurationMs: 15_000, now: 0 }),
+    ).toBe("acquire");
+    expect(
+      leaseDecision({ holder: undefined, identity: "me", observedAt: 0, leaseDurationMs: 15_000, now: 0 }),
+    ).toBe("acquire");
   });
   it("when another holds it, then we wait until the lease duration has passed since we saw it change", () => {
-    expect(leaseDecision("other", "me", 1000, 15_000, 15_999)).toBe("wait");
-    expect(leaseDecision("other", "me", 1000, 15_000, 16_000)).toBe("acquire");
+    expect(
+      leaseDecision({
+        holder: "other",
+        identity: "me",
+        observedAt: 1000,
+        leaseDurationMs: 15_000,
+        now: 15_999,
+      }),
+    ).toBe("wait");
+    expect(
+      leaseDecision({
+        holder: "other",
+        identity: "me",
+        observedAt: 1000,
+        leaseDurationMs: 15_000,
+        now: 16_000,
+      }),
+    ).toBe("acquire");
   });
 });
 

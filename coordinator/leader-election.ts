@@ -26,16 +26,17 @@ export interface LeaderElectionOptions {
 export type LeaseDecision = "acquire" | "renew" | "wait";
 
 /** What to do with the lease as last seen: renew our own, wait on a live one, take an expired one. */
-export function leaseDecision(
-  holder: string | undefined,
-  identity: string,
-  observedAt: number,
-  leaseDurationMs: number,
-  now: number,
-): LeaseDecision {
-  if (holder === identity) return "renew";
-  if (holder === undefined || holder === "") return "acquire";
-  return observedAt + leaseDurationMs <= now ? "acquire" : "wait";
+export function leaseDecision(seen: {
+  holder: string | undefined;
+  identity: string;
+  /** When this replica last saw the lease record change (its own clock). */
+  observedAt: number;
+  leaseDurationMs: number;
+  now: number;
+}): LeaseDecision {
+  if (seen.holder === seen.identity) return "renew";
+  if (seen.holder === undefined || seen.holder === "") return "acquire";
+  return seen.observedAt + seen.leaseDurationMs <= seen.now ? "acquire" : "wait";
 }
 
 export class LeaderElector {
@@ -73,7 +74,7 @@ export class LeaderElector {
 
   /** One attempt; true when this replica holds the lease afterwards. */
   async tryAcquireOrRenew(): Promise<boolean> {
-    const { client, namespace, name, identity } = this.o;
+    const { client, namespace, name } = this.o;
     const now = this.o.now();
     try {
       const current = await client.getLease(namespace, name);
@@ -81,24 +82,43 @@ export class LeaderElector {
         this.lease = await client.createLease(namespace, this.record(undefined, now, 0, new Date(now)));
         return true;
       }
-      const spec = current.spec ?? {};
-      const seen = `${spec.holderIdentity ?? ""}|${String(spec.renewTime ?? "")}|${current.metadata?.resourceVersion ?? ""}`;
-      if (seen !== this.observed) {
-        this.observed = seen;
-        this.observedAt = now;
-      }
-      const duration = (spec.leaseDurationSeconds ?? this.o.leaseDurationMs / 1000) * 1000;
-      const decision = leaseDecision(spec.holderIdentity, identity, this.observedAt, duration, now);
-      if (decision === "wait") return false;
-      const transitions = (spec.leaseTransitions ?? 0) + (decision === "acquire" ? 1 : 0);
-      const acquiredAt =
-        decision === "renew" && spec.acquireTime !== undefined ? spec.acquireTime : new Date(now);
-      this.lease = await client.replaceLease(namespace, this.record(current, now, transitions, acquiredAt));
+      const next = this.claim(current, now);
+      if (next === undefined) return false;
+      this.lease = await client.replaceLease(namespace, next);
       return true;
     } catch (err) {
       this.o.logger.warn("lease attempt failed", { lease: name, error: errorMessage(err) });
       return false;
     }
+  }
+
+  /** The record to write to renew or take `current`, or undefined while another holds it. */
+  private claim(current: V1Lease, now: number): V1Lease | undefined {
+    const spec = current.spec ?? {};
+    this.observe(current, now);
+    const decision = leaseDecision({
+      holder: spec.holderIdentity,
+      identity: this.o.identity,
+      observedAt: this.observedAt,
+      leaseDurationMs: (spec.leaseDurationSeconds ?? this.o.leaseDurationMs / 1000) * 1000,
+      now,
+    });
+    if (decision === "wait") return undefined;
+    const transitions = (spec.leaseTransitions ?? 0) + (decision === "acquire" ? 1 : 0);
+    const acquiredAt = decision === "renew" ? (spec.acquireTime ?? new Date(now)) : new Date(now);
+    return this.record(current, now, transitions, acquiredAt);
+  }
+
+  /** Remembers when the record last changed, by this replica's clock. */
+  private observe(current: V1Lease, now: number): void {
+    const seen = JSON.stringify([
+      current.spec?.holderIdentity,
+      current.spec?.renewTime,
+      current.metadata?.resourceVersion,
+    ]);
+    if (seen === this.observed) return;
+    this.observed = seen;
+    this.observedAt = now;
   }
 
   private record(current: V1Lease | undefined, now: number, transitions: number, acquiredAt: Date): V1Lease {

@@ -46,20 +46,21 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** Why this reviewed identity may not report for this pod, or undefined when it may. */
 export function identityMismatch(status: V1TokenReviewStatus, report: Report): string | undefined {
-  const user = status.user ?? {};
+  const username = status.user?.username ?? "";
   const prefix = `system:serviceaccount:${report.namespace}:`;
-  if (!(user.username ?? "").startsWith(prefix) || (user.username ?? "").length === prefix.length) {
-    return `token belongs to ${user.username ?? "nobody"}, not a service account of namespace ${report.namespace}`;
+  if (!username.startsWith(prefix) || username.length === prefix.length) {
+    return `token belongs to ${username || "nobody"}, not a service account of namespace ${report.namespace}`;
   }
-  const podName = user.extra?.[EXTRA_POD_NAME] ?? [];
-  const podUid = user.extra?.[EXTRA_POD_UID] ?? [];
-  if (podName.length !== 1 || podName[0] !== report.podName) {
-    return `token is bound to pod ${podName.join(",") || "(none)"}, not ${report.podName}`;
-  }
-  if (podUid.length !== 1 || podUid[0] !== report.podUid) {
-    return `token is bound to pod uid ${podUid.join(",") || "(none)"}, not ${report.podUid}`;
-  }
-  return undefined;
+  const extra = status.user?.extra ?? {};
+  return (
+    boundMismatch("pod", extra[EXTRA_POD_NAME], report.podName) ??
+    boundMismatch("pod uid", extra[EXTRA_POD_UID], report.podUid)
+  );
+}
+
+function boundMismatch(what: string, bound: string[] | undefined, claimed: string): string | undefined {
+  if (bound?.length === 1 && bound[0] === claimed) return undefined;
+  return `token is bound to ${what} ${bound?.join(",") || "(none)"}, not ${claimed}`;
 }
 
 export async function handleReport(request: ReportRequest, deps: ReportDeps): Promise<ReportResponse> {
@@ -94,22 +95,16 @@ async function store(
   fields: ReportResponse["fields"],
 ): Promise<ReportResponse> {
   for (let attempt = 1; attempt <= MAX_STORE_ATTEMPTS; attempt++) {
-    const pod = await deps.getPod(report.namespace, report.podName);
-    if (pod === undefined || pod.metadata?.uid !== report.podUid) {
-      return refuse(
-        404,
-        "not_found",
-        `pod ${report.namespace}/${report.podName} with uid ${report.podUid} not found`,
-        fields,
-      );
-    }
-    const workflow = pod.metadata?.labels?.[LABEL_WORKFLOW];
-    if (workflow === undefined || workflow === "") {
-      return refuse(403, "forbidden", `pod ${report.podName} is not a workflow pod`, fields);
-    }
-    const withWorkflow = { ...fields, workflow };
+    const checked = checkPod(await deps.getPod(report.namespace, report.podName), report, fields);
+    if ("refused" in checked) return checked.refused;
+    const { pod, workflow } = checked;
     if (pod.metadata?.annotations?.[ANNOTATION_REPORT] !== undefined) {
-      return { status: 200, body: { ok: true, duplicate: true }, outcome: "duplicate", fields: withWorkflow };
+      return {
+        status: 200,
+        body: { ok: true, duplicate: true },
+        outcome: "duplicate",
+        fields: { ...fields, workflow },
+      };
     }
     try {
       await deps.annotatePod(pod, ANNOTATION_REPORT, JSON.stringify(report));
@@ -118,7 +113,24 @@ async function store(
       throw err;
     }
     deps.onStored?.(`${report.namespace}/${workflow}`);
-    return { status: 200, body: { ok: true }, outcome: "accepted", fields: { ...withWorkflow, attempt } };
+    return { status: 200, body: { ok: true }, outcome: "accepted", fields: { ...fields, workflow, attempt } };
   }
   return refuse(503, "error", "pod kept changing; retry", fields);
+}
+
+/** The pod must be the very one (same uid) and a workflow's. */
+function checkPod(
+  pod: V1Pod | undefined,
+  report: Report,
+  fields: ReportResponse["fields"],
+): { refused: ReportResponse } | { pod: V1Pod; workflow: string } {
+  if (pod === undefined || pod.metadata?.uid !== report.podUid) {
+    const message = `pod ${report.namespace}/${report.podName} with uid ${report.podUid} not found`;
+    return { refused: refuse(404, "not_found", message, fields) };
+  }
+  const workflow = pod.metadata.labels?.[LABEL_WORKFLOW];
+  if (workflow === undefined || workflow === "") {
+    return { refused: refuse(403, "forbidden", `pod ${report.podName} is not a workflow pod`, fields) };
+  }
+  return { pod, workflow };
 }
