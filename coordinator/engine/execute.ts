@@ -51,6 +51,6 @@ export function executeTemplate(ctx: Ctx, req: ExecRequest): NodeStatus {
   const inputs = resolveInputs(template, req.args, req.frame.globals());
   if (!inputs.ok) return errorNode(ctx, req, nodeTypeOf(template), inputs.error);
   if (template.retryStrategy !== undefined)
-    return executeRetry(ctx, req, template, inputs.value, executeBody);
+    return executeRetry(ctx, { req, template, inputs: inputs.value, body: executeBody });
   return executeBody(ctx, req, template, inputs.value);
 }

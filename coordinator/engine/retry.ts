@@ -49,39 +49,55 @@ function conclude(ctx: Ctx, id: string, last: NodeStatus): NodeStatus {
   return updateNode(ctx, id, patch);
 }
 
-export function executeRetry(
-  ctx: Ctx,
-  req: ExecRequest,
-  template: Template,
-  inputs: readonly InputValue[],
-  body: BodyExecutor,
-): NodeStatus {
-  const strategy = template.retryStrategy ?? {};
-  let node = initNode(ctx, {
+export interface RetryCall {
+  req: ExecRequest;
+  template: Template;
+  inputs: readonly InputValue[];
+  body: BodyExecutor;
+}
+
+function attempt(ctx: Ctx, call: RetryCall, nodeName: string): NodeStatus {
+  return call.body(ctx, { ...call.req, nodeName }, call.template, call.inputs);
+}
+
+/** The latest attempt, followed (its pod observed) if it is still running. */
+function latest(ctx: Ctx, call: RetryCall, retryId: string): NodeStatus | undefined {
+  const attempts = ctx.nodes[retryId]?.children ?? [];
+  const last = ctx.nodes[attempts[attempts.length - 1] ?? ""];
+  if (last === undefined || isNodeDone(last.phase)) return last;
+  return attempt(ctx, call, last.name);
+}
+
+function mayRetry(ctx: Ctx, call: RetryCall, last: NodeStatus, limit: number | undefined): boolean {
+  const count = ctx.nodes[idOf(ctx, call.req.nodeName)]?.children?.length ?? 0;
+  if (limit !== undefined && count > limit) return false;
+  return retriesOn(call.template.retryStrategy ?? {}, last.phase) && !isKilled(ctx, call.req.frame.onExit);
+}
+
+export function executeRetry(ctx: Ctx, call: RetryCall): NodeStatus {
+  const { req, inputs } = call;
+  const id = idOf(ctx, req.nodeName);
+  initNode(ctx, {
     name: req.nodeName,
     type: "Retry",
     templateName: req.templateName,
     boundaryID: req.boundaryID,
     phase: "Running",
   });
-  if (node.inputs === undefined && inputs.length > 0)
-    node = updateNode(ctx, node.id, { inputs: { parameters: asParameters(inputs) } });
-  const limit = retryLimit(strategy, templateScope(req.frame.globals(), inputs));
-  if (!limit.ok) return finishNode(ctx, node.id, "Error", limit.error);
+  if (ctx.nodes[id]?.inputs === undefined && inputs.length > 0)
+    updateNode(ctx, id, { inputs: { parameters: asParameters(inputs) } });
+  const limit = retryLimit(call.template.retryStrategy ?? {}, templateScope(req.frame.globals(), inputs));
+  if (!limit.ok) return finishNode(ctx, id, "Error", limit.error);
+  let last = latest(ctx, call, id);
   for (;;) {
-    const attempts = ctx.nodes[node.id]?.children ?? [];
-    const last = attempts.length === 0 ? undefined : ctx.nodes[attempts[attempts.length - 1] ?? ""];
-    if (last !== undefined && !isNodeDone(last.phase)) return ctx.nodes[node.id] as NodeStatus;
-    if (last !== undefined && last.phase === "Succeeded") return conclude(ctx, node.id, last);
-    const exhausted = limit.value !== undefined && attempts.length > limit.value;
-    const stop =
-      last !== undefined &&
-      (exhausted || !retriesOn(strategy, last.phase) || isKilled(ctx, req.frame.onExit));
-    if (stop) return conclude(ctx, node.id, last);
-    const name = `${req.nodeName}(${attempts.length})`;
-    const attempt = body(ctx, { ...req, nodeName: name }, template, inputs);
-    addChild(ctx, node.id, idOf(ctx, name));
+    if (last !== undefined && !isNodeDone(last.phase)) return ctx.nodes[id] as NodeStatus;
+    if (last !== undefined && (last.phase === "Succeeded" || !mayRetry(ctx, call, last, limit.value)))
+      return conclude(ctx, id, last);
+    const name = `${req.nodeName}(${ctx.nodes[id]?.children?.length ?? 0})`;
+    const started = attempt(ctx, call, name);
+    addChild(ctx, id, started.id);
     // An attempt that ends in the call that started it failed before running anything: retrying cannot help.
-    if (isNodeDone(attempt.phase) && attempt.phase !== "Succeeded") return conclude(ctx, node.id, attempt);
+    if (isNodeDone(started.phase) && started.phase !== "Succeeded") return conclude(ctx, id, started);
+    last = started;
   }
 }
