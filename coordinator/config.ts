@@ -23,7 +23,7 @@ const envSchema = z
     ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
-    ONEXIT_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
+    ONEXIT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   })
   .refine((env) => (env.ONEXIT_TLS_CERT_FILE === undefined) === (env.ONEXIT_TLS_KEY_FILE === undefined), {
     message: "ONEXIT_TLS_CERT_FILE and ONEXIT_TLS_KEY_FILE must be set together",

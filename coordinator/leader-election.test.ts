@@ -76,7 +76,9 @@ function elector(
     delay: timers.delay,
     logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
     onStartedLeading: () => events.push("started"),
-    onStoppedLeading: () => events.push("stopped"),
+    onStoppedLeading: () => {
+      events.push("stopped");
+    },
   });
   return { e, events };
 }

@@ -20,7 +20,8 @@ export interface LeaderElectionOptions {
   delay: (ms: number, signal: AbortSignal) => Promise<void>;
   logger: Logger;
   onStartedLeading: () => void;
-  onStoppedLeading: () => void;
+  /** Awaited: the lease is released only after the work it guarded has stopped. */
+  onStoppedLeading: () => void | Promise<void>;
 }
 
 export type LeaseDecision = "acquire" | "renew" | "wait";
@@ -62,12 +63,12 @@ export class LeaderElector {
       const ok = await this.tryAcquireOrRenew();
       const now = this.o.now();
       if (ok) lastRenew = now;
-      if (ok && !this.leading) this.setLeading(true);
-      else if (!ok && this.leading && now - lastRenew >= this.o.renewDeadlineMs) this.setLeading(false);
+      if (ok && !this.leading) await this.setLeading(true);
+      else if (!ok && this.leading && now - lastRenew >= this.o.renewDeadlineMs) await this.setLeading(false);
       await this.o.delay(this.o.retryPeriodMs, signal).catch(() => undefined);
     }
     if (this.leading) {
-      this.setLeading(false);
+      await this.setLeading(false);
       await this.release();
     }
   }
@@ -151,13 +152,13 @@ export class LeaderElector {
     }
   }
 
-  private setLeading(leading: boolean): void {
+  private async setLeading(leading: boolean): Promise<void> {
     this.leading = leading;
     this.o.logger.info(leading ? "became leader" : "stopped leading", {
       identity: this.o.identity,
       lease: this.o.name,
     });
     if (leading) this.o.onStartedLeading();
-    else this.o.onStoppedLeading();
+    else await this.o.onStoppedLeading();
   }
 }
