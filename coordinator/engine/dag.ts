@@ -88,32 +88,29 @@ interface Branch {
 
 const failed = (phase: NodePhase): boolean => phase === "Failed" || phase === "Error";
 
+const SUCCEEDED: Branch = { phase: "Succeeded", message: undefined };
+
+function branchOf(ctx: Ctx, run: Run, task: DagTask, branches: ReadonlyMap<string, Branch>): Branch {
+  const node = getNode(ctx, taskNodeName(run, task.name));
+  if (node !== undefined && (node.phase === "Succeeded" || failed(node.phase))) {
+    return { phase: node.phase, message: node.message };
+  }
+  const parents = (run.plan.deps.get(task.name) ?? []).map((dep) => branches.get(dep));
+  return parents.find((b) => b !== undefined && failed(b.phase)) ?? SUCCEEDED;
+}
+
 /** Argo's assessDAGPhase: skipped and omitted tasks inherit their dependencies' outcome, failures first. */
 function assess(ctx: Ctx, run: Run): Branch {
   const branches = new Map<string, Branch>();
   for (const task of run.plan.order) {
-    if (!run.plan.needed.has(task.name)) continue;
-    const parents = (run.plan.deps.get(task.name) ?? []).map((dep) => branches.get(dep));
-    const inherited = parents.find((b) => b !== undefined && failed(b.phase)) ?? {
-      phase: "Succeeded",
-      message: undefined,
-    };
-    const node = getNode(ctx, taskNodeName(run, task.name));
-    const own = node !== undefined && ["Succeeded", "Failed", "Error"].includes(node.phase);
-    branches.set(task.name, own && node ? { phase: node.phase, message: node.message } : inherited);
+    if (run.plan.needed.has(task.name)) branches.set(task.name, branchOf(ctx, run, task, branches));
   }
-  for (const target of run.plan.targets) {
-    const branch = branches.get(target);
-    const task = run.plan.order.find((t) => t.name === target);
-    if (
-      branch !== undefined &&
-      failed(branch.phase) &&
-      task !== undefined &&
-      !continuesOn(task, branch.phase)
-    )
-      return branch;
+  for (const task of run.plan.order) {
+    const branch = branches.get(task.name);
+    if (!run.plan.targets.includes(task.name) || branch === undefined) continue;
+    if (failed(branch.phase) && !continuesOn(task, branch.phase)) return branch;
   }
-  return { phase: "Succeeded", message: undefined };
+  return SUCCEEDED;
 }
 
 export function executeDag(

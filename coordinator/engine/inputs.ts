@@ -15,7 +15,8 @@ export function enumError(where: string, param: Parameter, value: string): strin
   return `${where}.${param.name} value "${value}" is not one of ${JSON.stringify(param.enum)}`;
 }
 
-function rawValue(param: Parameter, args: Arguments): string | undefined {
+/** The argument's value, else the input's own value or default. */
+export function rawValue(param: Parameter, args: Arguments): string | undefined {
   const arg = args.parameters?.find((p) => p.name === param.name);
   return arg?.value ?? param.value ?? param.default ?? arg?.default;
 }

@@ -2,7 +2,7 @@
 // until the report or the pod's status decides the step.
 import type { V1Pod } from "@kubernetes/client-node";
 import { substituteDeep } from "../../common/template.ts";
-import type { NodeStatus, Outputs, Parameter, Template } from "../../common/types.ts";
+import type { NodeStatus, Template } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
 import { LABEL_COMPLETED, podName as podNameOf } from "../../common/names.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
@@ -12,6 +12,7 @@ import { asParameters, templateScope } from "./inputs.ts";
 import { buildPod } from "./pod-build.ts";
 import { observePod } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
+import { podOutputs } from "./pod-outputs.ts";
 
 /** How long a node may wait for its just-created pod to show up in the informer's cache. */
 export const POD_VANISH_GRACE_MS = 10_000;
@@ -60,50 +61,38 @@ function createPod(
   return undefined;
 }
 
-interface Recorded {
-  outputs: Outputs;
-  missing: string | undefined;
-}
-
-function outputsOf(ctx: Ctx, template: Template, result: PodResult): Recorded {
-  const outputs: Outputs = {};
-  const parameters: Parameter[] = [];
-  let missing: string | undefined;
-  for (const param of template.outputs?.parameters ?? []) {
-    const value = result.outputs?.[param.name] ?? param.valueFrom?.default;
-    if (value === undefined) {
-      if (result.report !== undefined && param.valueFrom?.path !== undefined) missing ??= param.name;
-      continue;
-    }
-    parameters.push({ name: param.name, value });
-    if (param.globalName !== undefined) {
-      ctx.globalOutputs[param.globalName] = value;
-      ctx.version++;
-    }
+function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<NodeStatus> {
+  const { outputs, globals, missing } = podOutputs(template, result);
+  for (const [name, value] of Object.entries(globals)) ctx.globalOutputs[name] = value;
+  if (Object.keys(globals).length > 0) ctx.version++;
+  const patch: Partial<NodeStatus> = {
+    phase: result.phase,
+    finishedAt: result.finishedAt ?? ctx.nowIso,
+    outputs,
+  };
+  if (result.message !== undefined) patch.message = result.message;
+  if (missing !== undefined && result.phase === "Succeeded") {
+    patch.phase = "Error";
+    patch.message = `output parameter ${missing} was not produced`;
   }
-  if (parameters.length > 0) outputs.parameters = parameters;
-  if (result.result !== undefined) outputs.result = result.result;
-  if (result.exitCode !== undefined) outputs.exitCode = String(result.exitCode);
-  return { outputs, missing };
-}
-
-function record(ctx: Ctx, id: string, template: Template, result: PodResult, pod: V1Pod): NodeStatus {
-  const { outputs, missing } = outputsOf(ctx, template, result);
-  let phase = result.phase;
-  let message = result.message;
-  if (missing !== undefined && phase === "Succeeded") {
-    phase = "Error";
-    message = `output parameter ${missing} was not produced`;
-  }
-  const patch: Partial<NodeStatus> = { phase, finishedAt: result.finishedAt ?? ctx.nowIso, outputs };
-  if (message !== undefined) patch.message = message;
   if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
+  return patch;
+}
+
+function record(
+  ctx: Ctx,
+  node: NodeStatus,
+  template: Template,
+  seen: { result: PodResult; pod: V1Pod },
+): NodeStatus {
+  const { result, pod } = seen;
+  const patch = resultPatch(ctx, template, result);
   if (pod.spec?.nodeName) patch.hostNodeName = pod.spec.nodeName;
-  const labels = pod.metadata?.labels ?? {};
-  if (labels[LABEL_COMPLETED] !== "true" && pod.metadata?.deletionTimestamp === undefined) {
+  const labelled = pod.metadata?.labels?.[LABEL_COMPLETED] === "true";
+  if (!labelled && pod.metadata?.deletionTimestamp === undefined) {
     ctx.actions.push({ kind: "labelPodCompleted", name: pod.metadata?.name ?? "" });
   }
-  return updateNode(ctx, id, patch);
+  return updateNode(ctx, node.id, patch);
 }
 
 function follow(ctx: Ctx, node: NodeStatus, template: Template, pod: V1Pod | undefined): NodeStatus {
@@ -115,7 +104,7 @@ function follow(ctx: Ctx, node: NodeStatus, template: Template, pod: V1Pod | und
     return node;
   }
   const seen = observePod(pod);
-  if (seen.state === "done") return record(ctx, node.id, template, seen, pod);
+  if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
   if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;
   return updateNode(ctx, node.id, patch);

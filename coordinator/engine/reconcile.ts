@@ -2,7 +2,7 @@
 // level-based: run again on its own output it asks for nothing new.
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Scope } from "../../common/template.ts";
-import type { Template, Workflow, WorkflowStatus } from "../../common/types.ts";
+import type { NodeStatus, Template, Workflow, WorkflowStatus } from "../../common/types.ts";
 import { isNodeDone, isWorkflowDone } from "../../common/types.ts";
 import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
@@ -11,6 +11,7 @@ import { handlerNodeName, runExitHandler } from "./exit-handler.ts";
 import { addFinalizerActions, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
 import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf } from "./outcome.ts";
+import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ReconcileInput, ReconcileResult } from "./types.ts";
 import { validateWorkflow } from "./validate.ts";
@@ -99,6 +100,59 @@ function requeueOf(ctx: Ctx, deadline: number | undefined, mainDone: boolean): n
   return waits.length === 0 ? undefined : Math.min(...waits);
 }
 
+interface Run {
+  ctx: Ctx;
+  startedAt: string;
+  entry: NodeStatus;
+  handler: NodeStatus | undefined;
+  outcome: Outcome;
+}
+
+/** The entrypoint, then (once it is done) the exit handler, in the same pass. */
+function execute(ctx: Ctx, startedAt: string): Run {
+  const wf = ctx.wf;
+  ctx.kill = decideKill(wf, startedAt, ctx.now);
+  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: false, depth: 0 };
+  const args = wf.spec.arguments ?? {};
+  const templateName = wf.spec.entrypoint ?? "";
+  const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
+  const main = mainPhaseOf(entry);
+  const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
+  const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
+  const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
+  return { ctx, startedAt, entry, handler, outcome };
+}
+
+function statusOf(run: Run): WorkflowStatus {
+  const { ctx, outcome } = run;
+  const status: WorkflowStatus = {
+    phase: outcome.phase,
+    startedAt: run.startedAt,
+    progress: progressOf(ctx.nodes),
+    nodes: ctx.nodes,
+  };
+  if (outcome.message !== undefined) status.message = outcome.message;
+  if (isWorkflowDone(outcome.phase)) status.finishedAt = ctx.nowIso;
+  const outputs = outputsOf(ctx);
+  if (outputs !== undefined) status.outputs = outputs;
+  return status;
+}
+
+function actionsOf(run: Run, status: WorkflowStatus): Action[] {
+  const { ctx } = run;
+  const wf = ctx.wf;
+  const done = isWorkflowDone(status.phase);
+  const previous = wf.status ?? {};
+  const handlerBefore = previous.nodes?.[nodeId(ctx.name, handlerNodeName(ctx))];
+  return [
+    ...(done ? [] : addFinalizerActions(wf)),
+    ...ctx.actions,
+    ...handlerEvents(handlerBefore, run.handler),
+    ...phaseEvents(previous.phase, status, ctx.name),
+    ...removeFinalizerActions(wf, done),
+  ];
+}
+
 function run(input: ReconcileInput): ReconcileResult {
   const wf = input.workflow;
   const previous = wf.status ?? {};
@@ -106,44 +160,12 @@ function run(input: ReconcileInput): ReconcileResult {
   const problem = validateWorkflow(wf);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
   const ctx = newCtx(input);
-  const startedAt = previous.startedAt ?? ctx.nowIso;
-  ctx.kill = decideKill(wf, startedAt, ctx.now);
-  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: false, depth: 0 };
-  const entry = ctx.execute(ctx, {
-    nodeName: ctx.name,
-    templateName: wf.spec.entrypoint ?? "",
-    args: wf.spec.arguments ?? {},
-    boundaryID: "",
-    frame,
-  });
-  const main = mainPhaseOf(entry);
-  const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
-  const outcome = outcomeOf({
-    entry,
-    handler,
-    handlerPending: handler !== undefined && !isNodeDone(handler.phase),
-    kill: ctx.kill,
-  });
-  const done = isWorkflowDone(outcome.phase);
-  const status: WorkflowStatus = {
-    phase: outcome.phase,
-    startedAt,
-    progress: progressOf(ctx.nodes),
-    nodes: ctx.nodes,
-  };
-  if (outcome.message !== undefined) status.message = outcome.message;
-  if (done) status.finishedAt = ctx.nowIso;
-  const outputs = outputsOf(ctx);
-  if (outputs !== undefined) status.outputs = outputs;
-  const handlerId = nodeId(ctx.name, handlerNodeName(ctx));
-  const actions: Action[] = [
-    ...(done ? [] : addFinalizerActions(wf)),
-    ...ctx.actions,
-    ...handlerEvents(previous.nodes?.[handlerId], handler),
-    ...phaseEvents(previous.phase, status, ctx.name),
-    ...removeFinalizerActions(wf, done),
-  ];
-  const requeueAfterMs = done ? undefined : requeueOf(ctx, deadlineOf(wf, startedAt), main !== undefined);
+  const result = execute(ctx, previous.startedAt ?? ctx.nowIso);
+  const status = statusOf(result);
+  const actions = actionsOf(result, status);
+  if (isWorkflowDone(status.phase)) return { status, actions };
+  const mainDone = isNodeDone(result.entry.phase);
+  const requeueAfterMs = requeueOf(ctx, deadlineOf(wf, result.startedAt), mainDone);
   return requeueAfterMs === undefined ? { status, actions } : { status, actions, requeueAfterMs };
 }
 

@@ -74,30 +74,37 @@ function mayRetry(ctx: Ctx, call: RetryCall, last: NodeStatus, limit: number | u
   return retriesOn(call.template.retryStrategy ?? {}, last.phase) && !isKilled(ctx, call.req.frame.onExit);
 }
 
-export function executeRetry(ctx: Ctx, call: RetryCall): NodeStatus {
+function openRetryNode(ctx: Ctx, call: RetryCall): string {
   const { req, inputs } = call;
-  const id = idOf(ctx, req.nodeName);
-  initNode(ctx, {
+  const node = initNode(ctx, {
     name: req.nodeName,
     type: "Retry",
     templateName: req.templateName,
     boundaryID: req.boundaryID,
     phase: "Running",
   });
-  if (ctx.nodes[id]?.inputs === undefined && inputs.length > 0)
-    updateNode(ctx, id, { inputs: { parameters: asParameters(inputs) } });
-  const limit = retryLimit(call.template.retryStrategy ?? {}, templateScope(req.frame.globals(), inputs));
-  if (!limit.ok) return finishNode(ctx, id, "Error", limit.error);
-  let last = latest(ctx, call, id);
-  for (;;) {
-    if (last !== undefined && !isNodeDone(last.phase)) return ctx.nodes[id] as NodeStatus;
-    if (last !== undefined && (last.phase === "Succeeded" || !mayRetry(ctx, call, last, limit.value)))
-      return conclude(ctx, id, last);
-    const name = `${req.nodeName}(${ctx.nodes[id]?.children?.length ?? 0})`;
-    const started = attempt(ctx, call, name);
-    addChild(ctx, id, started.id);
-    // An attempt that ends in the call that started it failed before running anything: retrying cannot help.
-    if (isNodeDone(started.phase) && started.phase !== "Succeeded") return conclude(ctx, id, started);
-    last = started;
+  if (node.inputs === undefined && inputs.length > 0) {
+    updateNode(ctx, node.id, { inputs: { parameters: asParameters(inputs) } });
   }
+  return node.id;
+}
+
+/** Starts the next attempt; one that ends in the call that started it failed before running anything, so it is final. */
+function startNext(ctx: Ctx, call: RetryCall, id: string): NodeStatus {
+  const name = `${call.req.nodeName}(${ctx.nodes[id]?.children?.length ?? 0})`;
+  const started = attempt(ctx, call, name);
+  addChild(ctx, id, started.id);
+  return isNodeDone(started.phase) ? conclude(ctx, id, started) : (ctx.nodes[id] as NodeStatus);
+}
+
+export function executeRetry(ctx: Ctx, call: RetryCall): NodeStatus {
+  const id = openRetryNode(ctx, call);
+  const scope = templateScope(call.req.frame.globals(), call.inputs);
+  const limit = retryLimit(call.template.retryStrategy ?? {}, scope);
+  if (!limit.ok) return finishNode(ctx, id, "Error", limit.error);
+  const last = latest(ctx, call, id);
+  if (last === undefined) return startNext(ctx, call, id);
+  if (!isNodeDone(last.phase)) return ctx.nodes[id] as NodeStatus;
+  if (last.phase === "Succeeded" || !mayRetry(ctx, call, last, limit.value)) return conclude(ctx, id, last);
+  return startNext(ctx, call, id);
 }

@@ -39,21 +39,10 @@ export interface Child {
   scope: Scope;
 }
 
-function failedChild(
-  ctx: Ctx,
-  at: Child,
-  type: NodeStatus["type"],
-  templateName: string,
-  message: string,
-): NodeStatus {
-  const node = initNode(ctx, {
-    name: at.nodeName,
-    type,
-    templateName,
-    boundaryID: at.boundaryID,
-    phase: "Error",
-    message,
-  });
+function failedChild(ctx: Ctx, at: Child, step: WorkflowStep, message: string): NodeStatus {
+  const type = step.when === undefined || step.when === "" ? "Pod" : "Skipped";
+  const spec = { name: at.nodeName, type, templateName: step.template, boundaryID: at.boundaryID } as const;
+  const node = initNode(ctx, { ...spec, phase: "Error", message });
   return finishNode(ctx, node.id, "Error", message);
 }
 
@@ -63,9 +52,9 @@ export function startChild(ctx: Ctx, at: Child, step: WorkflowStep): NodeStatus 
   if (existing !== undefined && isNodeDone(existing.phase)) return existing;
   if (step.when !== undefined && step.when !== "") {
     const text = substitute(step.when, at.scope, keepUnresolved);
-    if (!text.ok) return failedChild(ctx, at, "Skipped", step.template, `when: ${text.error}`);
+    if (!text.ok) return failedChild(ctx, at, step, `when: ${text.error}`);
     const proceed = evaluateWhen(text.value);
-    if (!proceed.ok) return failedChild(ctx, at, "Skipped", step.template, proceed.error);
+    if (!proceed.ok) return failedChild(ctx, at, step, proceed.error);
     if (!proceed.value) {
       const message = `when '${text.value}' evaluated false`;
       return initNode(ctx, {
@@ -79,7 +68,7 @@ export function startChild(ctx: Ctx, at: Child, step: WorkflowStep): NodeStatus 
     }
   }
   const args = substituteDeep(step.arguments ?? {}, at.scope, keepUnresolved);
-  if (!args.ok) return failedChild(ctx, at, "Pod", step.template, args.error);
+  if (!args.ok) return failedChild(ctx, at, step, args.error);
   return ctx.execute(ctx, {
     nodeName: at.nodeName,
     templateName: step.template,

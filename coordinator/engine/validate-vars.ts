@@ -75,20 +75,22 @@ function check(where: string, value: unknown, allowed: Allowed): string | undefi
   return undefined;
 }
 
-function checkCall(
-  where: string,
-  step: WorkflowStep | DagTask,
-  wf: Workflow,
-  base: Allowed,
-  self: Allowed,
-): string | undefined {
+interface Call {
+  where: string;
+  step: WorkflowStep | DagTask;
+  /** What the step's `when` and arguments may use; its exit hook may also use the step itself. */
+  base: Allowed;
+  prefix: "steps" | "tasks";
+}
+
+function checkCall(wf: Workflow, call: Call): string | undefined {
+  const { where, step, base } = call;
   const hook = exitHookOf(step);
+  const hookScope = any(base, nodesAllowed(call.prefix, [step.name]));
   return (
     check(`${where}.when`, step.when, base) ??
     check(`${where}.arguments`, step.arguments, base) ??
-    (hook === undefined
-      ? undefined
-      : check(`${where}.onExit.arguments`, hookArguments(wf, hook), any(base, self)))
+    (hook === undefined ? undefined : check(`${where}.onExit.arguments`, hookArguments(wf, hook), hookScope))
   );
 }
 
@@ -97,13 +99,8 @@ function checkSteps(wf: Workflow, template: Template, scope: Allowed): string | 
   for (const [i, group] of (template.steps ?? []).entries()) {
     for (const [j, step] of group.entries()) {
       const where = `templates.${template.name}.steps[${i}][${j}]`;
-      const problem = checkCall(
-        where,
-        step,
-        wf,
-        any(scope, nodesAllowed("steps", earlier)),
-        nodesAllowed("steps", [step.name]),
-      );
+      const base = any(scope, nodesAllowed("steps", earlier));
+      const problem = checkCall(wf, { where, step, base, prefix: "steps" });
       if (problem !== undefined) return problem;
     }
     earlier.push(...group.map((s) => s.name));
@@ -134,7 +131,7 @@ function checkDag(wf: Workflow, template: Template, scope: Allowed): string | un
   for (const task of template.dag?.tasks ?? []) {
     const where = `templates.${template.name}.dag.tasks.${task.name}`;
     const before = nodesAllowed("tasks", ancestors(plan.value.deps, task.name));
-    const problem = checkCall(where, task, wf, any(scope, before), nodesAllowed("tasks", [task.name]));
+    const problem = checkCall(wf, { where, step: task, base: any(scope, before), prefix: "tasks" });
     if (problem !== undefined) return problem;
   }
   return check(

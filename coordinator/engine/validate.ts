@@ -5,27 +5,30 @@ import type {
   Arguments,
   DagTask,
   LifecycleHook,
+  Parameter,
   Template,
   Workflow,
   WorkflowStep,
 } from "../../common/types.ts";
 import { planDag } from "./dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "./hooks.ts";
-import { enumError } from "./inputs.ts";
+import { enumError, rawValue } from "./inputs.ts";
 import { validRetryPolicy } from "./retry.ts";
 import { validateVariables } from "./validate-vars.ts";
 
 type Templates = ReadonlyMap<string, Template>;
 
+function inputProblem(template: Template, param: Parameter, args: Arguments): string | undefined {
+  const value = rawValue(param, args);
+  if (value === undefined)
+    return `inputs.parameters.${param.name} of template "${template.name}" was not supplied`;
+  return String(value).includes("{{") ? undefined : enumError("inputs.parameters", param, String(value));
+}
+
 function missingInput(template: Template, args: Arguments | undefined): string | undefined {
   for (const param of template.inputs?.parameters ?? []) {
-    const arg = args?.parameters?.find((p) => p.name === param.name);
-    const value = arg?.value ?? param.value ?? param.default ?? arg?.default;
-    if (value === undefined)
-      return `inputs.parameters.${param.name} of template "${template.name}" was not supplied`;
-    const literal = !String(value).includes("{{");
-    const bad = literal ? enumError("inputs.parameters", param, String(value)) : undefined;
-    if (bad !== undefined) return bad;
+    const problem = inputProblem(template, param, args ?? {});
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }

@@ -1,0 +1,48 @@
+// A finished step's outputs: its declared output parameters from the report (else their
+// `valueFrom.default`), `result` when the whole log fit in the report, and the exit code.
+import type { Outputs, Parameter, Template } from "../../common/types.ts";
+import type { PodResult } from "./pod-observe.ts";
+
+export interface PodOutputs {
+  outputs: Outputs;
+  /** Values published under a parameter's globalName. */
+  globals: Record<string, string>;
+  /** A declared file output the sidecar did not report, with no default. */
+  missing: string | undefined;
+}
+
+function valueOf(param: Parameter, result: PodResult): string | undefined {
+  return result.outputs?.[param.name] ?? param.valueFrom?.default;
+}
+
+/** Only a report can carry file outputs; without one (no sidecar) they are simply absent. */
+function isMissing(param: Parameter, result: PodResult): boolean {
+  return (
+    result.report !== undefined && param.valueFrom?.path !== undefined && valueOf(param, result) === undefined
+  );
+}
+
+function parametersOf(
+  template: Template,
+  result: PodResult,
+): Omit<PodOutputs, "outputs"> & { parameters: Parameter[] } {
+  const declared = template.outputs?.parameters ?? [];
+  const parameters: Parameter[] = [];
+  const globals: Record<string, string> = {};
+  for (const param of declared) {
+    const value = valueOf(param, result);
+    if (value === undefined) continue;
+    parameters.push({ name: param.name, value });
+    if (param.globalName !== undefined) globals[param.globalName] = value;
+  }
+  return { parameters, globals, missing: declared.find((param) => isMissing(param, result))?.name };
+}
+
+export function podOutputs(template: Template, result: PodResult): PodOutputs {
+  const { parameters, globals, missing } = parametersOf(template, result);
+  const outputs: Outputs = {};
+  if (parameters.length > 0) outputs.parameters = parameters;
+  if (result.result !== undefined) outputs.result = result.result;
+  if (result.exitCode !== undefined) outputs.exitCode = String(result.exitCode);
+  return { outputs, globals, missing };
+}
