@@ -128,6 +128,13 @@ start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
 	--authorization-mode=Node,RBAC \
 	--enable-admission-plugins=NodeRestriction,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
 	--enable-aggregator-routing=true \
+	--requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
+	--requestheader-allowed-names=front-proxy-client \
+	--requestheader-username-headers=X-Remote-User \
+	--requestheader-group-headers=X-Remote-Group \
+	--requestheader-extra-headers-prefix=X-Remote-Extra- \
+	--proxy-client-cert-file="$PKI/front-proxy-client.crt" \
+	--proxy-client-key-file="$PKI/front-proxy-client.key" \
 	--service-cluster-ip-range="$SERVICE_CIDR" \
 	--allow-privileged=true \
 	--profiling=false \

@@ -28,6 +28,8 @@ import (
 //	admin.crt admin.key                  O=system:masters client cert
 //	controller-manager.crt/.key          CN=system:kube-controller-manager
 //	apiserver-kubelet-client.crt/.key    client cert the API server shows to kubelets
+//	front-proxy-ca.crt/.key              CA of the aggregation layer (requestheader)
+//	front-proxy-client.crt/.key          client cert the API server shows to extension API servers
 //	sa.key sa.pub                        service-account token signing key pair
 //	admin.kubeconfig controller-manager.kubeconfig
 //
@@ -49,7 +51,12 @@ func runPKI(args []string) error {
 	}
 	p := func(name string) string { return filepath.Join(*dir, name) }
 
-	caCert, caKey, err := loadOrCreateCA(p("ca.crt"), p("ca.key"))
+	caCert, caKey, err := loadOrCreateCA(p("ca.crt"), p("ca.key"), "onexit-test-ca")
+	if err != nil {
+		return err
+	}
+	// The aggregation layer's own CA (--requestheader-client-ca-file), as kubeadm does.
+	fpCert, fpKey, err := loadOrCreateCA(p("front-proxy-ca.crt"), p("front-proxy-ca.key"), "onexit-front-proxy-ca")
 	if err != nil {
 		return err
 	}
@@ -62,34 +69,44 @@ func runPKI(args []string) error {
 		}
 		ipList = append(ipList, ip)
 	}
-	leaves := []struct {
-		name string
-		tmpl x509.Certificate
-	}{
+	type leaf struct {
+		name  string
+		tmpl  x509.Certificate
+		front bool // signed by the front-proxy CA
+	}
+	leaves := []leaf{
 		{"apiserver", x509.Certificate{
 			Subject:     pkix.Name{CommonName: "kube-apiserver"},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 			IPAddresses: ipList,
 			DNSNames:    split(*dns),
-		}},
+		}, false},
 		{"admin", x509.Certificate{
 			Subject:     pkix.Name{CommonName: "onexit-admin", Organization: []string{"system:masters"}},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}},
+		}, false},
 		{"controller-manager", x509.Certificate{
 			Subject:     pkix.Name{CommonName: "system:kube-controller-manager"},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}},
+		}, false},
 		{"apiserver-kubelet-client", x509.Certificate{
 			Subject:     pkix.Name{CommonName: "kube-apiserver-kubelet-client", Organization: []string{"system:masters"}},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}},
+		}, false},
+		{"front-proxy-client", x509.Certificate{
+			Subject:     pkix.Name{CommonName: "front-proxy-client"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}, true},
 	}
 	for _, l := range leaves {
 		if exists(p(l.name+".crt")) && exists(p(l.name+".key")) {
 			continue
 		}
-		if err := createLeaf(p(l.name+".crt"), p(l.name+".key"), l.tmpl, caCert, caKey); err != nil {
+		signer, signerKey := caCert, caKey
+		if l.front {
+			signer, signerKey = fpCert, fpKey
+		}
+		if err := createLeaf(p(l.name+".crt"), p(l.name+".key"), l.tmpl, signer, signerKey); err != nil {
 			return fmt.Errorf("%s: %w", l.name, err)
 		}
 	}
@@ -142,7 +159,7 @@ func serial() (*big.Int, error) {
 	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 126))
 }
 
-func loadOrCreateCA(certPath, keyPath string) (*x509.Certificate, crypto.Signer, error) {
+func loadOrCreateCA(certPath, keyPath, commonName string) (*x509.Certificate, crypto.Signer, error) {
 	if exists(certPath) && exists(keyPath) {
 		cert, err := readCert(certPath)
 		if err != nil {
@@ -165,7 +182,7 @@ func loadOrCreateCA(certPath, keyPath string) (*x509.Certificate, crypto.Signer,
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          sn,
-		Subject:               pkix.Name{CommonName: "onexit-test-ca"},
+		Subject:               pkix.Name{CommonName: commonName},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.AddDate(10, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
