@@ -9,7 +9,7 @@ export function hasFinalizer(wf: Workflow): boolean {
   return wf.metadata.finalizers?.includes(FINALIZER) ?? false;
 }
 
-function deleting(wf: Workflow): boolean {
+export function deleting(wf: Workflow): boolean {
   return wf.metadata.deletionTimestamp !== undefined && wf.metadata.deletionTimestamp !== null;
 }
 

@@ -1,6 +1,6 @@
 // Builds a step's pod from its (already substituted) template, with the names, labels,
 // annotations and volumes Argo and the onexit contracts (docs/CONTRACTS.md) define.
-import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+import type { V1Container, V1Pod, V1PodSpec, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
 import type { Resolved } from "../../common/template.ts";
 import type { Template, Workflow } from "../../common/types.ts";
 import {
@@ -159,13 +159,43 @@ export function buildPod(input: PodInput): Resolved<V1Pod> {
       containers: [withMounts(mainContainer(input.template), more.mounts)],
     },
   };
-  const spec = pod.spec!;
-  if (input.serviceAccountName) spec.serviceAccountName = input.serviceAccountName;
   const volumes = [
     ...((wf.spec.volumes ?? []) as V1Volume[]),
     ...((input.template.volumes ?? []) as V1Volume[]),
     ...more.volumes,
   ];
-  if (volumes.length > 0) spec.volumes = volumes;
+  pod.spec = { ...pod.spec, ...schedulingOf(wf, input.template) } as V1PodSpec;
+  if (input.serviceAccountName) pod.spec.serviceAccountName = input.serviceAccountName;
+  if (volumes.length > 0) pod.spec.volumes = volumes;
   return { ok: true, value: pod };
+}
+
+/** Pod-level fields Argo copies from the template, else from the workflow spec. */
+const POD_FIELDS = [
+  "nodeSelector",
+  "tolerations",
+  "affinity",
+  "securityContext",
+  "priorityClassName",
+  "schedulerName",
+  "imagePullSecrets",
+  "hostAliases",
+  "dnsPolicy",
+  "dnsConfig",
+  "hostNetwork",
+  "automountServiceAccountToken",
+] as const;
+
+function schedulingOf(wf: Workflow, template: Template): Partial<V1PodSpec> {
+  const out: Record<string, unknown> = {};
+  for (const field of POD_FIELDS) {
+    const value = template[field] ?? wf.spec[field];
+    if (value !== undefined && value !== null) out[field] = value;
+  }
+  // A template's own deadline bounds its pod (the kubelet stops it); the workflow's never does.
+  const deadline = Number(template.activeDeadlineSeconds);
+  if (template.activeDeadlineSeconds !== undefined && Number.isInteger(deadline) && deadline > 0) {
+    out["activeDeadlineSeconds"] = deadline;
+  }
+  return out as Partial<V1PodSpec>;
 }

@@ -8,7 +8,7 @@ import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./exit-handler.ts";
-import { addFinalizerActions, removeFinalizerActions } from "./finalizer.ts";
+import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
 import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf } from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
@@ -157,6 +157,8 @@ function run(input: ReconcileInput): ReconcileResult {
   const wf = input.workflow;
   const previous = wf.status ?? {};
   if (isWorkflowDone(previous.phase)) return finished(wf);
+  // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
+  if (deleting(wf) && !hasFinalizer(wf)) return { status: previous, actions: [] };
   const problem = validateWorkflow(wf);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
   const ctx = newCtx(input);
