@@ -12,12 +12,14 @@ describe("logger", () => {
 
   it("when fields are given, then the line is time, level, msg, then the fields in order", () => {
     const line = formatLine(new Date("2026-01-02T03:04:05Z"), "info", "reconciled", { key: "ns/wf", ms: 3 });
-    expect(line).toBe('time=2026-01-02T03:04:05.000Z level=info msg=reconciled key=ns/wf ms=3');
+    expect(line).toBe("time=2026-01-02T03:04:05.000Z level=info msg=reconciled key=ns/wf ms=3");
   });
 
   it("when a child logger is made, then its fields appear on every line and undefined ones are dropped", () => {
     const lines: string[] = [];
-    const log = createLogger({ write: (l) => lines.push(l), now: () => new Date(0) }).child({ component: "c" });
+    const log = createLogger({ write: (l) => lines.push(l), now: () => new Date(0) }).child({
+      component: "c",
+    });
     log.warn("x y", { skipped: undefined, n: 1 });
     log.debug("hidden");
     expect(lines).toEqual(['time=1970-01-01T00:00:00.000Z level=warn msg="x y" component=c n=1\n']);

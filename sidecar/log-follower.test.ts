@@ -119,3 +119,27 @@ describe("followLog", () => {
     expect(tail.bytes).toBe(1);
   });
 });
+
+describe("followLog garbage collection hook", () => {
+  it("when many MiB stream through, then the hook is called once per MiB", async () => {
+    const tail = createLogTail(64);
+    const mib = Buffer.alloc(1024 * 1024, 0x61);
+    async function* big(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < 10; i++) yield mib;
+    }
+    let calls = 0;
+    const follower = followLog({
+      open: async () => big(),
+      sink: tail,
+      logger: recordingLogger().logger,
+      delay: manualClock().delay,
+      mainTerminated: Promise.resolve(),
+      reopenMs: 10,
+      maxFailuresAfterExit: 3,
+      collectGarbage: () => calls++,
+    });
+    await follower.done;
+    expect(calls).toBe(10);
+    expect(tail.bytes).toBe(10 * 1024 * 1024);
+  });
+});

@@ -18,7 +18,11 @@ export interface LogFollowerOptions {
   reopenMs: number;
   /** After main terminated, give up reopening after this many failures. */
   maxFailuresAfterExit: number;
+  /** Called after every GC_EVERY_BYTES of log; see sidecar/main.ts. */
+  collectGarbage?: () => void;
 }
+
+export const GC_EVERY_BYTES = 1 * 1024 * 1024;
 
 export interface LogFollower {
   /** Resolves when the whole log has been read, or following was stopped. */
@@ -27,9 +31,20 @@ export interface LogFollower {
 }
 
 /** Feeds one stream into the sink, skipping the first `skip` bytes (already counted). */
-async function pump(stream: AsyncIterable<Uint8Array>, sink: LogTail, skip: number): Promise<void> {
+async function pump(
+  stream: AsyncIterable<Uint8Array>,
+  sink: LogTail,
+  skip: number,
+  gc?: () => void,
+): Promise<void> {
   let toSkip = skip;
+  let sinceGc = 0;
   for await (const chunk of stream) {
+    sinceGc += chunk.length;
+    if (gc !== undefined && sinceGc >= GC_EVERY_BYTES) {
+      sinceGc = 0;
+      gc();
+    }
     if (toSkip >= chunk.length) {
       toSkip -= chunk.length;
       continue;
@@ -63,7 +78,7 @@ export function followLog(options: LogFollowerOptions): LogFollower {
       try {
         const stream = await options.open(controller.signal);
         if (opened > 0) logger.info("log stream reopened", { skipBytes: sink.bytes });
-        await pump(stream, sink, sink.bytes);
+        await pump(stream, sink, sink.bytes, options.collectGarbage);
         if (await endedOrWait()) return;
       } catch (err) {
         if (controller.signal.aborted) return;

@@ -1,6 +1,5 @@
 // `onexit sidecar`: the composition root of the `wait` container. Reads the injected env,
 // talks to the API server with the pod's own service-account token, and always exits 0.
-import { KubeConfig } from "@kubernetes/client-node";
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,9 +7,18 @@ import { createLogger } from "../common/log.ts";
 import { MAIN_CONTAINER } from "../common/names.ts";
 import { parseSidecarConfig } from "./config.ts";
 import { httpsPoster } from "./https-post.ts";
-import { kubeLogOpener, kubeWatch } from "./kube-io.ts";
+import { apiLogOpener, apiWatch, inClusterEndpoint, kubeconfigEndpoint } from "./kube-api.ts";
 import { volumeReader } from "./output-files.ts";
 import { createSidecar, DEFAULT_TIMING } from "./run.ts";
+
+type GcFunction = (options?: { type?: "major" | "minor" }) => void;
+
+/** With NODE_OPTIONS=--expose-gc (the webhook sets it), a scavenge every MiB of log keeps
+ * dead socket buffers from piling up to V8's external-memory threshold (~64 MiB). */
+function minorGc(): (() => void) | undefined {
+  const gc = (globalThis as { gc?: GcFunction }).gc;
+  return gc === undefined ? undefined : () => gc({ type: "minor" });
+}
 
 export async function main(): Promise<void> {
   const parsed = parseSidecarConfig(process.env);
@@ -24,14 +32,14 @@ export async function main(): Promise<void> {
     process.exit(0);
   }
   const { config } = parsed;
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
+  const endpoint = inClusterEndpoint({ env: process.env, readFile }) ?? (await kubeconfigEndpoint());
   const shutdown = new AbortController();
   const sidecar = createSidecar({
     config,
     logger,
-    watch: kubeWatch(kc),
-    openLog: kubeLogOpener(kc, config.pod, MAIN_CONTAINER),
+    watch: apiWatch(endpoint),
+    openLog: apiLogOpener(endpoint, config.pod, MAIN_CONTAINER),
+    collectGarbage: minorGc(),
     readOutput: volumeReader(config.outputsDir),
     post: httpsPoster(config.coordinatorUrl, config.coordinatorCa || undefined),
     readToken: () => readFile(config.tokenFile, "utf8"),

@@ -51,6 +51,8 @@ export interface SidecarDeps {
   nowMs: () => number;
   delay: (ms: number) => Promise<void>;
   random: () => number;
+  /** Called every few MiB of log to free read buffers early (optional). */
+  collectGarbage?: () => void;
   /** Aborted on SIGTERM. */
   shutdown: AbortSignal;
   timing: SidecarTiming;
@@ -192,6 +194,7 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
       mainTerminated: terminated,
       reopenMs: timing.reopenMs,
       maxFailuresAfterExit: 3,
+      ...(deps.collectGarbage ? { collectGarbage: deps.collectGarbage } : {}),
     });
     const pod = await awaitTermination(terminated);
     if (pod === undefined) {

@@ -104,6 +104,8 @@ export function sidecarEnv(config: InjectConfig): V1EnvVar[] {
     { name: "ONEXIT_COORDINATOR_CA", value: config.coordinatorCa },
     { name: "ONEXIT_REPORT_TOKEN_FILE", value: TOKEN_FILE },
     { name: "ONEXIT_DEADLINE_SECONDS", value: String(config.deadlineSeconds) },
+    // Lets the sidecar scavenge dead socket buffers while it streams main's log (sidecar/main.ts).
+    { name: "NODE_OPTIONS", value: "--expose-gc" },
   ];
 }
 

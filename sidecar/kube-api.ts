@@ -1,0 +1,147 @@
+// A minimal API-server client for the sidecar: its pod watch and main's log stream over
+// node:https. @kubernetes/client-node is not loaded in the cluster: importing it alone
+// costs ~90 MiB of RSS, more than the sidecar's whole memory budget.
+import type { IncomingMessage } from "node:http";
+import { request as plainRequest } from "node:http";
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import { StringDecoder } from "node:string_decoder";
+import type { OpenLog } from "./log-follower.ts";
+import type { WatchFn } from "./pod-watcher.ts";
+
+export interface ApiEndpoint {
+  server: string;
+  /** TLS and auth options for one request; in-cluster, the token file is re-read every time. */
+  requestOptions: () => Promise<RequestOptions>;
+}
+
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+/** A watch event line longer than this is a broken stream, not a pod. */
+const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
+export interface InClusterIo {
+  env: Record<string, string | undefined>;
+  readFile: (path: string) => Promise<Buffer>;
+}
+
+/** The pod's own service account, as every in-cluster client finds it. Undefined outside a cluster. */
+export function inClusterEndpoint(io: InClusterIo, dir = SERVICE_ACCOUNT_DIR): ApiEndpoint | undefined {
+  const host = io.env.KUBERNETES_SERVICE_HOST;
+  const port = io.env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port) return undefined;
+  const bracketed = host.includes(":") ? `[${host}]` : host;
+  return {
+    server: `https://${bracketed}:${port}`,
+    requestOptions: async () => {
+      const [token, ca] = await Promise.all([io.readFile(`${dir}/token`), io.readFile(`${dir}/ca.crt`)]);
+      return { ca, headers: { authorization: `Bearer ${token.toString("utf8").trim()}` } };
+    },
+  };
+}
+
+async function readSome(res: IncomingMessage, limit: number): Promise<string> {
+  let text = "";
+  for await (const chunk of res) {
+    text += String(chunk);
+    if (text.length >= limit) break;
+  }
+  return text.slice(0, limit);
+}
+
+/** GET with the endpoint's credentials; resolves with the open response when the status is 200. */
+export async function apiGet(
+  endpoint: ApiEndpoint,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  const url = new URL(endpoint.server.replace(/\/+$/, "") + path);
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  const base = await endpoint.requestOptions();
+  const options: RequestOptions = { ...base, method: "GET", signal, agent: false };
+  const send = url.protocol === "http:" ? plainRequest : httpsRequest;
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = send(url, options, resolve);
+    req.on("error", reject);
+    req.end();
+  });
+  if (res.statusCode !== 200) {
+    const detail = await readSome(res, 300);
+    res.destroy();
+    throw Object.assign(new Error(`GET ${url.pathname} answered ${res.statusCode}: ${detail}`), {
+      statusCode: res.statusCode,
+    });
+  }
+  return res;
+}
+
+/** Splits a stream of newline-delimited JSON into parsed values; bounded per line. */
+export async function forEachJsonLine(
+  stream: AsyncIterable<Buffer>,
+  onValue: (value: unknown) => void,
+): Promise<void> {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  const flush = (line: string): void => {
+    if (line.trim() === "") return;
+    onValue(JSON.parse(line));
+  };
+  for await (const chunk of stream) {
+    pending += decoder.write(chunk);
+    let newline = pending.indexOf("\n");
+    while (newline !== -1) {
+      flush(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf("\n");
+    }
+    if (pending.length > MAX_EVENT_BYTES) throw new Error("watch event larger than 8 MiB");
+  }
+  flush(pending + decoder.end());
+}
+
+/** The WatchFn the pod watcher needs, on plain node:https. */
+export function apiWatch(endpoint: ApiEndpoint): WatchFn {
+  return async (path, query, onEvent, onDone) => {
+    const controller = new AbortController();
+    const run = async (): Promise<void> => {
+      const res = await apiGet(endpoint, path, { ...query, watch: true }, controller.signal);
+      await forEachJsonLine(res, (value) => {
+        const event = value as { type?: string; object?: unknown };
+        onEvent(event.type ?? "", event.object);
+      });
+    };
+    run().then(
+      () => onDone(null),
+      (err: unknown) => onDone(controller.signal.aborted ? null : err),
+    );
+    return controller;
+  };
+}
+
+/** pods/log?follow=true for one container, from the beginning. */
+export function apiLogOpener(
+  endpoint: ApiEndpoint,
+  pod: { namespace: string; name: string },
+  container: string,
+): OpenLog {
+  const path = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
+  return (signal) => apiGet(endpoint, path, { container, follow: true }, signal);
+}
+
+/** Outside a cluster (a developer's KUBECONFIG), borrow client-node's config loading; loaded only then. */
+export async function kubeconfigEndpoint(): Promise<ApiEndpoint> {
+  const { KubeConfig } = await import("@kubernetes/client-node");
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) throw new Error("no current cluster in the kubeconfig");
+  return {
+    server: cluster.server,
+    requestOptions: async () => {
+      const options: RequestOptions = {};
+      await kc.applyToHTTPSOptions(options);
+      delete options.agent;
+      return options;
+    },
+  };
+}
