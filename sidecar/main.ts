@@ -3,13 +3,19 @@
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createLogger } from "../common/log.ts";
+import { createLogger, errorMessage, type Logger } from "../common/log.ts";
 import { MAIN_CONTAINER } from "../common/names.ts";
-import { parseSidecarConfig } from "./config.ts";
+import { parseSidecarConfig, type SidecarConfig } from "./config.ts";
 import { httpsPoster } from "./https-post.ts";
-import { apiLogOpener, apiWatch, inClusterEndpoint, kubeconfigEndpoint } from "./kube-api.ts";
+import {
+  apiLogOpener,
+  apiWatch,
+  inClusterEndpoint,
+  kubeconfigEndpoint,
+  type ApiEndpoint,
+} from "./kube-api.ts";
 import { volumeReader } from "./output-files.ts";
-import { createSidecar, DEFAULT_TIMING } from "./run.ts";
+import { createSidecar, DEFAULT_TIMING, type Sidecar } from "./run.ts";
 
 type GcFunction = (options?: { type?: "major" | "minor" }) => void;
 
@@ -20,21 +26,8 @@ function minorGc(): (() => void) | undefined {
   return gc === undefined ? undefined : () => gc({ type: "minor" });
 }
 
-export async function main(): Promise<void> {
-  const parsed = parseSidecarConfig(process.env);
-  const logger = createLogger({
-    write: (line) => process.stdout.write(line),
-    now: () => new Date(),
-    debug: parsed.ok && parsed.config.debug,
-  });
-  if (!parsed.ok) {
-    logger.error("invalid configuration; exiting without a report", { error: parsed.error });
-    process.exit(0);
-  }
-  const { config } = parsed;
-  const endpoint = inClusterEndpoint({ env: process.env, readFile }) ?? (await kubeconfigEndpoint());
-  const shutdown = new AbortController();
-  const sidecar = createSidecar({
+function wire(config: SidecarConfig, logger: Logger, endpoint: ApiEndpoint, shutdown: AbortSignal): Sidecar {
+  return createSidecar({
     config,
     logger,
     watch: apiWatch(endpoint),
@@ -47,12 +40,24 @@ export async function main(): Promise<void> {
     nowMs: () => performance.now(),
     delay: (ms) => sleep(ms),
     random: Math.random,
-    shutdown: shutdown.signal,
+    shutdown,
     timing: DEFAULT_TIMING,
   });
+}
+
+export async function main(): Promise<void> {
+  const parsed = parseSidecarConfig(process.env);
+  const logger = createLogger({
+    write: (line) => process.stdout.write(line),
+    now: () => new Date(),
+    debug: parsed.ok && parsed.config.debug,
+  });
+  const shutdown = new AbortController();
+  let sidecar: Sidecar | undefined;
   const onSignal = (): void => {
     if (shutdown.signal.aborted) return;
     shutdown.abort();
+    if (sidecar === undefined) process.exit(0);
     // The last word: whatever is still running, leave before the kubelet's SIGKILL.
     const hardStopMs = Math.max(
       0,
@@ -65,7 +70,17 @@ export async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  const result = await sidecar.run();
-  logger.info("done", { outcome: result.outcome?.kind ?? "not reported", reason: result.skipped });
+  if (!parsed.ok) {
+    logger.error("invalid configuration; exiting without a report", { error: parsed.error });
+    process.exit(0);
+  }
+  try {
+    const endpoint = inClusterEndpoint({ env: process.env, readFile }) ?? (await kubeconfigEndpoint());
+    sidecar = wire(parsed.config, logger, endpoint, shutdown.signal);
+    const result = await sidecar.run();
+    logger.info("done", { outcome: result.outcome?.kind ?? "not reported", reason: result.skipped });
+  } catch (err) {
+    logger.error("sidecar failed; exiting without a report", { error: errorMessage(err) });
+  }
   process.exit(0);
 }
