@@ -1,7 +1,7 @@
 import type { V1Lease } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
-import { LeaderElector, leaseDecision, type LeaderElectionOptions } from "./leader-election.ts";
+import { LeaderElector, leaseDecision, microTime, type LeaderElectionOptions } from "./leader-election.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";
 
 describe("leaseDecision", () => {
@@ -86,6 +86,12 @@ function elector(
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
+
+describe("microTime", () => {
+  it("when a time is rendered for a Lease, then it has exactly six fractional digits", () => {
+    expect(String(microTime(Date.parse("2026-11-23T10:50:30.343Z")))).toBe("2026-11-23T10:50:30.343000Z");
+  });
+});
 
 describe("LeaderElector", () => {
   it("when no lease exists, then the first replica creates it and leads, and the second waits", async () => {

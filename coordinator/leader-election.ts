@@ -24,6 +24,14 @@ export interface LeaderElectionOptions {
   onStoppedLeading: () => void | Promise<void>;
 }
 
+/**
+ * A Lease's MicroTime as the API server parses it (exactly six fractional digits). client-node
+ * types it as Date but would send `toISOString()`'s three digits, which the server rejects.
+ */
+export function microTime(ms: number): Date {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") as unknown as Date;
+}
+
 export type LeaseDecision = "acquire" | "renew" | "wait";
 
 /** What to do with the lease as last seen: renew our own, wait on a live one, take an expired one. */
@@ -80,7 +88,7 @@ export class LeaderElector {
     try {
       const current = await client.getLease(namespace, name);
       if (current === undefined) {
-        this.lease = await client.createLease(namespace, this.record(undefined, now, 0, new Date(now)));
+        this.lease = await client.createLease(namespace, this.record(undefined, now, 0, microTime(now)));
         return true;
       }
       const next = this.claim(current, now);
@@ -106,7 +114,7 @@ export class LeaderElector {
     });
     if (decision === "wait") return undefined;
     const transitions = (spec.leaseTransitions ?? 0) + (decision === "acquire" ? 1 : 0);
-    const acquiredAt = decision === "renew" ? (spec.acquireTime ?? new Date(now)) : new Date(now);
+    const acquiredAt = decision === "renew" ? (spec.acquireTime ?? microTime(now)) : microTime(now);
     return this.record(current, now, transitions, acquiredAt);
   }
 
@@ -131,7 +139,7 @@ export class LeaderElector {
         holderIdentity: this.o.identity,
         leaseDurationSeconds: Math.round(this.o.leaseDurationMs / 1000),
         acquireTime: acquiredAt,
-        renewTime: new Date(now),
+        renewTime: microTime(now),
         leaseTransitions: transitions,
       },
     };
@@ -144,7 +152,7 @@ export class LeaderElector {
       const spec = this.lease.spec ?? {};
       await this.o.client.replaceLease(this.o.namespace, {
         ...this.lease,
-        spec: { ...spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: new Date(this.o.now()) },
+        spec: { ...spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime(this.o.now()) },
       });
       this.o.logger.info("lease released", { lease: this.o.name });
     } catch (err) {
