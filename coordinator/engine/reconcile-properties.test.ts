@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reconcile } from "./reconcile.ts";
-import { createdPods, fail, kinds, nodeNames, step, succeed, world } from "./testing.ts";
+import { createdPods, fail, kinds, node, nodeNames, running, step, succeed, world } from "./testing.ts";
 import type { World } from "./testing.ts";
 
 const WORKFLOWS: Record<string, string> = {
@@ -100,6 +100,22 @@ describe("reconcile: properties", () => {
       });
     });
   }
+
+  it("when a stopped step's pod delete was lost, then the next reconcile deletes the still-running pod again", () => {
+    const w = world(WORKFLOWS.stepsWithHooks ?? "");
+    step(w);
+    running(w, "wf[0].a");
+    step(w);
+    const before = structuredClone(w.pods);
+    w.workflow.spec.shutdown = "Stop";
+    step(w);
+    expect(node(w, "wf[0].a").phase).toBe("Failed");
+    w.pods = [...before, ...w.pods.filter((p) => !before.some((q) => q.metadata?.name === p.metadata?.name))];
+    const result = step(w);
+    const deleted = result.actions.flatMap((a) => (a.kind === "deletePod" ? [a.name] : []));
+    expect(deleted).toContain(node(w, "wf[0].a").podName);
+    expect(kinds(step(w).actions)).not.toContain("deletePod");
+  });
 
   it("when a workflow without our finalizer is being deleted, then nothing starts", () => {
     const w = world(WORKFLOWS.seed ?? "");

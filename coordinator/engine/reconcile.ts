@@ -14,6 +14,7 @@ import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf } from "
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ReconcileInput, ReconcileResult } from "./types.ts";
+import { sweepPods } from "./sweep.ts";
 import { validateWorkflow } from "./validate.ts";
 
 function newCtx(input: ReconcileInput): Ctx {
@@ -118,6 +119,7 @@ function execute(ctx: Ctx, startedAt: string): Run {
   const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
   const main = mainPhaseOf(entry);
   const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
+  sweepPods(ctx);
   const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
   const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
   return { ctx, startedAt, entry, handler, outcome };
