@@ -50,7 +50,7 @@ export async function prepareContainer(ctx: PrepareContext): Promise<PreparedCon
     kubernetesService: ctx.kubernetesService,
   });
   if (!built.ok) throw new PrepareError("CreateContainerConfigError", built.message);
-  const env = { ...built.env, HOSTNAME: podHostname(ctx.pod) };
+  const env = built.env;
   const mounts = containerMounts(ctx.container, ctx.volumeDirs, env);
   if (mounts instanceof Error) throw new PrepareError("CreateContainerConfigError", mounts.message);
   for (const m of mounts) if (!existsSync(m.source)) mkdirSync(m.source, { recursive: true });

@@ -47,7 +47,7 @@ export function buildEnv(input: EnvInput): EnvResult {
   const env: Record<string, string> = {
     PATH: input.hostPath,
     HOME: "/root",
-    HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? "",
+    HOSTNAME: (pod.spec?.hostname ?? pod.metadata?.name ?? "").slice(0, 63),
     KUBERNETES_SERVICE_HOST: input.kubernetesService.host,
     KUBERNETES_SERVICE_PORT: input.kubernetesService.port,
     KUBERNETES_SERVICE_PORT_HTTPS: input.kubernetesService.port,

@@ -1,5 +1,5 @@
 // One pod on this node: sandbox (netns, IP, hosts file), volumes, init containers, containers, status, teardown.
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
@@ -198,6 +198,7 @@ export class PodRunner {
   }
 
   private async main(): Promise<void> {
+    await mkdir(this.deps.podDir, { recursive: true });
     this.net = await this.retry("network", () => {
       const ip = this.deps.ipam.allocate(this.uid);
       return setupPodNetwork(this.uid, ip, this.deps.network);
