@@ -193,6 +193,27 @@ spec:
 `,
     message: "invalid spec: templates.main: expression templates ({{=...}}) are not supported",
   },
+  {
+    name: "a step loops with withItems",
+    yaml: `
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps: [[{name: a, template: echo, withItems: [1, 2]}]]
+${ECHO}`,
+    message: "invalid spec: templates.main.steps[0][0].withItems is not supported by onexit",
+  },
+  {
+    name: "a template is of an unsupported type",
+    yaml: `
+spec:
+  entrypoint: main
+  templates:
+  - {name: main, suspend: {}}
+`,
+    message: "invalid spec: templates.main: suspend templates are not supported by onexit",
+  },
 ];
 
 describe("reconcile: invalid workflows", () => {

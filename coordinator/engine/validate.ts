@@ -18,6 +18,9 @@ import { validateVariables } from "./validate-vars.ts";
 
 type Templates = ReadonlyMap<string, Template>;
 
+const UNSUPPORTED_STEP_FIELDS = ["templateRef", "withItems", "withParam", "withSequence", "inline"];
+const UNSUPPORTED_TEMPLATE_TYPES = ["resource", "suspend", "http", "plugin", "containerSet", "data"];
+
 function inputProblem(template: Template, param: Parameter, args: Arguments): string | undefined {
   const value = rawValue(param, args);
   if (value === undefined)
@@ -62,6 +65,10 @@ function checkStep(
   step: WorkflowStep | DagTask,
 ): string | undefined {
   if (!step.name) return `${where}.name is required`;
+  const unsupported = UNSUPPORTED_STEP_FIELDS.find(
+    (field) => (step as unknown as Record<string, unknown>)[field] != null,
+  );
+  if (unsupported !== undefined) return `${where}.${unsupported} is not supported by onexit`;
   return (
     checkCall(templates, where, step.template, step.arguments) ??
     checkHook(templates, wf, where, exitHookOf(step))
@@ -107,6 +114,9 @@ function checkRetry(template: Template): string | undefined {
 }
 
 function checkTemplate(templates: Templates, wf: Workflow, template: Template): string | undefined {
+  const unsupported = UNSUPPORTED_TEMPLATE_TYPES.find((field) => template[field] != null);
+  if (unsupported !== undefined)
+    return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
   const kinds = (["container", "script", "steps", "dag"] as const).filter(
     (k) => template[k] !== undefined && template[k] !== null,
   );
