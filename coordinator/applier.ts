@@ -45,16 +45,13 @@ export interface ApplierOptions {
   identity: string;
   /** Told about every pod this replica created (or found existing), so the controller can wait for its cache. */
   onPodCreated?: (workflowKey: string, podName: string) => void;
+  /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
+  onWorkflowWritten?: (workflowKey: string, supersededVersion: string | undefined) => void;
 }
 
 export interface ApplyContext {
   /** When the coordinator first learned of the change that led to this reconcile (epoch ms). */
   since: number;
-}
-
-export interface ApplyOutcome {
-  /** True when the workflow object changed (status or finalizers): its cached version is now stale. */
-  workflowWritten: boolean;
 }
 
 type ActionOf<K extends Action["kind"]> = Extract<Action, { kind: K }>;
@@ -69,29 +66,24 @@ export class Applier {
     this.options = options;
   }
 
-  async apply(workflow: Workflow, result: ReconcileResult, context: ApplyContext): Promise<ApplyOutcome> {
+  async apply(workflow: Workflow, result: ReconcileResult, context: ApplyContext): Promise<void> {
     const { actions } = result;
     const ns = workflow.metadata.namespace ?? "";
     let current = workflow;
-    let written = false;
-    if (actions.some((a) => a.kind === "addFinalizer")) {
-      const next = await this.setFinalizer(current, true);
-      written ||= next !== current;
-      current = next;
-    }
+    if (actions.some((a) => a.kind === "addFinalizer")) current = await this.setFinalizer(current, true);
     await settleAll(ofKind(actions, "createConfigMap").map((a) => this.createConfigMap(ns, a)));
     await settleAll(ofKind(actions, "createPod").map((a) => this.createPod(current, a, context)));
-    const next = await this.writeStatus(current, result.status);
-    written ||= next !== current;
-    current = next;
+    current = await this.writeStatus(current, result.status);
     await settleAll(ofKind(actions, "deletePod").map((a) => this.deletePod(ns, a)));
     await settleAll(ofKind(actions, "labelPodCompleted").map((a) => this.labelCompleted(ns, a.name)));
     await Promise.all(ofKind(actions, "event").map((a) => this.emitEvent(current, a)));
-    if (actions.some((a) => a.kind === "removeFinalizer")) {
-      const after = await this.setFinalizer(current, false);
-      written ||= after !== current;
-    }
-    return { workflowWritten: written };
+    if (actions.some((a) => a.kind === "removeFinalizer")) await this.setFinalizer(current, false);
+  }
+
+  /** Each write returns the new object; the version it replaced is stale from now on. */
+  private wrote(before: Workflow, after: Workflow): Workflow {
+    this.options.onWorkflowWritten?.(`${ns(before)}/${name(before)}`, before.metadata.resourceVersion);
+    return after;
   }
 
   private async setFinalizer(workflow: Workflow, present: boolean): Promise<Workflow> {
@@ -103,7 +95,7 @@ export class Applier {
     try {
       const updated = await this.options.client.patchWorkflow(ns(workflow), name(workflow), patch);
       this.log(workflow).info(present ? "finalizer added" : "finalizer removed");
-      return updated;
+      return this.wrote(workflow, updated);
     } catch (err) {
       if (!present && isNotFound(err)) return workflow;
       throw err;
@@ -152,7 +144,10 @@ export class Applier {
     };
     let updated: Workflow;
     try {
-      updated = await this.options.client.replaceWorkflowStatus({ ...workflow, metadata, status });
+      updated = this.wrote(
+        workflow,
+        await this.options.client.replaceWorkflowStatus({ ...workflow, metadata, status }),
+      );
     } catch (err) {
       if (isNotFound(err)) return workflow; // deleted meanwhile: nothing left to record
       throw err;

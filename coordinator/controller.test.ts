@@ -15,9 +15,7 @@ const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
   status: { phase: "Running" },
 });
 
-function setup(
-  opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Error[]; written?: boolean } = {},
-) {
+function setup(opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Error[] } = {}) {
   const timers = fakeTimers(10_000);
   const workflows = new Map<string, Workflow>([["ns/a", wf("a")]]);
   const pods = new Map<string, V1Pod[]>();
@@ -49,7 +47,6 @@ function setup(
         applied.push({ key: `${w.metadata.namespace}/${w.metadata.name}`, since: ctx.since });
         const err = applyErrors.shift();
         if (err) throw err;
-        return { workflowWritten: opts.written ?? false };
       },
     },
     expectations,
@@ -128,9 +125,10 @@ describe("Controller", () => {
   });
 
   it("when the cache still holds the version we wrote over, then the key waits instead of reconciling stale state", async () => {
-    const s = setup({ written: true });
+    const s = setup();
     s.controller.enqueue("ns/a");
     await s.controller.processNext();
+    s.expectations.wroteWorkflow("ns/a", "1"); // what the applier reports after a write over version 1
     s.controller.enqueue("ns/a");
     await s.controller.processNext();
     expect(s.inputs.length).toBe(1);

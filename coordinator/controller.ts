@@ -7,12 +7,11 @@
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
-import { errorMessage } from "../common/log.ts";
 import type { Workflow } from "../common/types.ts";
-import type { ApplyContext, ApplyOutcome } from "./applier.ts";
+import type { ApplyContext } from "./applier.ts";
 import type { EngineConfig, ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import type { CacheExpectations } from "./expectations.ts";
-import { isConflict } from "./kube-client.ts";
+import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";
 import { WorkQueue, type Timers, type WorkItem } from "./workqueue.ts";
 
@@ -29,7 +28,7 @@ export interface ControllerOptions {
   reconcile: (input: ReconcileInput) => ReconcileResult;
   engineConfig: EngineConfig;
   applier: {
-    apply(workflow: Workflow, result: ReconcileResult, context: ApplyContext): Promise<ApplyOutcome>;
+    apply(workflow: Workflow, result: ReconcileResult, context: ApplyContext): Promise<void>;
   };
   expectations: CacheExpectations;
   workers: number;
@@ -116,8 +115,7 @@ export class Controller {
         now: new Date(timers.now()),
         config: this.options.engineConfig,
       });
-      const outcome = await this.options.applier.apply(workflow, result, { since });
-      if (outcome.workflowWritten) expectations.wroteWorkflow(key, workflow.metadata.resourceVersion);
+      await this.options.applier.apply(workflow, result, { since });
       this.queue.forget(key);
       if (result.requeueAfterMs !== undefined) {
         this.queue.addAfter(key, Math.max(0, result.requeueAfterMs));
@@ -128,7 +126,7 @@ export class Controller {
       const delayMs = this.queue.addRateLimited(key, since);
       const fields = {
         workflow: key,
-        error: errorMessage(err),
+        error: apiErrorMessage(err),
         retryInMs: delayMs,
         failures: this.queue.failuresOf(key),
       };

@@ -69,6 +69,7 @@ export async function startCoordinator(
     metrics,
     identity: config.identity,
     onPodCreated: (key, pod) => expectations.createdPod(key, pod),
+    onWorkflowWritten: (key, version) => expectations.wroteWorkflow(key, version),
   });
 
   const startTerm = (): void => {

@@ -14,6 +14,15 @@ describe("CacheExpectations", () => {
     expect(e.satisfied("ns/a", "7", () => true)).toBe(true);
   });
 
+  it("when one reconcile wrote several versions, then every one of them counts as stale", () => {
+    const e = new CacheExpectations({ now: () => 0 });
+    e.wroteWorkflow("ns/a", "7");
+    e.wroteWorkflow("ns/a", "8");
+    expect(e.satisfied("ns/a", "7", () => true)).toBe(false);
+    expect(e.satisfied("ns/a", "8", () => true)).toBe(false);
+    expect(e.satisfied("ns/a", "9", () => true)).toBe(true);
+  });
+
   it("when a created pod is not in the cache yet, then the key waits until it appears", () => {
     const e = new CacheExpectations({ now: () => 0 });
     e.createdPod("ns/a", "p1");

@@ -5,7 +5,7 @@
 // up the key waits; entries expire so a lost event cannot block a workflow forever.
 
 interface Entry {
-  staleVersion?: string;
+  staleVersions: Set<string>;
   pods: Set<string>;
   at: number;
 }
@@ -26,11 +26,12 @@ export class CacheExpectations {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** The workflow was written over `resourceVersion`: a cache still holding it is stale. */
+  /** The workflow was written over `resourceVersion`: a cache still holding it is stale. Several
+   *  writes in one reconcile (finalizer, status, finalizer) each leave a version behind. */
   wroteWorkflow(key: string, resourceVersion: string | undefined): void {
     if (resourceVersion === undefined) return;
     const entry = this.entry(key);
-    entry.staleVersion = resourceVersion;
+    entry.staleVersions.add(resourceVersion);
     entry.at = this.now();
   }
 
@@ -52,9 +53,11 @@ export class CacheExpectations {
       this.entries.delete(key);
       return true;
     }
-    if (entry.staleVersion !== undefined && entry.staleVersion !== workflowVersion) delete entry.staleVersion;
+    // A version we never wrote over is newer than all we did (versions only move forward).
+    if (workflowVersion === undefined || !entry.staleVersions.has(workflowVersion))
+      entry.staleVersions.clear();
     for (const name of [...entry.pods]) if (podInCache(name)) entry.pods.delete(name);
-    if (entry.staleVersion === undefined && entry.pods.size === 0) {
+    if (entry.staleVersions.size === 0 && entry.pods.size === 0) {
       this.entries.delete(key);
       return true;
     }
@@ -67,7 +70,8 @@ export class CacheExpectations {
 
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
-    if (entry === undefined) this.entries.set(key, (entry = { pods: new Set(), at: this.now() }));
+    if (entry === undefined)
+      this.entries.set(key, (entry = { staleVersions: new Set(), pods: new Set(), at: this.now() }));
     return entry;
   }
 }

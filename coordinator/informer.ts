@@ -4,7 +4,7 @@
 // against the cache and report real changes only (and deletes for objects that vanished).
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
-import { statusCodeOf, type ListWatchSource } from "./kube-client.ts";
+import { apiErrorMessage, statusCodeOf, type ListWatchSource } from "./kube-client.ts";
 
 interface Meta {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -97,7 +97,7 @@ export class Informer<T extends Meta> {
         mustList = true;
         logger.warn("informer error, restarting", {
           informer: name,
-          error: errorMessage(err),
+          error: apiErrorMessage(err),
           backoffMs: backoff,
         });
         await this.options.delay(backoff, signal).catch(() => undefined);

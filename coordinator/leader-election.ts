@@ -6,7 +6,7 @@
 import type { V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
-import type { KubeClient } from "./kube-client.ts";
+import { apiErrorMessage, type KubeClient } from "./kube-client.ts";
 
 export interface LeaderElectionOptions {
   client: Pick<KubeClient, "getLease" | "createLease" | "replaceLease">;
@@ -96,7 +96,7 @@ export class LeaderElector {
       this.lease = await client.replaceLease(namespace, next);
       return true;
     } catch (err) {
-      this.o.logger.warn("lease attempt failed", { lease: name, error: errorMessage(err) });
+      this.o.logger.warn("lease attempt failed", { lease: name, error: apiErrorMessage(err) });
       return false;
     }
   }
@@ -156,7 +156,7 @@ export class LeaderElector {
       });
       this.o.logger.info("lease released", { lease: this.o.name });
     } catch (err) {
-      this.o.logger.warn("lease release failed", { lease: this.o.name, error: errorMessage(err) });
+      this.o.logger.warn("lease release failed", { lease: this.o.name, error: apiErrorMessage(err) });
     }
   }
 
