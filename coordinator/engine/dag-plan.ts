@@ -1,7 +1,7 @@
 // The static shape of a DAG template: each task's `depends` expression, a topological
 // order (or the cycle that prevents one), and the tasks the `target` needs.
 import type { Resolved } from "../../common/template.ts";
-import type { DagTask, Template } from "../../common/types.ts";
+import type { ContinueOn, DagTask, Template } from "../../common/types.ts";
 import type { DependsExpr } from "./depends.ts";
 import { dependsFromDependencies, dependsTasks, parseDepends } from "./depends.ts";
 
@@ -13,22 +13,16 @@ export interface DagPlan {
   targets: readonly string[];
   /** The targets and everything they depend on: the only tasks that run. */
   needed: ReadonlySet<string>;
+  /** Each task's own continueOn: a bare reference to it is satisfied by the failures it continues on. */
+  continueOn: Readonly<Record<string, ContinueOn | undefined>>;
 }
 
-function legacyDepends(tasks: ReadonlyMap<string, DagTask>, dependencies: readonly string[]): string {
-  const parts = dependencies.map((dep) => {
-    const on = tasks.get(dep)?.continueOn;
-    if (on?.failed !== true && on?.error !== true) return dependsFromDependencies([dep]);
-    const extra = `${on.failed === true ? ` || ${dep}.Failed` : ""}${on.error === true ? ` || ${dep}.Errored` : ""}`;
-    return `(${dep}.Succeeded || ${dep}.Skipped${extra})`;
-  });
-  return parts.join(" && ");
-}
-
-function expressionOf(tasks: ReadonlyMap<string, DagTask>, task: DagTask): string | undefined {
+/** `depends`, else `dependencies` as the equivalent expression (continueOn widens it when evaluated). */
+function expressionOf(task: DagTask): string | undefined {
   if (task.depends !== undefined && task.depends.trim() !== "") return task.depends;
-  if (task.dependencies !== undefined && task.dependencies.length > 0)
-    return legacyDepends(tasks, task.dependencies);
+  if (task.dependencies !== undefined && task.dependencies.length > 0) {
+    return dependsFromDependencies(task.dependencies);
+  }
   return undefined;
 }
 
@@ -84,7 +78,7 @@ function edgesOf(tasks: readonly DagTask[]): Resolved<Edges> {
   }
   const edges: Edges = { depends: new Map(), deps: new Map() };
   for (const task of tasks) {
-    const text = expressionOf(byName, task);
+    const text = expressionOf(task);
     const parsed = text === undefined ? undefined : parseDepends(text);
     if (parsed !== undefined && !parsed.ok)
       return { ok: false, error: `dag.tasks.${task.name}.depends: ${parsed.error}` };
@@ -113,8 +107,7 @@ export function planDag(template: Template): Resolved<DagPlan> {
     : tasks.map((t) => t.name).filter((name) => !dependedOn.has(name));
   const unknown = targets.find((name) => !deps.has(name));
   if (unknown !== undefined) return { ok: false, error: `dag.target "${unknown}" is not a task` };
-  return {
-    ok: true,
-    value: { order: order.value, depends, deps, targets, needed: neededTasks(targets, deps) },
-  };
+  const continueOn = Object.fromEntries(tasks.map((t) => [t.name, t.continueOn]));
+  const needed = neededTasks(targets, deps);
+  return { ok: true, value: { order: order.value, depends, deps, targets, needed, continueOn } };
 }

@@ -46,7 +46,7 @@ function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
   const nodeName = taskNodeName(run, task.name);
   const expr = run.plan.depends.get(task.name);
   let node: NodeStatus;
-  if (expr !== undefined && !evaluateDepends(expr, run.phases)) {
+  if (expr !== undefined && !evaluateDepends(expr, run.phases, run.plan.continueOn)) {
     const message = "omitted: depends condition not met";
     node = initNode(ctx, {
       name: nodeName,
