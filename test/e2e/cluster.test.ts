@@ -299,7 +299,7 @@ spec:
     const pod = await waitForPhase("incluster", ["Succeeded", "Failed"]);
     const out = kubectl(["-n", ns, "logs", "incluster"]);
     expect(pod.status.phase, out).toBe("Succeeded");
-    expect(out).toContain(`"username":"system:serviceaccount:${ns}:default"`);
+    expect(out).toMatch(new RegExp(`"username":\\s*"system:serviceaccount:${ns}:default"`));
     expect(out).toContain("dns 200");
   });
 
