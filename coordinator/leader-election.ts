@@ -5,7 +5,6 @@
 // skew between nodes does not matter. On shutdown the leader releases the lease at once.
 import type { V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
-import { errorMessage } from "../common/log.ts";
 import { apiErrorMessage, type KubeClient } from "./kube-client.ts";
 
 export interface LeaderElectionOptions {
