@@ -172,6 +172,37 @@ spec:
     expect(step(w).status.phase).toBe("Failed");
   });
 
+  it("when the handler is a script with retries, then its attempts carry the on-exit label and the log mount", () => {
+    const w = world(`
+spec:
+  entrypoint: main
+  onExit: notify
+  templates:
+  - {name: main, container: {image: alpine}}
+  - name: notify
+    retryStrategy: {limit: 1}
+    script: {image: alpine, command: [sh], source: "cat {{onexit.logDir}}/*; echo {{workflow.status}}"}
+`);
+    step(w);
+    fail(w, "wf");
+    const pod = createdPods(step(w))[0];
+    expect(node(w, "wf.onExit")).toMatchObject({ type: "Retry", boundaryID: "" });
+    expect(pod?.metadata?.annotations?.["workflows.argoproj.io/node-name"]).toBe("wf.onExit(0)");
+    expect(pod?.metadata?.annotations?.["onexit.dev/script"]).toBe("cat /onexit/logs/*; echo Failed");
+    expect(pod?.metadata?.labels?.[LABEL_ON_EXIT]).toBe("true");
+    expect(pod?.spec?.containers[0]?.volumeMounts).toContainEqual({
+      name: "onexit-logs",
+      mountPath: "/onexit/logs",
+      readOnly: true,
+    });
+    fail(w, "wf.onExit(0)");
+    expect(
+      createdPods(step(w)).map((p) => p.metadata?.annotations?.["workflows.argoproj.io/node-name"]),
+    ).toEqual(["wf.onExit(1)"]);
+    succeed(w, "wf.onExit(1)");
+    expect(step(w).status.phase).toBe("Failed");
+  });
+
   it("when the handler starts, then a ConfigMap with the failed steps' log tails is created first and mounted", () => {
     const w = world(
       SEED.replace(
