@@ -35,7 +35,8 @@ const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 function codeLabel(err: unknown): string {
   const code = statusCodeOf(err);
-  return code === undefined ? "error" : String(code);
+  if (code !== undefined) return String(code);
+  return (err as { name?: unknown } | null)?.name === "TimeoutError" ? "timeout" : "error";
 }
 
 export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): KubeClient {
