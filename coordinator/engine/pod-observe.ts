@@ -1,7 +1,7 @@
 // What a step's pod says about the step: the sidecar's report when there is one, else the
 // pod's own status (the `main` container's terminated state, then the pod phase).
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
-import { ANNOTATION_REPORT, MAIN_CONTAINER } from "../../common/names.ts";
+import { ANNOTATION_REPORT, MAIN_CONTAINER, WAIT_CONTAINER } from "../../common/names.ts";
 import { reportFromAnnotation } from "../../common/report.ts";
 import type { Report } from "../../common/report.ts";
 
@@ -57,8 +57,19 @@ function fromReport(report: Report): PodResult {
   };
 }
 
-function mainStatus(pod: V1Pod): V1ContainerStatus | undefined {
-  return pod.status?.containerStatuses?.find((status) => status.name === MAIN_CONTAINER);
+function containerStatus(pod: V1Pod, name: string): V1ContainerStatus | undefined {
+  return pod.status?.containerStatuses?.find((status) => status.name === name);
+}
+
+/**
+ * The sidecar reports right after main exits and only then ends: while it still runs in a
+ * live pod, its report (outputs, log tail) is on its way and main's exit code alone would
+ * lose them.
+ */
+function reportPending(pod: V1Pod): boolean {
+  const wait = containerStatus(pod, WAIT_CONTAINER);
+  const live = pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+  return live && wait !== undefined && wait.state?.terminated === undefined;
 }
 
 function bare(phase: PodResult["phase"], message: string | undefined): PodResult {
@@ -95,13 +106,7 @@ function podFailureMessage(pod: V1Pod): string {
   return message || reason || "pod failed without a result from its main container";
 }
 
-/** Decides a step from its pod. Report first, then main's terminated state, then the pod phase. */
-export function observePod(pod: V1Pod): PodObservation {
-  const report = reportOf(pod);
-  if (report !== undefined) return fromReport(report);
-  const main = mainStatus(pod);
-  const terminated = main === undefined ? undefined : fromMainTerminated(main);
-  if (terminated !== undefined) return terminated;
+function fromPodPhase(pod: V1Pod, main: V1ContainerStatus | undefined): PodObservation {
   const hostNodeName = pod.spec?.nodeName;
   switch (pod.status?.phase) {
     case "Failed":
@@ -109,10 +114,21 @@ export function observePod(pod: V1Pod): PodObservation {
     case "Succeeded":
       return bare("Succeeded", undefined);
     case "Running":
-      return main?.state?.running !== undefined
-        ? { state: "running", hostNodeName }
-        : { state: "pending", hostNodeName };
+      return { state: main?.state?.running !== undefined ? "running" : "pending", hostNodeName };
     default:
       return { state: "pending", hostNodeName };
   }
+}
+
+/**
+ * Decides a step from its pod: the report first, then main's terminated state once no report
+ * can come any more, then the pod phase.
+ */
+export function observePod(pod: V1Pod): PodObservation {
+  const report = reportOf(pod);
+  if (report !== undefined) return fromReport(report);
+  const main = containerStatus(pod, MAIN_CONTAINER);
+  const terminated = main === undefined ? undefined : fromMainTerminated(main);
+  if (terminated === undefined) return fromPodPhase(pod, main);
+  return reportPending(pod) ? { state: "running", hostNodeName: pod.spec?.nodeName } : terminated;
 }

@@ -73,6 +73,30 @@ describe("reconcile: step results from pods", () => {
     expect(node(w, "wf")).toMatchObject({ phase: "Succeeded", outputs: { exitCode: "0" } });
   });
 
+  it("when main has exited but the sidecar is still reporting, then the step waits for the report", () => {
+    const w = world(SINGLE);
+    step(w);
+    updatePod(w, "wf", (pod) => {
+      const terminated = { exitCode: 1, startedAt: w.now, finishedAt: w.now };
+      const base = { image: "x", imageID: "", ready: false, restartCount: 0 };
+      pod.status = {
+        phase: "Running",
+        containerStatuses: [
+          { ...base, name: "main", state: { terminated } },
+          { ...base, name: "wait", state: { running: { startedAt: w.now } } },
+        ],
+      };
+    });
+    expect(createdPods(step(w))).toEqual([]);
+    expect(node(w, "wf").phase).toBe("Running");
+    exit(w, "wf", 1, { log: "the reason\n" });
+    const result = step(w);
+    const configMap = result.actions.find((a) => a.kind === "createConfigMap");
+    expect(configMap?.kind === "createConfigMap" && configMap.configMap.data).toEqual({
+      "wf.log": "the reason\n",
+    });
+  });
+
   it("when the pod failed without main terminating (evicted), then the step is Error with the pod's reason", () => {
     const w = world(SINGLE);
     step(w);
