@@ -13,7 +13,12 @@ afterEach(async () => {
 describe("health server", () => {
   it("when scraped, then /metrics serves the registry and /healthz is ok", async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    server = await startHealthServer({ registry: metrics.registry, ready: () => true, port: 0, host: "127.0.0.1" });
+    server = await startHealthServer({
+      registry: metrics.registry,
+      ready: () => true,
+      port: 0,
+      host: "127.0.0.1",
+    });
     const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("onexit_is_leader 0");

@@ -98,7 +98,10 @@ describe("handleReport", () => {
 
   it("when there is no bearer token, then it is 401 and no review is made", async () => {
     const w = world();
-    expect(await handleReport({ authorization: undefined, body: report }, w.deps)).toMatchObject({ status: 401, outcome: "unauthenticated" });
+    expect(await handleReport({ authorization: undefined, body: report }, w.deps)).toMatchObject({
+      status: 401,
+      outcome: "unauthenticated",
+    });
     expect(await post(w, report, "Basic abc")).toMatchObject({ status: 401 });
     expect(w.reviewed).toEqual([]);
   });
