@@ -4,7 +4,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiLogOpener, apiWatch, forEachJsonLine, inClusterEndpoint, type ApiEndpoint } from "./kube-api.ts";
+import {
+  apiLogOpener,
+  apiWatch,
+  forEachJsonLine,
+  inClusterEndpoint,
+  statusMessage,
+  type ApiEndpoint,
+} from "./kube-api.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -115,6 +122,15 @@ describe("kube-api", () => {
     await expect(open(AbortSignal.timeout(5000))).rejects.toThrow(
       /400: container "main" in pod "p" is waiting/,
     );
+  });
+});
+
+describe("statusMessage", () => {
+  it("when the body is a metav1.Status, then its message is used", () => {
+    expect(statusMessage('{"kind":"Status","message":"pods \\"x\\" not found","code":404}')).toBe(
+      'pods "x" not found',
+    );
+    expect(statusMessage("plain text\n")).toBe("plain text");
   });
 });
 

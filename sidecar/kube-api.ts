@@ -47,6 +47,17 @@ async function readSome(res: IncomingMessage, limit: number): Promise<string> {
   return text.slice(0, limit);
 }
 
+/** The `message` of a metav1.Status body, or the body itself, shortened. */
+export function statusMessage(body: string): string {
+  try {
+    const status = JSON.parse(body) as { message?: unknown };
+    if (typeof status.message === "string") return status.message.slice(0, 300);
+  } catch {
+    // not JSON: the body is the message
+  }
+  return body.trim().slice(0, 300);
+}
+
 /** GET with the endpoint's credentials; resolves with the open response when the status is 200. */
 export async function apiGet(
   endpoint: ApiEndpoint,
@@ -66,7 +77,7 @@ export async function apiGet(
     req.end();
   });
   if (res.statusCode !== 200) {
-    const detail = await readSome(res, 300);
+    const detail = statusMessage(await readSome(res, 2048));
     res.destroy();
     throw Object.assign(new Error(`GET ${url.pathname} answered ${res.statusCode}: ${detail}`), {
       statusCode: res.statusCode,
