@@ -112,7 +112,7 @@ export class PodManager {
   /** Stops every pod (for agent shutdown); pods stay in the API server. */
   async shutdown(graceMs: number): Promise<void> {
     this.shuttingDown = true;
-    await Promise.all([...this.runners.values()].map((r) => r.stop(graceMs)));
+    await Promise.all([...this.runners.values()].map((r) => r.shutdown(graceMs)));
   }
 
   private startPod(pod: V1Pod): void {

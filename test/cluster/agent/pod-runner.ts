@@ -50,6 +50,7 @@ export class PodRunner {
   private volumeDirs = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private finished: Promise<void> = Promise.resolve();
+  private agentShutdown = false;
 
   constructor(pod: V1Pod, deps: PodRunnerDeps) {
     this.pod = pod;
@@ -133,10 +134,25 @@ export class PodRunner {
   /** Stops every container (SIGTERM, grace, SIGKILL), reports the final status and tears the sandbox down. */
   async stop(graceMs: number): Promise<void> {
     this.abort.abort();
-    await Promise.all([...this.initRunners, ...this.runners].map((r) => r.stop(graceMs)));
-    await this.finished;
+    await this.stopContainers(graceMs);
     await this.reporter.flush();
     this.reporter.close();
+  }
+
+  /**
+   * Agent shutdown, like a node going down: the processes stop but nothing is reported and the
+   * pod keeps its IP, so the next agent run starts it again (or reports it lost, see recovery.ts).
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.agentShutdown = true;
+    this.reporter.close();
+    this.abort.abort();
+    await this.stopContainers(graceMs);
+  }
+
+  private async stopContainers(graceMs: number): Promise<void> {
+    await Promise.all([...this.initRunners, ...this.runners].map((r) => r.stop(graceMs)));
+    await this.finished;
   }
 
   private key(): string {
@@ -233,6 +249,10 @@ export class PodRunner {
 
   private async finish(): Promise<void> {
     clearInterval(this.refreshTimer);
+    if (this.agentShutdown) {
+      if (this.net !== undefined) await teardownPodNetwork(this.net.netns, this.net.hostVeth);
+      return;
+    }
     if (this.stopping) this.runtime.restartPolicy = "Never";
     const phase = podPhase(this.runtime);
     if (phase === "Succeeded" || phase === "Failed") this.runtime.finalPhase = phase;

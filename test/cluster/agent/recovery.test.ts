@@ -8,6 +8,7 @@ const pod = (policy: string, running: boolean): V1Pod =>
     metadata: { name: "p" },
     spec: { restartPolicy: policy, containers: [{ name: "main" }] },
     status: {
+      conditions: [{ type: "Ready", status: "True" }],
       containerStatuses: [
         {
           name: "main",
@@ -24,6 +25,9 @@ const pod = (policy: string, running: boolean): V1Pod =>
 describe("lostPodStatus", () => {
   it("when a Never pod had a running container, then it is reported Failed with the container lost", () => {
     const s = lostPodStatus(pod("Never", true), "2026-01-01T00:01:00Z");
+    expect(s?.["conditions"]).toEqual([
+      { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: "2026-01-01T00:01:00Z" },
+    ]);
     expect(s).toMatchObject({
       phase: "Failed",
       containerStatuses: [

@@ -43,5 +43,10 @@ export function lostPodStatus(pod: V1Pod, now: string): Record<string, unknown> 
     message: "The node agent restarted while the pod ran; its containers were lost",
     initContainerStatuses: (pod.status?.initContainerStatuses ?? []).map((s) => lost(s, now)),
     containerStatuses: (pod.status?.containerStatuses ?? []).map((s) => lost(s, now)),
+    conditions: (pod.status?.conditions ?? []).map((c) =>
+      (c.type === "Ready" || c.type === "ContainersReady") && c.status !== "False"
+        ? { ...c, status: "False", reason: "PodCompleted", lastTransitionTime: now }
+        : c,
+    ),
   };
 }
