@@ -11,9 +11,8 @@ source "$(dirname "$0")/lib.sh"
 # pids of every process in the session led by the pid in FILE (the pid itself included).
 session_pids() {
 	local sid
-	sid=$(cat "$1" 2>/dev/null) || return 0
-	[[ -n "$sid" ]] || return 0
-	ps -eo pid=,sid= | awk -v s="$sid" '$2 == s {print $1}'
+	sid=$(pidfile_pid "$1") || return 0
+	ps -eo pid=,sid=,stat= | awk -v s="$sid" '$2 == s && $3 !~ /^Z/ {print $1}'
 }
 
 # stop NAME GRACE: SIGTERM to NAME's session, wait up to GRACE seconds, then SIGKILL.
@@ -38,11 +37,22 @@ stop() {
 	rm -f "$pidfile"
 }
 
+lock_cluster
+
 # The agent first, so it can stop its pods; then the control plane, top down.
 stop agent 20
 stop kube-controller-manager 10
 stop kube-apiserver 15
 stop etcd 10
+
+# Processes of ours whose pid file is lost: every one names the state directory.
+for pid in $(ps -eo pid=,args= | awk -v d="$ONEXIT_STATE/" 'index($0, d) {print $1}'); do
+	[[ $pid == "$$" || $pid == "$BASHPID" || $pid == "$PPID" ]] && continue
+	if grep -qaE '(kube-apiserver|kube-controller-manager|onexit-launcher|agent/main\.ts)' "/proc/$pid/cmdline" 2>/dev/null; then
+		log "killing leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-100)"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+done
 
 # Whatever still runs inside a pod's network namespace is a leftover pod process.
 for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^onexit-'); do

@@ -45,12 +45,27 @@ die() {
 	exit 1
 }
 
-# pid_alive FILE: the pid in FILE names a live (non-zombie) process.
-pid_alive() {
-	local pid
+# Pid files hold "PID STARTTIME" (field 22 of /proc/PID/stat), so a pid reused by an
+# unrelated process after a reboot or a crash is never mistaken for ours.
+proc_start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
+
+write_pidfile() { echo "$2 $(proc_start_time "$2")" >"$1"; }
+
+# pidfile_pid FILE: the pid recorded in FILE if that process still runs (not a zombie).
+pidfile_pid() {
+	local pid start
 	[[ -f "$1" ]] || return 1
-	pid=$(cat "$1" 2>/dev/null) || return 1
-	[[ -n "$pid" ]] || return 1
-	[[ -d "/proc/$pid" ]] || return 1
-	[[ "$(awk '/^State:/{print $2}' "/proc/$pid/status" 2>/dev/null)" != Z ]]
+	read -r pid start <"$1" 2>/dev/null || return 1
+	[[ -n "$pid" && -d "/proc/$pid" ]] || return 1
+	[[ -z "$start" || "$(proc_start_time "$pid")" == "$start" ]] || return 1
+	[[ "$(awk '/^State:/{print $2}' "/proc/$pid/status" 2>/dev/null)" != Z ]] || return 1
+	echo "$pid"
+}
+
+pid_alive() { pidfile_pid "$1" >/dev/null; }
+
+# Serialises up.sh and down.sh (two test runs starting the cluster at once).
+lock_cluster() {
+	exec 9>"${ONEXIT_STATE%/}.lock"
+	flock 9
 }

@@ -49,8 +49,17 @@ start() {
 		return 0
 	fi
 	log "starting $name"
-	(cd "$REPO_ROOT" && exec setsid "$@" >>"$ONEXIT_STATE/$name.log" 2>&1 </dev/null) &
-	echo $! >"$ONEXIT_STATE/$name.pid"
+	(cd "$REPO_ROOT" && exec setsid "$@" >>"$ONEXIT_STATE/$name.log" 2>&1 </dev/null 9>&-) &
+	write_pidfile "$ONEXIT_STATE/$name.pid" $!
+}
+
+# port_free PORT NAME: dies when something else (another test cluster with a different
+# ONEXIT_STATE in this network namespace?) already listens on PORT.
+port_free() {
+	pid_alive "$ONEXIT_STATE/$2.pid" && return 0
+	if [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]; then
+		die "port $1 (for $2) is already in use: $(ss -Hltnp "sport = :$1" | head -1) (a cluster with another ONEXIT_STATE? stop it with its down.sh)"
+	fi
 }
 
 # die_with_log NAME MESSAGE: shows the tail of NAME's log.
@@ -85,6 +94,7 @@ setup_network() {
 	sysctl -qw net.ipv4.ip_forward=1
 }
 
+lock_cluster
 if healthy; then
 	log "cluster already running"
 	announce
@@ -105,6 +115,8 @@ setup_network
 "$K8S_BIN_DIR/onexit-launcher" pki --dir "$PKI" --server "$API_SERVER"
 cp "$PKI/admin.kubeconfig" "$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
 
+port_free "${ETCD_CLIENT_URL##*:}" etcd
+port_free "$API_PORT" kube-apiserver
 start etcd "$K8S_BIN_DIR/onexit-launcher" etcd --data-dir "$ONEXIT_STATE/etcd" \
 	--client-url "$ETCD_CLIENT_URL" --peer-url "$ETCD_PEER_URL"
 etcd_ready() { curl -fsS --max-time 1 "$ETCD_CLIENT_URL/health" 2>/dev/null | grep -q '"health":"true"'; }
@@ -112,7 +124,7 @@ wait_until 60 etcd etcd_ready || die_with_log etcd "etcd did not start"
 
 start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
 	--etcd-servers="$ETCD_CLIENT_URL" \
-	--bind-address=0.0.0.0 \
+	--bind-address="$NODE_IP" \
 	--secure-port="$API_PORT" \
 	--advertise-address="$NODE_IP" \
 	--cert-dir="$ONEXIT_STATE/apiserver" \
@@ -138,6 +150,7 @@ start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
 	--service-cluster-ip-range="$SERVICE_CIDR" \
 	--allow-privileged=true \
 	--profiling=false \
+	--shutdown-send-retry-after=true \
 	--v=1
 wait_until 90 kube-apiserver readyz || die_with_log kube-apiserver "kube-apiserver did not become ready"
 
