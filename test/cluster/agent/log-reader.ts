@@ -36,15 +36,43 @@ export async function tailOffset(fh: FileHandle, size: number, lines: number): P
   return 0;
 }
 
-interface Budget {
-  remaining: number;
-}
+/** Batches rendered records into ~64 KiB writes, honours limitBytes and back-pressure. */
+class Sink {
+  private readonly out: Writable;
+  private remaining: number;
+  private parts: Buffer[] = [];
+  private size = 0;
 
-async function emit(out: Writable, data: Buffer, budget: Budget): Promise<boolean> {
-  const piece = data.length > budget.remaining ? data.subarray(0, budget.remaining) : data;
-  budget.remaining -= piece.length;
-  if (piece.length > 0 && !out.write(piece) && !out.destroyed) await once(out, "drain");
-  return budget.remaining > 0 && !out.destroyed;
+  constructor(out: Writable, limitBytes: number | undefined) {
+    this.out = out;
+    this.remaining = limitBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  get open(): boolean {
+    return this.remaining > 0 && !this.out.destroyed;
+  }
+
+  /** Queues data; false once the limit is reached or the client is gone. */
+  async push(data: Buffer): Promise<boolean> {
+    const piece = data.length > this.remaining ? data.subarray(0, this.remaining) : data;
+    this.remaining -= piece.length;
+    this.parts.push(piece);
+    this.size += piece.length;
+    if (this.size >= CHUNK) await this.flush();
+    return this.open;
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const data = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    if (this.out.destroyed || this.out.write(data)) return;
+    const ac = new AbortController();
+    const wait = { signal: ac.signal };
+    await Promise.race([once(this.out, "drain", wait), once(this.out, "close", wait)]).catch(() => undefined);
+    ac.abort();
+  }
 }
 
 /** Writes the file's records from `offset`; returns the offset after the last complete record. */
@@ -52,15 +80,17 @@ async function pump(
   fh: FileHandle,
   offset: number,
   opts: LogOptions,
-  sink: { out: Writable; budget: Budget },
+  sink: Sink,
 ): Promise<{ offset: number; more: boolean }> {
-  const { out, budget } = sink;
   const buf = Buffer.alloc(CHUNK);
   let carry = Buffer.alloc(0);
   let pos = offset;
   for (;;) {
     const { bytesRead } = await fh.read(buf, 0, CHUNK, pos + carry.length);
-    if (bytesRead === 0) return { offset: pos, more: true };
+    if (bytesRead === 0) {
+      await sink.flush();
+      return { offset: pos, more: true };
+    }
     let data =
       carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
     let nl: number;
@@ -69,7 +99,10 @@ async function pump(
       pos += nl + 1;
       data = data.subarray(nl + 1);
       if (rec === undefined || (opts.since !== undefined && rec.timestamp < opts.since)) continue;
-      if (!(await emit(out, renderRecord(rec, opts.timestamps), budget))) return { offset: pos, more: false };
+      if (!(await sink.push(renderRecord(rec, opts.timestamps)))) {
+        await sink.flush();
+        return { offset: pos, more: false };
+      }
     }
     carry = Buffer.from(data);
   }
@@ -86,10 +119,10 @@ export async function streamLog(
   try {
     const { size } = await fh.stat();
     let offset = opts.tailLines === undefined ? 0 : await tailOffset(fh, size, opts.tailLines);
-    const budget: Budget = { remaining: opts.limitBytes ?? Number.POSITIVE_INFINITY };
+    const sink = new Sink(out, opts.limitBytes);
     for (;;) {
       const done = source.finished();
-      const r = await pump(fh, offset, opts, { out, budget });
+      const r = await pump(fh, offset, opts, sink);
       offset = r.offset;
       if (!r.more || done || !opts.follow || signal.aborted || out.destroyed) return;
       await sleep(100, undefined, { signal }).catch(() => undefined);
