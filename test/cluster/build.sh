@@ -3,7 +3,7 @@
 #   $ONEXIT_CACHE/k8s-<version>-<hash>/bin/{kube-apiserver,kube-controller-manager,kubectl,onexit-launcher}
 #   $ONEXIT_CACHE/helm-<version>/bin/helm
 #   $ONEXIT_CACHE/bin/*  symlinks to the above (put it first in PATH)
-# and installs the Debian packages the cluster needs (iptables, iproute2).
+# and installs the Debian packages the cluster needs (iptables, iproute2, curl).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -12,6 +12,7 @@ ensure_packages() {
 	local missing=()
 	command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 	command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+	command -v curl >/dev/null 2>&1 || missing+=(curl)
 	[[ -x /usr/bin/time ]] || missing+=(time)
 	((${#missing[@]})) || return 0
 	if [[ $(id -u) -ne 0 ]]; then
