@@ -20,6 +20,7 @@ interface Pod {
   spec: { nodeName?: string };
   status: {
     phase: string;
+    reason?: string;
     podIP?: string;
     hostIP?: string;
     conditions?: Array<{ type: string; status: string }>;
@@ -301,6 +302,18 @@ spec:
     expect(pod.status.phase, out).toBe("Succeeded");
     expect(out).toMatch(new RegExp(`"username":\\s*"system:serviceaccount:${ns}:default"`));
     expect(out).toContain("dns 200");
+  });
+
+  it("when a pod outlives its activeDeadlineSeconds, then it is stopped and Failed with DeadlineExceeded", async () => {
+    createPod(
+      shPod("deadline", "sleep 120").replace(
+        "  restartPolicy: Never",
+        "  restartPolicy: Never\n  activeDeadlineSeconds: 2",
+      ),
+    );
+    const pod = await waitForPhase("deadline", ["Failed", "Succeeded"], 60_000);
+    expect(pod.status).toMatchObject({ phase: "Failed", reason: "DeadlineExceeded" });
+    expect(pod.status.containerStatuses?.[0]?.state?.terminated).toBeDefined();
   });
 
   it("when a running pod is deleted, then kubectl delete completes and the pod is gone", async () => {

@@ -24,22 +24,11 @@ export interface ContainerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** The full command line: `ip netns exec <ns>` (unless host network) + `unshare` + the mount script. */
 export function commandLine(spec: Pick<ContainerProcessSpec, "netns" | "argv" | "script">): string[] {
-  return [
-    "netns",
-    "exec",
-    spec.netns,
-    "unshare",
-    "--mount",
-    "--uts",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    spec.script,
-    "onexit-container",
-    ...spec.argv,
-  ];
+  const netns = spec.netns ? ["ip", "netns", "exec", spec.netns] : [];
+  const unshare = ["unshare", "--mount", "--uts", "--propagation", "private"];
+  return [...netns, ...unshare, "sh", "-c", spec.script, "onexit-container", ...spec.argv];
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -51,7 +40,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 export function startContainerProcess(spec: ContainerProcessSpec): ContainerProcess {
-  const child = spawn("ip", commandLine(spec), {
+  const [cmd = "unshare", ...args] = commandLine(spec);
+  const child = spawn(cmd, args, {
     detached: true,
     env: spec.env,
     cwd: "/",

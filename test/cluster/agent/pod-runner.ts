@@ -51,6 +51,9 @@ export class PodRunner {
   private refreshTimer: NodeJS.Timeout | undefined;
   private finished: Promise<void> = Promise.resolve();
   private agentShutdown = false;
+  private readonly startMs = Date.now();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineExceeded = false;
 
   constructor(pod: V1Pod, deps: PodRunnerDeps) {
     this.pod = pod;
@@ -66,7 +69,7 @@ export class PodRunner {
     this.runtime = {
       restartPolicy: policy,
       hostIP: deps.nodeIp,
-      startTime: kubeTime(Date.now()),
+      startTime: kubeTime(this.startMs),
       sandboxReady: false,
       init: this.initRunners.map((r) => r.status),
       containers: this.runners.map((r) => r.status),
@@ -102,6 +105,7 @@ export class PodRunner {
 
   start(): void {
     this.reporter.schedule();
+    this.scheduleDeadline();
     this.finished = this.main().catch((err: unknown) => {
       console.error(`pod ${this.key()}: ${(err as Error).stack ?? String(err)}`);
       this.runtime.reason = "NodeAgentError";
@@ -115,7 +119,9 @@ export class PodRunner {
     const metaChanged =
       JSON.stringify([pod.metadata?.annotations, pod.metadata?.labels]) !==
       JSON.stringify([this.pod.metadata?.annotations, this.pod.metadata?.labels]);
+    const deadlineChanged = pod.spec?.activeDeadlineSeconds !== this.pod.spec?.activeDeadlineSeconds;
     this.pod = pod;
+    if (deadlineChanged) this.scheduleDeadline();
     if (metaChanged && this.volumeDirs.size > 0 && !this.terminal) void this.refreshVolumes();
   }
 
@@ -153,6 +159,24 @@ export class PodRunner {
   private async stopContainers(graceMs: number): Promise<void> {
     await Promise.all([...this.initRunners, ...this.runners].map((r) => r.stop(graceMs)));
     await this.finished;
+  }
+
+  /** spec.activeDeadlineSeconds: past it, every container is stopped and the pod Failed. */
+  private scheduleDeadline(): void {
+    clearTimeout(this.deadlineTimer);
+    const seconds = this.pod.spec?.activeDeadlineSeconds;
+    if (seconds === undefined || seconds === null || this.terminal || this.stopping) return;
+    const delay = Math.max(0, this.startMs + seconds * 1000 - Date.now());
+    this.deadlineTimer = setTimeout(() => void this.exceedDeadline(), delay);
+  }
+
+  private async exceedDeadline(): Promise<void> {
+    if (this.terminal || this.stopping) return;
+    this.deadlineExceeded = true;
+    this.runtime.reason = "DeadlineExceeded";
+    this.runtime.message = "Pod was active on the node longer than the specified deadline";
+    this.abort.abort();
+    await this.stopContainers((this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
   }
 
   private key(): string {
@@ -216,6 +240,8 @@ export class PodRunner {
   private async main(): Promise<void> {
     await mkdir(this.deps.podDir, { recursive: true });
     this.net = await this.retry("network", () => {
+      if (this.pod.spec?.hostNetwork)
+        return Promise.resolve({ netns: "", hostVeth: "", ip: this.deps.nodeIp });
       const ip = this.deps.ipam.allocate(this.uid);
       return setupPodNetwork(this.uid, ip, this.deps.network);
     });
@@ -249,16 +275,18 @@ export class PodRunner {
 
   private async finish(): Promise<void> {
     clearInterval(this.refreshTimer);
+    clearTimeout(this.deadlineTimer);
     if (this.agentShutdown) {
-      if (this.net !== undefined) await teardownPodNetwork(this.net.netns, this.net.hostVeth);
+      if (this.net?.netns) await teardownPodNetwork(this.net.netns, this.net.hostVeth);
       return;
     }
+    if (this.deadlineExceeded) this.runtime.finalPhase = "Failed";
     if (this.stopping) this.runtime.restartPolicy = "Never";
     const phase = podPhase(this.runtime);
     if (phase === "Succeeded" || phase === "Failed") this.runtime.finalPhase = phase;
     else if (this.stopping) this.runtime.finalPhase = "Failed";
     this.reporter.schedule();
-    if (this.net !== undefined) {
+    if (this.net?.netns) {
       await teardownPodNetwork(this.net.netns, this.net.hostVeth);
       this.deps.ipam.release(this.uid);
     }

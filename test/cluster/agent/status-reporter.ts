@@ -1,6 +1,6 @@
 // Sends a pod's status to the API server: debounced, one request at a time, skipped when unchanged.
 import { setTimeout as sleep } from "node:timers/promises";
-import { isStatus, type KubeClient } from "./kube-client.ts";
+import { isStatus, KubeError, type KubeClient } from "./kube-client.ts";
 import type { PodCondition } from "./pod-status.ts";
 
 export type BuildStatus = (previous: ReadonlyMap<string, PodCondition>) => Record<string, unknown>;
@@ -54,6 +54,14 @@ export class StatusReporter {
       } catch (err) {
         if (isStatus(err, 404)) return;
         console.error(`status ${this.path}: ${(err as Error).message}`);
+        // A rejected status (4xx other than 409/429) would be rejected again: wait for the next change.
+        if (
+          err instanceof KubeError &&
+          err.status >= 400 &&
+          err.status < 500 &&
+          ![409, 429].includes(err.status)
+        )
+          continue;
         this.dirty = true;
         await sleep(1000);
       }
