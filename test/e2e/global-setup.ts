@@ -1,6 +1,7 @@
-// vitest globalSetup of the e2e project. Without KUBECONFIG it brings up the local test
-// cluster (test/cluster/up.sh, idempotent and fast when it already runs) and points
-// KUBECONFIG at it; with KUBECONFIG set it uses that cluster (kind, ...) unchanged.
+// vitest globalSetup of the e2e project. Without KUBECONFIG (or with the local cluster's
+// own) it brings up the local test cluster (test/cluster/up.sh, idempotent and fast when
+// it already runs) and points KUBECONFIG at it; with any other KUBECONFIG it uses that
+// cluster (kind, ...) unchanged.
 // The cluster is left running for fast reruns: `make cluster-down` stops it.
 import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
@@ -26,7 +27,9 @@ export default function setup(project: TestProject): void {
   const pathParts = (process.env.PATH ?? "").split(path.delimiter).filter((p) => p && p !== toolsBin);
   process.env.PATH = [toolsBin, ...pathParts].join(path.delimiter);
 
-  if (!process.env.KUBECONFIG) {
+  const ownKubeconfig = path.resolve(state, "kubeconfig");
+  // Our own cluster's kubeconfig counts as "not set": up.sh is idempotent (0.1 s when up).
+  if (!process.env.KUBECONFIG || path.resolve(process.env.KUBECONFIG) === ownKubeconfig) {
     const up = spawnSync("bash", [path.join(repoRoot, "test/cluster/up.sh")], {
       cwd: repoRoot,
       env: process.env,
@@ -37,7 +40,7 @@ export default function setup(project: TestProject): void {
     if (up.status !== 0) {
       throw new Error(`test/cluster/up.sh failed (exit ${up.status ?? up.signal}); see its output above`);
     }
-    process.env.KUBECONFIG = path.join(state, "kubeconfig");
+    process.env.KUBECONFIG = ownKubeconfig;
   }
   // Workers inherit process.env; `inject("kubeconfig")` is there for code that prefers it.
   project.provide("kubeconfig", process.env.KUBECONFIG);
