@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
-import { createCertReloader, type KeyPair } from "../webhook/cert-reloader.ts";
+import { createCertReloader, type KeyPair } from "../common/cert-reloader.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { ReportRequest, ReportResponse } from "./report-handler.ts";
 

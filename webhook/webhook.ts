@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import type { WebhookConfig } from "./config.ts";
-import { createCertReloader, type CertReloader, type KeyPair } from "./cert-reloader.ts";
+import { createCertReloader, type CertReloader, type KeyPair } from "../common/cert-reloader.ts";
 import type { InjectConfig } from "./inject-config.ts";
 import { createMetrics } from "./metrics.ts";
 import { reviewAdmission } from "./review.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../common/log.ts";
+import { createLogger } from "./log.ts";
 import { createCertReloader, type KeyPair } from "./cert-reloader.ts";
 
 const pair = (text: string): KeyPair => ({

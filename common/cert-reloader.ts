@@ -1,7 +1,7 @@
 // Keeps the HTTPS server's certificate in step with the files on disk (a rotated Secret):
 // each check re-reads both files and swaps the secure context when they changed.
-import type { Logger } from "../common/log.ts";
-import { errorMessage } from "../common/log.ts";
+import type { Logger } from "./log.ts";
+import { errorMessage } from "./log.ts";
 
 export interface KeyPair {
   cert: Buffer;
