@@ -38,9 +38,9 @@ k8s_ldflags() {
 }
 
 build_k8s() {
-	local b missing=0
-	for b in "${K8S_BINARIES[@]}"; do [[ -x "$K8S_BIN_DIR/$b" ]] || missing=1; done
-	if ((missing == 0)); then
+	local b complete=1
+	for b in "${K8S_BINARIES[@]}"; do [[ -x "$K8S_BIN_DIR/$b" ]] || complete=0; done
+	if ((complete)); then
 		log "k8s ${K8S_VERSION}: up to date in ${K8S_BIN_DIR}"
 		return 0
 	fi

@@ -1,5 +1,6 @@
 # Shared by build.sh, up.sh and down.sh (sourced, not executed).
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source this file
 
 CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$CLUSTER_DIR/../.." && pwd)
@@ -27,7 +28,7 @@ HELM_VERSION=$(sed -n 's#^[[:space:]]*helm.sh/helm/v3 \(v[^[:space:]]*\).*#\1#p'
 # that goes into them, so a change of go.mod/go.sum or of the launcher rebuilds.
 k8s_build_key() {
 	(
-		cd "$CLUSTER_DIR"
+		cd "$CLUSTER_DIR" || exit 1
 		{
 			cat go.mod go.sum
 			find cmd -type f -name '*.go' | LC_ALL=C sort | xargs cat
