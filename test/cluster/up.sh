@@ -83,6 +83,7 @@ announce() {
 }
 
 setup_network() {
+	ip link set lo up # down in a fresh network namespace; etcd listens on 127.0.0.1
 	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
 		log "creating bridge $BRIDGE ($BRIDGE_CIDR)"
 		ip link add "$BRIDGE" type bridge
