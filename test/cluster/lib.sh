@@ -67,6 +67,7 @@ pid_alive() { pidfile_pid "$1" >/dev/null; }
 
 # Serialises up.sh and down.sh (two test runs starting the cluster at once).
 lock_cluster() {
+	mkdir -p "$(dirname "${ONEXIT_STATE%/}")"
 	exec 9>"${ONEXIT_STATE%/}.lock"
 	flock 9
 }
