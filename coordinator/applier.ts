@@ -121,7 +121,7 @@ export class Applier {
       await this.options.client.createPod(ns(workflow), action.pod);
       if (action.exitHandler) {
         const latencyMs = Math.max(0, this.options.now() - context.since);
-        this.options.metrics.observeHandlerStart(latencyMs);
+        this.options.metrics.observeHandlerStart(latencyMs, ns(workflow));
         log.info("exit handler pod created", { pod: podName, latencyMs });
       } else {
         log.info("pod created", { pod: podName });

@@ -30,7 +30,7 @@ export interface CoordinatorMetrics {
   setStateSources(sources: StateSources): void;
   recordRequest(verb: string, code: string): void;
   observeReconcile(seconds: number, result: ReconcileResultLabel): void;
-  observeHandlerStart(milliseconds: number): void;
+  observeHandlerStart(milliseconds: number, namespace: string): void;
   workflowCompleted(phase: string, namespace: string, durationSeconds: number | undefined): void;
   setLeader(leader: boolean): void;
   report(outcome: ReportOutcome): void;
@@ -74,6 +74,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Coord
   const handlerStart = new Histogram({
     name: "onexit_exit_handler_start_latency_milliseconds",
     help: "From the coordinator learning that the last step ended to the exit-handler pod's create returning.",
+    labelNames: ["namespace"],
     buckets: HANDLER_LATENCY_BUCKETS_MS,
     registers: [registry],
   });
@@ -120,7 +121,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Coord
       reconcileDuration.observe(seconds);
       reconciles.inc({ result });
     },
-    observeHandlerStart: (ms) => handlerStart.observe(ms),
+    observeHandlerStart: (ms, namespace) => handlerStart.observe({ namespace }, ms),
     workflowCompleted: (phase, namespace, seconds) => {
       completed.inc({ phase, namespace });
       if (seconds !== undefined && Number.isFinite(seconds) && seconds >= 0) duration.observe(seconds);

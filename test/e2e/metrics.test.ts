@@ -27,14 +27,18 @@ describe("prometheus", () => {
   let prometheus: RunningPrometheus;
   const completed = (phase: string): string =>
     `sum(onexit_workflows_completed_total{phase="${phase}",namespace="${ns}"}) or vector(0)`;
-  const handlerCount = "sum(onexit_exit_handler_start_latency_milliseconds_count) or vector(0)";
+  const handlerCount = `sum(onexit_exit_handler_start_latency_milliseconds_count{namespace="${ns}"}) or vector(0)`;
 
   beforeAll(async () => {
     prometheus = await startPrometheus("onexit");
-    await waitFor(async () => ((await prometheus.query('count(up{job="onexit"} == 1)')) >= 4 ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 1000,
-    });
+    // The resilience suite may have rolled the coordinator: follow the pods until all four are up.
+    await waitFor(
+      async () => {
+        prometheus.refreshTargets();
+        return (await prometheus.query('count(up{job="onexit"} == 1)')) >= 4 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, description: "four onexit pods scraped" },
+    );
   });
   afterAll(async () => prometheus?.stop());
 
@@ -44,10 +48,18 @@ describe("prometheus", () => {
       failed: await prometheus.query(completed("Failed")),
       handlers: await prometheus.query(handlerCount),
     };
-    const names = [createWorkflow(ns, workflow(0)), createWorkflow(ns, workflow(0)), createWorkflow(ns, workflow(1))];
+    const names = [
+      createWorkflow(ns, workflow(0)),
+      createWorkflow(ns, workflow(0)),
+      createWorkflow(ns, workflow(1)),
+    ];
     for (const name of names) await waitForWorkflowDone(ns, name);
 
-    const expected = { succeeded: before.succeeded + 2, failed: before.failed + 1, handlers: before.handlers + 3 };
+    const expected = {
+      succeeded: before.succeeded + 2,
+      failed: before.failed + 1,
+      handlers: before.handlers + 3,
+    };
     const after = await waitFor(
       async () => {
         const now = {
@@ -55,7 +67,9 @@ describe("prometheus", () => {
           failed: await prometheus.query(completed("Failed")),
           handlers: await prometheus.query(handlerCount),
         };
-        return now.succeeded >= expected.succeeded && now.failed >= expected.failed && now.handlers >= expected.handlers
+        return now.succeeded >= expected.succeeded &&
+          now.failed >= expected.failed &&
+          now.handlers >= expected.handlers
           ? now
           : undefined;
       },
@@ -63,7 +77,9 @@ describe("prometheus", () => {
     );
     expect(after).toEqual(expected);
     expect(await prometheus.query("sum(onexit_is_leader)")).toBe(1);
-    expect(await prometheus.query('sum(onexit_webhook_requests_total{outcome="injected"})')).toBeGreaterThan(0);
+    expect(await prometheus.query('sum(onexit_webhook_requests_total{outcome="injected"})')).toBeGreaterThan(
+      0,
+    );
     expect(await prometheus.query("count(process_resident_memory_bytes)")).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,63 +1,54 @@
-// A real Prometheus (Debian's package) scraping onexit's pods through Kubernetes service
-// discovery against the test cluster's API server, as a user's Prometheus would.
+// A real Prometheus (Debian's package) scraping onexit's pods. Debian builds it without
+// Kubernetes service discovery, so the test does what that discovery would: it lists the
+// pods annotated prometheus.io/scrape and writes them as file_sd targets.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
-import { waitFor } from "./kube.ts";
-
-interface Kubeconfig {
-  clusters: { cluster: { server: string; "certificate-authority-data"?: string } }[];
-  users: { user: { "client-certificate-data"?: string; "client-key-data"?: string; token?: string } }[];
-}
+import { kubectlJson, waitFor } from "./kube.ts";
 
 export interface RunningPrometheus {
   url: string;
-  stop: () => Promise<void>;
+  /** Re-lists the pods (after a restart or rollout) into the targets file. */
+  refreshTargets: () => void;
   query: (promql: string) => Promise<number>;
+  stop: () => Promise<void>;
 }
 
-function writeCredentials(dir: string, kubeconfigPath: string): Record<string, unknown> {
-  const config = parse(readFileSync(kubeconfigPath, "utf8")) as Kubeconfig;
-  const cluster = config.clusters[0]!.cluster;
-  const user = config.users[0]!.user;
-  const tls: Record<string, unknown> = {};
-  const write = (name: string, base64: string | undefined): string | undefined => {
-    if (base64 === undefined) return undefined;
-    const path = join(dir, name);
-    writeFileSync(path, Buffer.from(base64, "base64"));
-    return path;
-  };
-  const ca = write("ca.crt", cluster["certificate-authority-data"]);
-  if (ca) tls.ca_file = ca;
-  const cert = write("client.crt", user["client-certificate-data"]);
-  const key = write("client.key", user["client-key-data"]);
-  if (cert && key) Object.assign(tls, { cert_file: cert, key_file: key });
-  return { api_server: cluster.server, tls_config: tls, ...(user.token ? { bearer_token: user.token } : {}) };
+interface PodList {
+  items: {
+    metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+    status: { podIP?: string; phase?: string };
+  }[];
+}
+
+/** The relabelling a kubernetes_sd pod job would do, on the API's pod list. */
+export function scrapeTargets(pods: PodList): { targets: string[]; labels: Record<string, string> }[] {
+  return pods.items
+    .filter((p) => p.metadata.annotations?.["prometheus.io/scrape"] === "true" && p.status.podIP)
+    .filter((p) => p.status.phase === "Running")
+    .map((p) => ({
+      targets: [`${p.status.podIP}:${p.metadata.annotations?.["prometheus.io/port"] ?? "9090"}`],
+      labels: {
+        pod: p.metadata.name,
+        component: p.metadata.labels?.["app.kubernetes.io/component"] ?? "",
+      },
+    }));
 }
 
 export async function startPrometheus(namespace: string, port = 19090): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "onexit-prometheus-"));
-  const sd = writeCredentials(dir, process.env.KUBECONFIG!);
+  const targetsFile = join(dir, "targets.json");
+  const refreshTargets = (): void => {
+    const targets = scrapeTargets(kubectlJson<PodList>(["-n", namespace, "get", "pods"]));
+    writeFileSync(`${targetsFile}.tmp`, JSON.stringify(targets));
+    renameSync(`${targetsFile}.tmp`, targetsFile);
+  };
+  refreshTargets();
   const config = {
     global: { scrape_interval: "1s", scrape_timeout: "1s" },
     scrape_configs: [
-      {
-        job_name: "onexit",
-        kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] }, ...sd }],
-        relabel_configs: [
-          { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], regex: "true", action: "keep" },
-          {
-            source_labels: ["__meta_kubernetes_pod_ip", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
-            regex: "(.+);(.+)",
-            replacement: "$1:$2",
-            target_label: "__address__",
-          },
-          { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
-          { source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_component"], target_label: "component" },
-        ],
-      },
+      { job_name: "onexit", file_sd_configs: [{ files: [targetsFile], refresh_interval: "1s" }] },
     ],
   };
   writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(config));
@@ -78,7 +69,7 @@ export async function startPrometheus(namespace: string, port = 19090): Promise<
       if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
       return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined;
     },
-    { timeoutMs: 30_000, intervalMs: 250 },
+    { timeoutMs: 30_000, intervalMs: 250, description: "prometheus ready" },
   );
   const query = async (promql: string): Promise<number> => {
     const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -87,8 +78,9 @@ export async function startPrometheus(namespace: string, port = 19090): Promise<
     return first === undefined ? 0 : Number(first.value[1]);
   };
   const stop = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
   };
-  return { url, stop, query };
+  return { url, refreshTargets, query, stop };
 }
