@@ -29,13 +29,26 @@ async function main(): Promise<void> {
     console.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`),
   );
 
+  // Binding the kubelet port first makes it the agent's singleton lock: a second agent started by
+  // mistake fails here, before it could tear down the first one's namespaces and chains.
+  const holder: { services?: ServiceSync; pods?: PodManager } = {};
+  const { cert, key } = await servingCertificate(args.stateDir, args.nodeName, args.nodeIp);
+  const server: Server = await startLogServer({
+    host: args.nodeIp,
+    port: args.kubeletPort,
+    cert,
+    key,
+    lookup: (ns, pod, container, previous) =>
+      holder.pods?.logSource(ns, pod, container, previous) ?? { status: 503, message: "node agent starting" },
+  });
+  log(`kubelet endpoint on https://${args.nodeIp}:${args.kubeletPort}`);
+
   const client = await createKubeClient(args.kubeconfig);
   await removeLeftovers();
   const ipam = new IpAllocator(join(args.stateDir, "ipam.json"), rangeFor(args.podCidr, "10.250.1.0"));
   const prefixLength = Number(args.podCidr.split("/")[1]);
 
   // The pod manager's runners read the services lazily, so it can be built first.
-  const holder: { services?: ServiceSync } = {};
   const podManager = new PodManager({
     client,
     nodeName: args.nodeName,
@@ -65,15 +78,7 @@ async function main(): Promise<void> {
   holder.services = proxy;
   await proxy.install();
 
-  const { cert, key } = await servingCertificate(args.stateDir, args.nodeName, args.nodeIp);
-  const server: Server = await startLogServer({
-    host: args.nodeIp,
-    port: args.kubeletPort,
-    cert,
-    key,
-    lookup: (ns, pod, container, previous) => podManager.logSource(ns, pod, container, previous),
-  });
-  log(`kubelet endpoint on https://${args.nodeIp}:${args.kubeletPort}`);
+  holder.pods = podManager;
 
   const registration = await registerNode(client, {
     nodeName: args.nodeName,
