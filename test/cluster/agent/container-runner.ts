@@ -12,6 +12,7 @@ import {
   type RestartPolicy,
   type Terminated,
 } from "./pod-status.ts";
+import type { EventSink } from "./events.ts";
 import { startProber } from "./probes.ts";
 
 export interface PreparedContainer {
@@ -43,6 +44,7 @@ export interface ContainerRunnerDeps {
   initialRestartCount: number;
   prepare(): Promise<PreparedContainer>;
   onChange(): void;
+  event: EventSink;
 }
 
 /** Log attempt files in a container's log directory, oldest first. */
@@ -107,6 +109,7 @@ export class ContainerRunner {
       }
       const delay = backoffDelay(this.status.restartCount, this.deps.backoff);
       this.status.lastState = attempt;
+      this.deps.event("Warning", "BackOff", `Back-off restarting failed container ${c.name}`);
       this.setState({
         kind: "waiting",
         reason: "CrashLoopBackOff",
@@ -130,6 +133,7 @@ export class ContainerRunner {
         err instanceof PrepareError
           ? err
           : new PrepareError("CreateContainerError", String((err as Error).message ?? err));
+      this.deps.event("Warning", "Failed", `Error: ${e.message}`);
       if (e.fatal) {
         const t = kubeTime(Date.now());
         return {
@@ -173,6 +177,7 @@ export class ContainerRunner {
     this.status.containerID = `onexit://${this.deps.idPrefix}-${this.deps.container.name}-${this.status.restartCount}`;
     this.status.ready = !this.deps.init && this.deps.container.readinessProbe === undefined;
     this.setState({ kind: "running", startedAt: kubeTime(startedMs) });
+    this.deps.event("Normal", "Started", `Started container ${this.deps.container.name}`);
     this.startProbes(proc);
     const exit = await proc.done;
     this.stopProbes.forEach((stop) => stop());
@@ -197,6 +202,7 @@ export class ContainerRunner {
     if (c.readinessProbe) {
       this.stopProbes.push(
         startProber(c.readinessProbe, target, false, (ok) => {
+          if (!ok) this.deps.event("Warning", "Unhealthy", `Readiness probe failed for container ${c.name}`);
           this.status.ready = ok;
           this.deps.onChange();
         }),
@@ -205,7 +211,13 @@ export class ContainerRunner {
     if (c.livenessProbe) {
       this.stopProbes.push(
         startProber(c.livenessProbe, target, true, (ok) => {
-          if (!ok) void this.terminate(proc, 10_000);
+          if (ok) return;
+          this.deps.event(
+            "Warning",
+            "Unhealthy",
+            `Liveness probe failed for container ${c.name}; it will be restarted`,
+          );
+          void this.terminate(proc, 10_000);
         }),
       );
     }
@@ -227,6 +239,8 @@ export class ContainerRunner {
   async stop(graceMs: number): Promise<void> {
     this.abort.abort();
     const proc = this.proc;
-    if (proc !== undefined) await this.terminate(proc, graceMs);
+    if (proc === undefined) return;
+    this.deps.event("Normal", "Killing", `Stopping container ${this.deps.container.name}`);
+    await this.terminate(proc, graceMs);
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import { logAttempts } from "./container-runner.ts";
+import { eventSink } from "./events.ts";
 import { isStatus, type KubeClient } from "./kube-client.ts";
 import type { LogSource } from "./log-reader.ts";
 import type { PodRunner, PodRunnerDeps } from "./pod-runner.ts";
@@ -146,6 +147,13 @@ export class PodManager {
           target: { apiVersion: "v1", kind: "Node", name: this.deps.nodeName },
         },
       });
+      const scheduled = `Successfully assigned ${namespace}/${name} to ${this.deps.nodeName}`;
+      eventSink(
+        this.deps.client,
+        () => pod,
+        this.deps.nodeName,
+        "default-scheduler",
+      )("Normal", "Scheduled", scheduled);
     } catch (err) {
       if (!isStatus(err, 409) && !isStatus(err, 404))
         console.error(`bind ${namespace}/${name}: ${(err as Error).message}`);

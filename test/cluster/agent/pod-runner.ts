@@ -1,15 +1,17 @@
 // One pod on this node: sandbox (netns, IP, hosts file), volumes, init containers, containers, status, teardown.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
-import { prepareContainer, podHostname } from "./container-prepare.ts";
+import { prepareContainer } from "./container-prepare.ts";
 import { ContainerRunner } from "./container-runner.ts";
+import { eventSink, type EventSink } from "./events.ts";
 import type { PodRuntimeFacts } from "./field-ref.ts";
-import { renderHostsFile, type ServiceName } from "./hosts-file.ts";
+import type { ServiceName } from "./hosts-file.ts";
 import type { IpAllocator } from "./ip-allocator.ts";
 import type { KubeClient } from "./kube-client.ts";
-import { setupPodNetwork, teardownPodNetwork, type NetworkConfig, type PodNetwork } from "./network.ts";
+import type { NetworkConfig, PodNetwork } from "./network.ts";
+import { closeSandbox, openSandbox, writeHostsFile } from "./pod-sandbox.ts";
 import { buildPodStatus, kubeTime, podPhase, type PodRuntime, type RestartPolicy } from "./pod-status.ts";
 import { StatusReporter } from "./status-reporter.ts";
 import { PodVolumes } from "./volumes.ts";
@@ -46,6 +48,7 @@ export class PodRunner {
   private readonly volumes: PodVolumes;
   private readonly reporter: StatusReporter;
   private readonly abort = new AbortController();
+  private readonly events: EventSink;
   private net: PodNetwork | undefined;
   private volumeDirs = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -58,6 +61,7 @@ export class PodRunner {
   constructor(pod: V1Pod, deps: PodRunnerDeps) {
     this.pod = pod;
     this.deps = deps;
+    this.events = eventSink(deps.client, () => this.pod, deps.nodeName);
     const policy = (pod.spec?.restartPolicy ?? "Always") as RestartPolicy;
     const hasInit = (pod.spec?.initContainers ?? []).length > 0;
     this.initRunners = (pod.spec?.initContainers ?? []).map((c) =>
@@ -127,14 +131,7 @@ export class PodRunner {
 
   async writeHosts(): Promise<void> {
     if (this.net === undefined) return;
-    const text = renderHostsFile({
-      podIP: this.net.ip,
-      hostname: podHostname(this.pod),
-      ...(this.pod.spec?.subdomain ? { subdomain: this.pod.spec.subdomain } : {}),
-      namespace: this.pod.metadata?.namespace ?? "default",
-      services: this.deps.services(),
-    });
-    await writeFile(this.hostsFile(), text);
+    await writeHostsFile(this.hostsFile(), this.pod, this.net.ip, this.deps.services());
   }
 
   /** Stops every container (SIGTERM, grace, SIGKILL), reports the final status and tears the sandbox down. */
@@ -212,6 +209,7 @@ export class PodRunner {
             kubernetesService: this.deps.kubernetesService,
           }),
         onChange: () => this.reporter.schedule(),
+        event: this.events,
       },
       waiting,
     );
@@ -239,12 +237,7 @@ export class PodRunner {
 
   private async main(): Promise<void> {
     await mkdir(this.deps.podDir, { recursive: true });
-    this.net = await this.retry("network", () => {
-      if (this.pod.spec?.hostNetwork)
-        return Promise.resolve({ netns: "", hostVeth: "", ip: this.deps.nodeIp });
-      const ip = this.deps.ipam.allocate(this.uid);
-      return setupPodNetwork(this.uid, ip, this.deps.network);
-    });
+    this.net = await this.retry("network", () => openSandbox(this.pod, this.deps));
     if (this.net === undefined) return this.finish();
     this.runtime.podIP = this.net.ip;
     this.runtime.sandboxReady = true;
@@ -277,8 +270,7 @@ export class PodRunner {
     clearInterval(this.refreshTimer);
     clearTimeout(this.deadlineTimer);
     if (this.agentShutdown) {
-      if (this.net?.netns) await teardownPodNetwork(this.net.netns, this.net.hostVeth);
-      return;
+      return closeSandbox(this.net, this.uid, this.deps, false);
     }
     if (this.deadlineExceeded) this.runtime.finalPhase = "Failed";
     if (this.stopping) this.runtime.restartPolicy = "Never";
@@ -286,9 +278,6 @@ export class PodRunner {
     if (phase === "Succeeded" || phase === "Failed") this.runtime.finalPhase = phase;
     else if (this.stopping) this.runtime.finalPhase = "Failed";
     this.reporter.schedule();
-    if (this.net?.netns) {
-      await teardownPodNetwork(this.net.netns, this.net.hostVeth);
-      this.deps.ipam.release(this.uid);
-    }
+    await closeSandbox(this.net, this.uid, this.deps, true);
   }
 }
