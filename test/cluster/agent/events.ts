@@ -1,7 +1,7 @@
 // Kubelet-style Events on pods (what `kubectl describe pod` shows); best effort, never awaited by callers.
 import { randomBytes } from "node:crypto";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { KubeClient } from "./kube-client.ts";
+import { isStatus, type KubeClient } from "./kube-client.ts";
 
 export type EventType = "Normal" | "Warning";
 
@@ -49,8 +49,10 @@ export function eventSink(
       .request("POST", `/api/v1/namespaces/${p.metadata?.namespace}/events`, {
         body: podEvent(p, { type, reason, message, component, host, now }),
       })
-      .catch((err: unknown) =>
-        console.error(`event ${reason} for ${p.metadata?.name}: ${(err as Error).message}`),
-      );
+      .catch((err: unknown) => {
+        // A namespace being deleted refuses new events; that is not worth a log line.
+        if (!isStatus(err, 403))
+          console.error(`event ${reason} for ${p.metadata?.name}: ${(err as Error).message}`);
+      });
   };
 }
