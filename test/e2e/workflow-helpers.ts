@@ -5,14 +5,20 @@ import type { Workflow } from "../../common/types.ts";
 export const E2E_NAMESPACE = "onexit-e2e";
 
 export function createWorkflow(namespace: string, yaml: string): string {
-  return kubectl(["-n", namespace, "create", "-f", "-", "-o", "jsonpath={.metadata.name}"], { input: yaml }).trim();
+  return kubectl(["-n", namespace, "create", "-f", "-", "-o", "jsonpath={.metadata.name}"], {
+    input: yaml,
+  }).trim();
 }
 
 export function getWorkflow(namespace: string, name: string): Workflow {
   return JSON.parse(kubectl(["-n", namespace, "get", "workflow", name, "-o", "json"])) as Workflow;
 }
 
-export async function waitForWorkflowDone(namespace: string, name: string, timeoutMs = 120_000): Promise<Workflow> {
+export async function waitForWorkflowDone(
+  namespace: string,
+  name: string,
+  timeoutMs = 180_000,
+): Promise<Workflow> {
   return waitFor(
     () => {
       const workflow = getWorkflow(namespace, name);
@@ -33,7 +39,16 @@ export interface PodSummary {
 
 export function podsOfWorkflow(namespace: string, workflow: string): PodSummary[] {
   const list = JSON.parse(
-    kubectl(["-n", namespace, "get", "pods", "-l", `workflows.argoproj.io/workflow=${workflow}`, "-o", "json"]),
+    kubectl([
+      "-n",
+      namespace,
+      "get",
+      "pods",
+      "-l",
+      `workflows.argoproj.io/workflow=${workflow}`,
+      "-o",
+      "json",
+    ]),
   ) as {
     items: {
       metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -51,7 +66,9 @@ export function podsOfWorkflow(namespace: string, workflow: string): PodSummary[
 }
 
 export function handlerPods(namespace: string, workflow: string): PodSummary[] {
-  return podsOfWorkflow(namespace, workflow).filter((p) => p.labels["workflows.argoproj.io/on-exit"] === "true");
+  return podsOfWorkflow(namespace, workflow).filter(
+    (p) => p.labels["workflows.argoproj.io/on-exit"] === "true",
+  );
 }
 
 export function logs(namespace: string, pod: string, container?: string): string {
@@ -63,8 +80,10 @@ export async function waitForPodsDone(namespace: string, workflow: string): Prom
   return waitFor(
     () => {
       const pods = podsOfWorkflow(namespace, workflow);
-      return pods.length > 0 && pods.every((p) => p.phase === "Succeeded" || p.phase === "Failed") ? pods : undefined;
+      return pods.length > 0 && pods.every((p) => p.phase === "Succeeded" || p.phase === "Failed")
+        ? pods
+        : undefined;
     },
-    { timeoutMs: 60_000, intervalMs: 500 },
+    { timeoutMs: 120_000, intervalMs: 500 },
   );
 }
