@@ -4,7 +4,6 @@ import { kubectl, waitFor } from "./kube.ts";
 import {
   E2E_NAMESPACE as ns,
   createWorkflow,
-  getWorkflow,
   handlerPods,
   logs,
   podsOfWorkflow,
@@ -13,6 +12,7 @@ import {
 } from "./workflow-helpers.ts";
 import { readFileSync } from "node:fs";
 import { fnv32a } from "../../common/names.ts";
+import type { Workflow } from "../../common/types.ts";
 
 const seed = readFileSync(new URL("../../examples/exit-handler.yaml", import.meta.url), "utf8");
 
@@ -40,7 +40,7 @@ async function waitForRunningPod(workflow: string): Promise<void> {
   });
 }
 
-function nodeByDisplayName(workflow: ReturnType<typeof getWorkflow>, displayName: string) {
+function nodeByDisplayName(workflow: Workflow, displayName: string) {
   return Object.values(workflow.status?.nodes ?? {}).find((n) => n.displayName === displayName);
 }
 
