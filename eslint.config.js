@@ -18,6 +18,10 @@ export default tseslint.config(
   },
   {
     files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],
-    rules: { "@typescript-eslint/explicit-function-return-type": "off", complexity: "off", "max-depth": "off" },
+    rules: {
+      "@typescript-eslint/explicit-function-return-type": "off",
+      complexity: "off",
+      "max-depth": "off",
+    },
   },
 );

@@ -6,7 +6,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["common/**/*.test.ts", "webhook/**/*.test.ts", "sidecar/**/*.test.ts", "coordinator/**/*.test.ts", "test/cluster/agent/**/*.test.ts"],
+          include: [
+            "common/**/*.test.ts",
+            "webhook/**/*.test.ts",
+            "sidecar/**/*.test.ts",
+            "coordinator/**/*.test.ts",
+            "test/cluster/agent/**/*.test.ts",
+          ],
         },
       },
       {

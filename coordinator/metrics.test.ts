@@ -31,8 +31,12 @@ describe("metrics", () => {
     expect(text).toContain('onexit_k8s_requests_total{verb="create",code="409"} 1');
     expect(text).toContain('onexit_workflows_completed_total{phase="Failed",namespace="default"} 1');
     expect(text).toContain('onexit_workflow_duration_seconds_bucket{le="30"} 1');
-    expect(text).toContain('onexit_exit_handler_start_latency_milliseconds_bucket{le="50",namespace="default"} 1');
-    expect(text).toContain('onexit_exit_handler_start_latency_milliseconds_bucket{le="25",namespace="default"} 0');
+    expect(text).toContain(
+      'onexit_exit_handler_start_latency_milliseconds_bucket{le="50",namespace="default"} 1',
+    );
+    expect(text).toContain(
+      'onexit_exit_handler_start_latency_milliseconds_bucket{le="25",namespace="default"} 0',
+    );
     expect(text).toContain("onexit_is_leader 1");
     expect(text).toContain('onexit_reports_total{outcome="accepted"} 1');
   });
