@@ -13,7 +13,7 @@ import {
   type Terminated,
 } from "./pod-status.ts";
 import type { EventSink } from "./events.ts";
-import { startProber } from "./probes.ts";
+import { startProber, startStartupProber, type ProbeTarget } from "./probes.ts";
 
 export interface PreparedContainer {
   argv: string[];
@@ -175,7 +175,8 @@ export class ContainerRunner {
     });
     this.proc = proc;
     this.status.containerID = `onexit://${this.deps.idPrefix}-${this.deps.container.name}-${this.status.restartCount}`;
-    this.status.ready = !this.deps.init && this.deps.container.readinessProbe === undefined;
+    this.status.ready = false;
+    delete this.status.started;
     this.setState({ kind: "running", startedAt: kubeTime(startedMs) });
     this.deps.event("Normal", "Started", `Started container ${this.deps.container.name}`);
     this.startProbes(proc);
@@ -199,6 +200,32 @@ export class ContainerRunner {
     const c = this.deps.container;
     if (this.deps.init) return;
     const target = { podIP: this.deps.podIP(), ports: c.ports ?? [], pid: () => proc.pid };
+    if (c.startupProbe === undefined) {
+      this.startRunningProbes(proc, target);
+      return;
+    }
+    this.status.started = false;
+    this.stopProbes.push(
+      startStartupProber(c.startupProbe, target, {
+        onStarted: () => {
+          this.status.started = true;
+          this.deps.onChange();
+          this.startRunningProbes(proc, target);
+        },
+        onFailed: () => {
+          this.deps.event(
+            "Warning",
+            "Unhealthy",
+            `Startup probe failed for container ${c.name}; it will be restarted`,
+          );
+          void this.terminate(proc, 10_000);
+        },
+      }),
+    );
+  }
+
+  private startRunningProbes(proc: ContainerProcess, target: ProbeTarget): void {
+    const c = this.deps.container;
     if (c.readinessProbe) {
       this.stopProbes.push(
         startProber(c.readinessProbe, target, false, (ok) => {
@@ -207,7 +234,7 @@ export class ContainerRunner {
           this.deps.onChange();
         }),
       );
-    }
+    } else this.status.ready = true;
     if (c.livenessProbe) {
       this.stopProbes.push(
         startProber(c.livenessProbe, target, true, (ok) => {
@@ -221,6 +248,7 @@ export class ContainerRunner {
         }),
       );
     }
+    this.deps.onChange();
   }
 
   private setState(state: ContainerRuntime["state"]): void {

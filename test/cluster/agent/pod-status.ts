@@ -22,6 +22,8 @@ export interface ContainerRuntime {
   lastState?: Terminated;
   restartCount: number;
   ready: boolean;
+  /** False while a startup probe has not succeeded yet. */
+  started?: boolean;
   containerID?: string;
 }
 
@@ -110,7 +112,7 @@ export function containerStatusJson(c: ContainerRuntime): Record<string, unknown
     imageID: "",
     ...(c.containerID ? { containerID: c.containerID } : {}),
     ready: c.ready,
-    started: c.state.kind === "running",
+    started: c.state.kind === "running" && c.started !== false,
     restartCount: c.restartCount,
     state: stateJson(c.state, c.containerID),
     lastState: c.lastState ? stateJson(c.lastState, c.containerID) : {},

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { countProbe, resolvePort, runProbe } from "./probes.ts";
+import { countProbe, resolvePort, runProbe, startStartupProber } from "./probes.ts";
 
 describe("countProbe", () => {
   it("when failures reach the threshold, then the result turns false", () => {
@@ -37,5 +37,39 @@ describe("runProbe", () => {
     expect(await runProbe({ httpGet: { path: "/bad", port } }, target)).toBe(false);
     expect(await runProbe({ tcpSocket: { port } }, target)).toBe(true);
     server.close();
+  });
+});
+
+describe("startStartupProber", () => {
+  it("when the first probe succeeds, then the container counts as started", async () => {
+    const server = http.createServer((_req, res) => res.end());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const outcome = await new Promise<string>((resolve) => {
+      startStartupProber(
+        { httpGet: { path: "/", port } },
+        { podIP: "127.0.0.1", ports: [], pid: () => 0 },
+        {
+          onStarted: () => resolve("started"),
+          onFailed: () => resolve("failed"),
+        },
+      );
+    });
+    server.close();
+    expect(outcome).toBe("started");
+  });
+
+  it("when probes fail failureThreshold times, then the container has failed to start", async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      startStartupProber(
+        { tcpSocket: { port: 1 }, failureThreshold: 1 },
+        { podIP: "127.0.0.1", ports: [], pid: () => 0 },
+        {
+          onStarted: () => resolve("started"),
+          onFailed: () => resolve("failed"),
+        },
+      );
+    });
+    expect(outcome).toBe("failed");
   });
 });

@@ -116,22 +116,13 @@ export function countProbe(state: ProbeCounter, success: boolean, probe: V1Probe
   return { ok, successes, failures };
 }
 
-/** Runs a probe periodically until stopped; reports every change of the thresholded result. */
-export function startProber(
-  probe: V1Probe,
-  target: ProbeTarget,
-  initial: boolean,
-  onChange: (ok: boolean) => void,
-): () => void {
-  let state: ProbeCounter = { ok: initial, successes: 0, failures: 0 };
+/** Runs a probe every periodSeconds (after initialDelaySeconds) until stopped or `onResult` returns false. */
+function probeLoop(probe: V1Probe, target: ProbeTarget, onResult: (success: boolean) => boolean): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async (): Promise<void> => {
-    if (stopped) return;
-    const next = countProbe(state, await runProbe(probe, target).catch(() => false), probe);
-    if (stopped) return;
-    if (next.ok !== state.ok) onChange(next.ok);
-    state = next;
+    const success = await runProbe(probe, target).catch(() => false);
+    if (stopped || !onResult(success)) return;
     timer = setTimeout(() => void tick(), (probe.periodSeconds ?? 10) * 1000);
   };
   timer = setTimeout(() => void tick(), (probe.initialDelaySeconds ?? 0) * 1000);
@@ -139,4 +130,36 @@ export function startProber(
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/** Readiness/liveness: reports every change of the thresholded result. */
+export function startProber(
+  probe: V1Probe,
+  target: ProbeTarget,
+  initial: boolean,
+  onChange: (ok: boolean) => void,
+): () => void {
+  let state: ProbeCounter = { ok: initial, successes: 0, failures: 0 };
+  return probeLoop(probe, target, (success) => {
+    const next = countProbe(state, success, probe);
+    if (next.ok !== state.ok) onChange(next.ok);
+    state = next;
+    return true;
+  });
+}
+
+/** Startup: `onStarted` after successThreshold successes, `onFailed` after failureThreshold failures; then it stops. */
+export function startStartupProber(
+  probe: V1Probe,
+  target: ProbeTarget,
+  outcome: { onStarted: () => void; onFailed: () => void },
+): () => void {
+  let state: ProbeCounter = { ok: false, successes: 0, failures: 0 };
+  return probeLoop(probe, target, (success) => {
+    state = countProbe(state, success, probe);
+    if (state.ok) outcome.onStarted();
+    else if (state.failures >= (probe.failureThreshold ?? 3)) outcome.onFailed();
+    else return true;
+    return false;
+  });
 }
