@@ -78,7 +78,12 @@ export async function main(): Promise<void> {
     const endpoint = inClusterEndpoint({ env: process.env, readFile }) ?? (await kubeconfigEndpoint());
     sidecar = wire(parsed.config, logger, endpoint, shutdown.signal);
     const result = await sidecar.run();
-    logger.info("done", { outcome: result.outcome?.kind ?? "not reported", reason: result.skipped });
+    logger.info("done", {
+      outcome: result.outcome?.kind ?? "not reported",
+      reason: result.skipped,
+      // The process's own high-water mark, so `kubectl logs -c wait` shows what the sidecar cost.
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    });
   } catch (err) {
     logger.error("sidecar failed; exiting without a report", { error: errorMessage(err) });
   }
