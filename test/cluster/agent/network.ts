@@ -1,4 +1,5 @@
 // Per-pod network namespaces: veth into the bridge, an address from the pod CIDR, default route.
+import { existsSync } from "node:fs";
 import { run, execTool } from "./exec.ts";
 
 export interface NetworkConfig {
@@ -19,21 +20,43 @@ export function networkNames(uid: string): { netns: string; hostVeth: string; pe
   return { netns: `onexit-${id}`, hostVeth: `ox${id}`, peer: `oxp${id}` };
 }
 
+/** Two `ip -batch` runs (host side, then inside the namespace) instead of a dozen processes. */
+export function setupBatches(
+  names: ReturnType<typeof networkNames>,
+  ip: string,
+  cfg: NetworkConfig,
+): { host: string; pod: string } {
+  const { netns, hostVeth, peer } = names;
+  const host = [
+    `netns add ${netns}`,
+    `link add ${hostVeth} type veth peer name ${peer}`,
+    `link set ${peer} netns ${netns}`,
+    `link set ${hostVeth} master ${cfg.bridge}`,
+    `link set ${hostVeth} type bridge_slave hairpin on`,
+    `link set ${hostVeth} up`,
+  ];
+  const pod = [
+    `link set ${peer} name eth0`,
+    `addr add ${ip}/${cfg.prefixLength} dev eth0`,
+    "link set eth0 up",
+    "link set lo up",
+    `route add default via ${cfg.gateway}`,
+  ];
+  return { host: `${host.join("\n")}\n`, pod: `${pod.join("\n")}\n` };
+}
+
 export async function setupPodNetwork(uid: string, ip: string, cfg: NetworkConfig): Promise<PodNetwork> {
-  const { netns, hostVeth, peer } = networkNames(uid);
-  await teardownPodNetwork(netns, hostVeth);
-  await run("ip", ["netns", "add", netns]);
-  await run("ip", ["link", "add", hostVeth, "type", "veth", "peer", "name", peer]);
-  await run("ip", ["link", "set", peer, "netns", netns]);
-  await run("ip", ["link", "set", hostVeth, "master", cfg.bridge]);
-  await run("ip", ["link", "set", hostVeth, "type", "bridge_slave", "hairpin", "on"]);
-  await run("ip", ["link", "set", hostVeth, "up"]);
-  const inNs = (args: string[]): Promise<string> => run("ip", ["-n", netns, ...args]);
-  await inNs(["link", "set", peer, "name", "eth0"]);
-  await inNs(["addr", "add", `${ip}/${cfg.prefixLength}`, "dev", "eth0"]);
-  await inNs(["link", "set", "eth0", "up"]);
-  await inNs(["link", "set", "lo", "up"]);
-  await inNs(["route", "add", "default", "via", cfg.gateway]);
+  const names = networkNames(uid);
+  const { netns, hostVeth } = names;
+  if (existsSync(`/run/netns/${netns}`)) await teardownPodNetwork(netns, hostVeth);
+  const batches = setupBatches(names, ip, cfg);
+  try {
+    await run("ip", ["-batch", "-"], batches.host);
+    await run("ip", ["-n", netns, "-batch", "-"], batches.pod);
+  } catch (err) {
+    await teardownPodNetwork(netns, hostVeth);
+    throw err;
+  }
   return { netns, hostVeth, ip };
 }
 
