@@ -254,6 +254,20 @@ spec:
     expect(out).toMatch(/^hello from web-[a-z0-9]+-[a-z0-9]+\nhello from web-[a-z0-9]+-[a-z0-9]+\n$/);
   });
 
+  it("when a Service is created after a pod started, then the pod resolves its name", async () => {
+    createPod(
+      shPod(
+        "late-reader",
+        "for i in $(seq 1 120); do if getent hosts late >/dev/null 2>&1 || grep -qw late /etc/hosts; then echo found; exit 0; fi; sleep 0.5; done; exit 1",
+      ),
+    );
+    await waitForPhase("late-reader", ["Running"]);
+    kubectl(["-n", ns, "create", "service", "clusterip", "late", "--tcp=80:8080"]);
+    const pod = await waitForPhase("late-reader", ["Succeeded", "Failed"]);
+    expect(pod.status.phase).toBe("Succeeded");
+    expect(kubectl(["-n", ns, "logs", "late-reader"])).toBe("found\n");
+  });
+
   it("when a pod reads its projected token, then a TokenReview authenticates it as the pod's service account", async () => {
     createPod(shPod("token", "cat /var/run/secrets/kubernetes.io/serviceaccount/token; echo; sleep 3600"));
     await waitForPhase("token", ["Running"]);
