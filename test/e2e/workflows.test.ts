@@ -292,4 +292,47 @@ spec:
     await waitForPodsDone(ns, name);
     expect(logs(ns, handler!.name)).toContain("the database said no");
   });
+
+  it("when a workflow breaks the CRD schema, then kubectl create fails naming the field", () => {
+    expect(() =>
+      createWorkflow(
+        ns,
+        `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { generateName: bad-schema- }
+spec:
+  entrypoint: main
+  shutdown: Pause
+  templates:
+  - name: main
+    container: { image: alpine:latest, command: [sh, -c], args: ["true"] }
+`,
+      ),
+    ).toThrow(/spec\.shutdown: Unsupported value: "Pause"/);
+  });
+
+  it("when a workflow names a missing template, then it ends in Error with a message naming it and runs no pod", async () => {
+    const name = createWorkflow(
+      ns,
+      `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { generateName: bad-ref- }
+spec:
+  entrypoint: main
+  onExit: handler
+  templates:
+  - name: main
+    steps:
+    - - { name: a, template: nope }
+  - name: handler
+    container: { image: alpine:latest, command: [sh, -c], args: ["true"] }
+`,
+    );
+    const workflow = await waitForWorkflowDone(ns, name);
+    expect(workflow.status?.phase).toBe("Error");
+    expect(workflow.status?.message).toMatch(/nope/);
+    expect(podsOfWorkflow(ns, name)).toHaveLength(0);
+  });
 });
