@@ -59,6 +59,11 @@ test: lint unit chart-check e2e
 demo: deps tools prereqs cluster-up
 	bash hack/demo.sh
 
+# Benchmarks in the test cluster (or KUBECONFIG's): tables on stdout, JSON in bench/results/.
+# Not part of `make test`; BENCH_QUICK=1 for a smoke run, the other knobs in bench/config.ts.
+bench: deps tools prereqs cluster-up
+	export KUBECONFIG=$${KUBECONFIG:-$(ONEXIT_STATE)/kubeconfig}; node bench/main.ts
+
 build: deps
 	tsc -p tsconfig.build.json
 

@@ -1,0 +1,85 @@
+// What the bench runs, from the environment. Nothing else reads process.env for settings.
+//   BENCH_QUICK=1            small levels, short webhook runs: a smoke run of a minute or two
+//   BENCH_LEVELS=1,50,200    concurrent workflows per latency level
+//   BENCH_SCALE_BASE=50      the load the scaling runs multiply (quick: 5)
+//   BENCH_SCALE=2,4          multiples of BENCH_SCALE_BASE for the scaling runs ("" for none)
+//   BENCH_SECTIONS=load,webhook,sidecar   which parts to run
+//   BENCH_WEBHOOK_RATES=100,500,1000      target AdmissionReview rates (req/s)
+//   BENCH_WEBHOOK_SECONDS=10 seconds per webhook rate
+//   BENCH_LOG_MB=200         log size of the sidecar's log-flood step
+//   BENCH_SIDECAR_RUNS=8     single workflows run one after another for the sidecar's figures
+//   BENCH_WARM_RUNS=5        single workflows whose step sleeps 1 s (the sidecar is watching when
+//                            main exits): the handler latency without the sidecar's start-up in it
+//   BENCH_NAMESPACE=onexit-bench
+
+export type Section = "load" | "webhook" | "sidecar";
+
+export interface BenchConfig {
+  quick: boolean;
+  namespace: string;
+  levels: number[];
+  scaleBase: number;
+  scale: number[];
+  sections: Set<Section>;
+  webhookRates: number[];
+  webhookSeconds: number;
+  apiDryRuns: number;
+  logMegabytes: number;
+  sidecarRuns: number;
+  warmRuns: number;
+  /** Per load level: at least this long, plus a per-workflow allowance. */
+  levelTimeoutMs: (concurrency: number) => number;
+  createParallelism: number;
+}
+
+function numbers(text: string | undefined, fallback: number[]): number[] {
+  if (text === undefined) return fallback;
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map(Number)
+    .filter((n) => Number.isFinite(n) && n > 0);
+}
+
+export function parseConfig(env: Record<string, string | undefined>): BenchConfig {
+  const quick = env.BENCH_QUICK === "1" || env.BENCH_QUICK === "true";
+  const sections = (env.BENCH_SECTIONS ?? "load,webhook,sidecar")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s): s is Section => s === "load" || s === "webhook" || s === "sidecar");
+  return {
+    quick,
+    namespace: env.BENCH_NAMESPACE ?? "onexit-bench",
+    levels: numbers(env.BENCH_LEVELS, quick ? [1, 10] : [1, 50, 200]),
+    scaleBase: Number(env.BENCH_SCALE_BASE ?? (quick ? 5 : 50)),
+    scale: numbers(env.BENCH_SCALE, [2, 4]),
+    sections: new Set(sections),
+    webhookRates: numbers(env.BENCH_WEBHOOK_RATES, quick ? [100, 500] : [100, 500, 1000, 2000]),
+    webhookSeconds: Number(env.BENCH_WEBHOOK_SECONDS ?? (quick ? 3 : 10)),
+    apiDryRuns: quick ? 50 : 200,
+    logMegabytes: Number(env.BENCH_LOG_MB ?? (quick ? 20 : 200)),
+    sidecarRuns: Number(env.BENCH_SIDECAR_RUNS ?? (quick ? 3 : 8)),
+    warmRuns: Number(env.BENCH_WARM_RUNS ?? (quick ? 2 : 5)),
+    levelTimeoutMs: (n) => 60_000 + n * 1_500,
+    createParallelism: 16,
+  };
+}
+
+export interface Level {
+  concurrency: number;
+  role: "latency" | "scaling" | "latency+scaling";
+}
+
+/** The latency levels and the scaling levels, merged, ascending. */
+export function loadLevels(config: BenchConfig): Level[] {
+  const multiples = config.scale.length > 0 ? [1, ...config.scale] : [];
+  const scaling = new Set(multiples.map((m) => Math.round(m * config.scaleBase)));
+  const latency = new Set(config.levels);
+  return [...new Set([...latency, ...scaling])]
+    .sort((a, b) => a - b)
+    .map((concurrency) => ({
+      concurrency,
+      role: latency.has(concurrency) ? (scaling.has(concurrency) ? "latency+scaling" : "latency") : "scaling",
+    }));
+}

@@ -1,0 +1,125 @@
+// Gets the cluster ready for the bench: onexit installed (the e2e suite's way, when it is not
+// yet), the bench namespace with the executor role bound (a RoleBinding of its own, so a
+// later `helm upgrade` with other executor namespaces does not take it away), and cleanup.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Api } from "./api.ts";
+import { WORKFLOWS_PATH } from "./workflows.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const EXECUTOR_NAMESPACES = ["default", "onexit-e2e", "onexit-bench"];
+
+export function toolsOnPath(): void {
+  const bin = join(process.env.ONEXIT_CACHE ?? join(homedir(), ".cache/onexit"), "bin");
+  if (existsSync(bin)) process.env.PATH = `${bin}:${process.env.PATH ?? ""}`;
+}
+
+function run(command: string, args: string[], input?: string): string {
+  return execFileSync(command, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+function apply(yaml: string): void {
+  run("kubectl", ["apply", "-f", "-"], yaml);
+}
+
+/** The same hash as test/e2e/install-onexit.ts, so installing here does not roll the e2e suite's pods. */
+function sourceHash(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (path.endsWith(".ts")) hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const dir of ["bin", "common", "coordinator", "webhook", "sidecar"]) walk(join(ROOT, dir));
+  return hash.digest("hex").slice(0, 16);
+}
+
+function onexitReady(): boolean {
+  try {
+    const out = run("kubectl", [
+      "-n",
+      "onexit",
+      "get",
+      "deploy",
+      "-o",
+      "jsonpath={.items[*].status.readyReplicas}",
+    ]);
+    return (
+      out
+        .trim()
+        .split(/\s+/)
+        .filter((n) => Number(n) > 0).length >= 2
+    );
+  } catch {
+    return false;
+  }
+}
+
+function namespaceYaml(name: string): string {
+  return run("kubectl", ["create", "namespace", name, "--dry-run=client", "-o", "yaml"]);
+}
+
+export function ensureOnexit(log: (line: string) => void): void {
+  for (const ns of EXECUTOR_NAMESPACES) apply(namespaceYaml(ns));
+  if (onexitReady()) {
+    log("onexit is installed and ready; leaving the release as it is");
+    return;
+  }
+  log("installing onexit with its chart (helm upgrade --install --wait)");
+  run("helm", [
+    "upgrade",
+    "--install",
+    "onexit",
+    join(ROOT, "charts/onexit"),
+    "--namespace",
+    "onexit",
+    "--create-namespace",
+    "--set",
+    `executor.namespaces={${EXECUTOR_NAMESPACES.join(",")}}`,
+    "--set-string",
+    `podAnnotations.onexit\\.dev/source-hash=${sourceHash()}`,
+    "--wait",
+    "--timeout",
+    "5m",
+  ]);
+}
+
+export function ensureBenchNamespace(namespace: string): void {
+  apply(namespaceYaml(namespace));
+  apply(
+    [
+      "apiVersion: rbac.authorization.k8s.io/v1",
+      "kind: RoleBinding",
+      "metadata: { name: onexit-bench-executor, namespace: " + namespace + " }",
+      "roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: onexit-executor }",
+      "subjects: [{ kind: ServiceAccount, name: default, namespace: " + namespace + " }]",
+    ].join("\n"),
+  );
+}
+
+interface Listed {
+  items: unknown[];
+}
+
+/** Deletes every workflow of the namespace and waits until their pods are gone too. */
+export async function cleanNamespace(api: Api, namespace: string, timeoutMs = 180_000): Promise<void> {
+  await api.delete(`${WORKFLOWS_PATH(namespace)}?propagationPolicy=Background`).catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [workflows, pods] = await Promise.all([
+      api.get<Listed>(`${WORKFLOWS_PATH(namespace)}?limit=1`),
+      api.get<Listed>(`/api/v1/namespaces/${namespace}/pods?limit=1`),
+    ]);
+    if (workflows.items.length === 0 && pods.items.length === 0) return;
+    if (pods.items.length > 0 && workflows.items.length === 0)
+      await api.delete(`/api/v1/namespaces/${namespace}/pods`).catch(() => undefined);
+    await sleep(1000);
+  }
+  throw new Error(`namespace ${namespace} still has workflows or pods after ${timeoutMs / 1000}s`);
+}

@@ -1,0 +1,34 @@
+// Forked by webhook-bench.ts: onexit's webhook server, built as webhook/main.ts builds it, but
+// bound to 127.0.0.1 on free ports. Sends {port} over IPC once listening; logs go to stdout.
+import { readFile } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import packageJson from "../package.json" with { type: "json" };
+import { createLogger } from "../common/log.ts";
+import { parseWebhookConfig } from "../webhook/config.ts";
+import { startWebhook } from "../webhook/webhook.ts";
+
+const parsed = parseWebhookConfig({
+  ...process.env,
+  ONEXIT_WEBHOOK_PORT: "1",
+  ONEXIT_METRICS_PORT: "1",
+  ONEXIT_SIDECAR_IMAGE: "ghcr.io/onexit/onexit:0.1.0",
+  ONEXIT_COORDINATOR_URL: "https://onexit-coordinator.onexit.svc:443",
+});
+if (!parsed.ok) throw new Error(parsed.error);
+const logger = createLogger({ write: (line) => process.stdout.write(line), now: () => new Date() }).child({
+  component: "webhook",
+});
+const webhook = await startWebhook(
+  { ...parsed.config, port: 0, metricsPort: 0 },
+  {
+    readFile,
+    logger,
+    nowMs: () => performance.now(),
+    version: packageJson.version,
+    host: "127.0.0.1",
+    processMetrics: true,
+    certPollMs: 10_000,
+  },
+);
+process.send?.({ type: "listening", port: webhook.port, metricsPort: webhook.metricsPort });
+process.on("disconnect", () => void webhook.close().then(() => process.exit(0)));
