@@ -44,9 +44,9 @@ export function agentNetnsInodes(): Set<number> {
   return inodes;
 }
 
-/** The onexit component a command line runs, if any (`.../bin/onexit.ts <component>`). */
+/** The onexit component a command line runs, if any (`.../bin/onexit.ts <component>`, or dist/bin/onexit.js). */
 export function onexitComponent(cmdline: string): string | undefined {
-  return /bin\/onexit\.ts (coordinator|webhook|sidecar)\b/.exec(cmdline)?.[1];
+  return /bin\/onexit\.[jt]s (coordinator|webhook|sidecar)\b/.exec(cmdline)?.[1];
 }
 
 export function controlPlane(dir = stateDir()): ProcessRef[] {

@@ -1,11 +1,19 @@
 // Forked by webhook-bench.ts: onexit's webhook server, built as webhook/main.ts builds it, but
 // bound to 127.0.0.1 on free ports. Sends {port} over IPC once listening; logs go to stdout.
+// Runs tsc's output (dist/, `make build`) when there is one, as the image does.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import packageJson from "../package.json" with { type: "json" };
 import { createLogger } from "../common/log.ts";
 import { parseWebhookConfig } from "../webhook/config.ts";
-import { startWebhook } from "../webhook/webhook.ts";
+import type { startWebhook as StartWebhook } from "../webhook/webhook.ts";
+
+type WebhookModule = { startWebhook: typeof StartWebhook };
+const dist = new URL("../dist/webhook/webhook.js", import.meta.url);
+const { startWebhook } = (await (existsSync(dist)
+  ? import(dist.href)
+  : import("../webhook/webhook.ts"))) as WebhookModule;
 
 const parsed = parseWebhookConfig({
   ...process.env,
