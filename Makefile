@@ -40,7 +40,7 @@ cluster-down:
 prereqs:
 	bash test/prereqs.sh
 
-e2e: deps tools prereqs
+e2e: deps tools prereqs build
 	vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.cache/e2e.json
 
 # The chart must lint and its rendered manifests must be accepted by a real API server.
@@ -48,15 +48,16 @@ chart-check: tools cluster-up
 	helm lint charts/onexit
 	kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig create namespace onexit-chart-check --dry-run=client -o yaml \
 	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply -f - >/dev/null
-	helm template onexit charts/onexit --namespace onexit-chart-check --include-crds \
-	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply --dry-run=server -f - >/dev/null
+	helm template chart-check charts/onexit --namespace onexit-chart-check --include-crds \
+	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply --server-side --force-conflicts \
+	      --field-manager=chart-check --dry-run=server -f - >/dev/null
 	@echo "chart-check: helm template accepted by the API server (dry run)"
 
 test: lint unit chart-check e2e
 	node test/summary.ts .cache/unit.json .cache/e2e.json
 
 # The README's main command: cluster, chart, the exit-handler example, its logs and metrics.
-demo: deps tools prereqs cluster-up
+demo: deps tools prereqs cluster-up build
 	bash hack/demo.sh
 
 # Benchmarks in the test cluster (or KUBECONFIG's): tables on stdout, JSON in bench/results/.
