@@ -6,7 +6,8 @@ import { watchNamespace, type ClusterWatch } from "./cluster-watch.ts";
 import { loadLevels, parseConfig, type BenchConfig } from "./config.ts";
 import { guardMemory } from "./guard.ts";
 import { runLoad, type LoadRunOptions, type LoadRunResult } from "./load-run.ts";
-import { discover, type ProcessRef } from "./processes.ts";
+import { procCmdline } from "./proc.ts";
+import { discover, onexitPods, type ProcessRef } from "./processes.ts";
 import { renderReport } from "./report.ts";
 import { levelSummaries, loadLevel, writeResults, type BenchResults, type LoadLevel } from "./results.ts";
 import { startSampler, type SamplerClient } from "./sampler-client.ts";
@@ -80,6 +81,10 @@ async function loadSection(ctx: Context): Promise<{ levels: LoadLevel[]; results
   return { levels, results };
 }
 
+function entrypoints(): Record<string, string> {
+  return Object.fromEntries(onexitPods().map((p) => [p.component, procCmdline(p.pid)]));
+}
+
 async function clusterVersion(api: Api): Promise<string> {
   return api
     .get<{ gitVersion: string }>("/version")
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
     quick: config.quick,
     host: { cores: cpus().length, cpu: cpus()[0]?.model ?? "", memoryGiB: Math.round(totalmem() / 2 ** 30) },
     cluster: { server: api.server, version: await clusterVersion(api) },
+    entrypoints: entrypoints(),
     config: { ...config, sections: [...config.sections], levelTimeoutMs: undefined },
     handlerStartMs: [],
     workflowMs: [],
@@ -165,6 +171,8 @@ async function main(): Promise<void> {
     sampler.close();
     api.close();
   }
+  const sidecar = results.sidecar?.cmdline;
+  if (sidecar !== undefined) results.entrypoints.sidecar = sidecar;
   process.stdout.write(renderReport(results) + "\n");
   log(`results written to ${writeResults(results, RESULTS_DIR)}`);
 }

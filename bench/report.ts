@@ -103,12 +103,26 @@ function webhookTables(results: BenchResults): string[] {
     fmt(r.latencyMs.p99),
     fmt(r.latencyMs.max),
     String(r.errors + r.non2xx),
+    `${fmt(r.inServerMs.p50, 2)}/${fmt(r.inServerMs.p99, 2)}`,
     `${fmt(r.cpuPercent)}%`,
     fmt(r.peakRssMiB),
   ]);
   const out = [
     "Webhook server on 127.0.0.1 (autocannon, keep-alive TLS; latency in whole ms):",
-    table(["target", "achieved/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU", "RSS MiB"], rows),
+    table(
+      [
+        "target",
+        "achieved/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "in-server p50/p99 ms",
+        "CPU",
+        "RSS MiB",
+      ],
+      rows,
+    ),
   ];
   const v = w.viaApiServer;
   if (v !== undefined) {
@@ -173,6 +187,9 @@ function sidecarTables(results: BenchResults): string[] {
 export function renderReport(results: BenchResults): string {
   return [
     `onexit bench ${results.date}${results.quick ? " (quick)" : ""}: ${results.host.cores} cores ${results.host.cpu}, ${results.cluster.version} at ${results.cluster.server}`,
+    Object.entries(results.entrypoints)
+      .map(([component, cmdline]) => `${component}: ${cmdline.replace(/^\S*\/node\s+/, "node ")}`)
+      .join("\n"),
     ...(results.load.length > 0 ? loadTables(results) : []),
     ...webhookTables(results),
     ...sidecarTables(results),

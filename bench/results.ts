@@ -39,6 +39,8 @@ export interface BenchResults {
   quick: boolean;
   host: { cores: number; cpu: string; memoryGiB: number };
   cluster: { server: string; version: string };
+  /** Command lines of onexit's processes during the run (TypeScript sources or tsc's dist/). */
+  entrypoints: Record<string, string>;
   config: Record<string, unknown>;
   handlerStartMs: LevelSummary[];
   workflowMs: LevelSummary[];

@@ -26,6 +26,8 @@ export interface ComponentUsage {
 
 export interface SidecarUsage {
   pod: string;
+  /** Its command line: which entrypoint (bin/onexit.ts or dist/bin/onexit.js) the node runs. */
+  cmdline: string;
   pid: number;
   startEpochMs: number;
   peakRssMiB: number;
@@ -83,6 +85,7 @@ export function createSampler(cores: number): Sampler {
       const stat = procStat(pid);
       sidecars.set(pid, {
         pod: env.POD_NAME ?? "",
+        cmdline,
         pid,
         startEpochMs: bootMs + (stat?.startSec ?? 0) * 1000,
         peakRssMiB: 0,

@@ -10,6 +10,7 @@ import { logFloodScript } from "./workflows.ts";
 
 export interface SidecarBenchResult {
   pods: number;
+  cmdline?: string;
   peakRssMiB: Summary;
   /** Process start → its "starting" line (Node boot, module loading, config). */
   startToFirstLogMs: Summary;
@@ -84,6 +85,7 @@ export async function benchSidecar(
   const times = await startupTimes(options.api, options.namespace, sidecars);
   const result: SidecarBenchResult = {
     pods: sidecars.length,
+    cmdline: sidecars[0]?.cmdline,
     peakRssMiB: summarize(sidecars.map((s) => s.peakRssMiB)),
     startToFirstLogMs: summarize(times.firstLog),
     startToWatchingMs: summarize(times.watching),

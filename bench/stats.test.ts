@@ -32,3 +32,21 @@ test("summarize sorts, rounds and does not mutate its input", () => {
   assert.deepEqual(input, [30.04, 10, 20.06]);
   assert.deepEqual(s, { count: 3, p50: 20.1, p95: 30, p99: 30, max: 30, mean: 20 });
 });
+
+test("histogram quantiles interpolate inside the bucket", async () => {
+  const { histogramQuantile, parseHistogram, diffHistogram } = await import("./histogram.ts");
+  const text = [
+    'x_bucket{le="0.001"} 50',
+    'x_bucket{le="0.01"} 90',
+    'x_bucket{le="+Inf"} 100',
+    "x_sum 0.5",
+    "x_count 100",
+  ].join("\n");
+  const h = parseHistogram(text, "x");
+  assert.equal(h.count, 100);
+  assert.equal(histogramQuantile(h, 0.5), 0.001);
+  assert.ok(Math.abs(histogramQuantile(h, 0.7) - 0.0055) < 1e-12);
+  assert.equal(histogramQuantile(h, 0.99), 0.01);
+  const empty = diffHistogram(h, h);
+  assert.ok(Number.isNaN(histogramQuantile(empty, 0.5)));
+});

@@ -1,24 +1,23 @@
 // The webhook alone: its server on 127.0.0.1 driven by autocannon at fixed rates and flat out,
 // with its CPU and RSS; then through the API server: dry-run pod creates, timed, with and
 // without the label that routes them to the cluster's webhook.
-import { fork } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { admissionReview } from "./admission-body.ts";
 import type { Api } from "./api.ts";
 import { runAutocannon, type LoadResult } from "./autocannon.ts";
 import { sumMetric } from "./coordinator-metrics.ts";
 import type { ProcessRef } from "./processes.ts";
 import type { SamplerClient } from "./sampler-client.ts";
 import { summarize, type Summary } from "./stats.ts";
-import { selfSignedCert } from "./tls.ts";
+import { diffHistogram, histogramQuantile, parseHistogram, type Histogram } from "./histogram.ts";
+import { startLocalWebhook, type LocalWebhook } from "./local-webhook.ts";
 
 export interface DirectRun extends LoadResult {
   /** Webhook process CPU over the run, % of one core. */
   cpuPercent: number;
   peakRssMiB: number;
+  /** The server's own histogram (first middleware → answer), interpolated in its buckets. */
+  inServerMs: { p50: number; p99: number; mean: number };
 }
 
 export interface ViaApiServer {
@@ -51,60 +50,58 @@ export interface WebhookBenchOptions {
   log: (line: string) => void;
 }
 
+const SERVER_HISTOGRAM = "onexit_webhook_admission_duration_seconds";
+
+async function serverHistogram(server: LocalWebhook): Promise<Histogram> {
+  const text = await fetch(server.metricsUrl).then((r) => r.text());
+  return parseHistogram(text, SERVER_HISTOGRAM);
+}
+
 async function measured(
   options: WebhookBenchOptions,
-  pid: number,
+  server: LocalWebhook,
   run: () => Promise<LoadResult>,
 ): Promise<DirectRun> {
-  await options.sampler?.start([{ component: "webhook", pid }]);
+  const before = await serverHistogram(server);
+  await options.sampler?.start([{ component: "webhook", pid: server.pid }]);
   const result = await run();
   const usage = await options.sampler?.stop();
+  const inServer = diffHistogram(before, await serverHistogram(server));
   const webhook = usage?.components[0];
+  const ms = (seconds: number): number => Math.round(seconds * 10_000) / 10;
   return {
     ...result,
     cpuPercent: webhook && usage ? (webhook.cpuSec / usage.wallSec) * 100 : Number.NaN,
     peakRssMiB: webhook?.peakRssMiB ?? Number.NaN,
+    inServerMs: {
+      p50: ms(histogramQuantile(inServer, 0.5)),
+      p99: ms(histogramQuantile(inServer, 0.99)),
+      mean: inServer.count > 0 ? ms(inServer.sum / inServer.count) : Number.NaN,
+    },
   };
 }
 
 async function direct(options: WebhookBenchOptions): Promise<Pick<WebhookBenchResult, "direct" | "max">> {
-  const tls = selfSignedCert();
-  const bodyFile = join(tls.dir, "review.json");
-  writeFileSync(bodyFile, JSON.stringify(admissionReview("bench-step", options.namespace)));
-  const child = fork(new URL("./webhook-server.ts", import.meta.url).pathname, [], {
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-    env: {
-      ...process.env,
-      ONEXIT_TLS_CERT_FILE: tls.cert,
-      ONEXIT_TLS_KEY_FILE: tls.key,
-      ONEXIT_COORDINATOR_CA_FILE: tls.cert,
-    },
-  });
+  const server = await startLocalWebhook(options.namespace);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once("message", (m: { port: number }) => resolve(m.port));
-      child.once("exit", (code) => reject(new Error(`webhook server exited (${code})`)));
-    });
-    const url = `https://127.0.0.1:${port}/mutate`;
-    const pid = child.pid ?? 0;
+    const { url, bodyFile } = server;
     await runAutocannon({ url, bodyFile, connections: 4, seconds: 2 }); // warm-up (JIT, TLS sessions)
     const runs: DirectRun[] = [];
     for (const rate of options.rates) {
       const connections = Math.max(4, Math.ceil(rate / 250));
-      const run = await measured(options, pid, () =>
+      const run = await measured(options, server, () =>
         runAutocannon({ url, bodyFile, connections, seconds: options.seconds, rate }),
       );
       options.log(`webhook direct ${rate}/s: p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms`);
       runs.push(run);
     }
-    const max = await measured(options, pid, () =>
+    const max = await measured(options, server, () =>
       runAutocannon({ url, bodyFile, connections: 16, seconds: options.seconds }),
     );
     options.log(`webhook direct flat out: ${max.achievedRate.toFixed(0)}/s p99 ${max.latencyMs.p99} ms`);
     return { direct: runs, max };
   } finally {
-    child.disconnect();
-    rmSync(tls.dir, { recursive: true, force: true });
+    await server.close();
   }
 }
 
