@@ -1,5 +1,18 @@
-# One image, three entrypoints: `coordinator`, `webhook`, `sidecar` (bin/onexit.ts).
-# Node 24 runs the TypeScript sources directly (type stripping), so the image carries no build output.
+# One image, three entrypoints: `coordinator`, `webhook`, `sidecar` (dist/bin/onexit.js).
+# The image runs tsc's output, not the TypeScript sources: Node's type stripping costs every
+# process ~17 MiB of RSS, and the `wait` sidecar must stay under 80 MiB.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY common ./common
+COPY coordinator ./coordinator
+COPY webhook ./webhook
+COPY sidecar ./sidecar
+RUN npx tsc -p tsconfig.build.json
+
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
@@ -10,11 +23,6 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
-COPY bin ./bin
-COPY common ./common
-COPY coordinator ./coordinator
-COPY webhook ./webhook
-COPY sidecar ./sidecar
-RUN find . -name '*.test.ts' -not -path './node_modules/*' -delete
+COPY --from=build /app/dist ./dist
 USER 10001:10001
-ENTRYPOINT ["node", "bin/onexit.ts"]
+ENTRYPOINT ["node", "dist/bin/onexit.js"]

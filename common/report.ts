@@ -1,11 +1,16 @@
 // The one contract between the sidecar and the coordinator: parsed and validated here,
 // and nowhere else.
 import { z } from "zod";
+import {
+  MAX_LOG_TAIL_BYTES,
+  MAX_MESSAGE_LENGTH,
+  MAX_OUTPUT_NAME_LENGTH,
+  MAX_OUTPUT_VALUE_BYTES,
+  MAX_OUTPUTS,
+  MAX_REASON_LENGTH,
+} from "./report-limits.ts";
 
-/** Bounded so a report always fits in a pod annotation (the API server caps all annotations at 256 KiB). */
-export const MAX_LOG_TAIL_BYTES = 16 * 1024;
-export const MAX_OUTPUT_VALUE_BYTES = 16 * 1024;
-export const MAX_OUTPUTS = 32;
+export * from "./report-limits.ts";
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
@@ -15,8 +20,8 @@ export const reportSchema = z
     podUid: z.string().min(1).max(64),
     namespace: z.string().min(1).max(63),
     exitCode: z.number().int().min(0).max(255),
-    reason: z.string().max(256),
-    message: z.string().max(4096).optional(),
+    reason: z.string().max(MAX_REASON_LENGTH),
+    message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
     startedAt: rfc3339,
     finishedAt: rfc3339,
     logBytes: z.number().int().min(0),
@@ -27,7 +32,7 @@ export const reportSchema = z
     outputs: z
       .array(
         z.object({
-          name: z.string().min(1).max(253),
+          name: z.string().min(1).max(MAX_OUTPUT_NAME_LENGTH),
           value: z.string().refine((s) => Buffer.byteLength(s) <= MAX_OUTPUT_VALUE_BYTES, {
             message: `must be at most ${MAX_OUTPUT_VALUE_BYTES} bytes`,
           }),

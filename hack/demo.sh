@@ -7,6 +7,9 @@ export KUBECONFIG="${KUBECONFIG:-$ONEXIT_STATE/kubeconfig}"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+step "Building dist/ (the test cluster runs the compiled entrypoint, as the image does)"
+node_modules/.bin/tsc -p tsconfig.build.json
+
 step "Installing onexit with its Helm chart"
 kubectl create namespace onexit --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 helm upgrade --install onexit charts/onexit --namespace onexit --wait --timeout 5m

@@ -39,4 +39,75 @@ describe("parseSidecarConfig", () => {
     expect(parseSidecarConfig({ ...env, ONEXIT_DEADLINE_SECONDS: "-1" }).ok).toBe(false);
     expect(parseSidecarConfig({ ...env, ONEXIT_DEADLINE_SECONDS: "45" }).ok && true).toBe(true);
   });
+
+  it("when the deadline is written as Number() reads it, then it is accepted; fractions, 0, Infinity and blanks are not", () => {
+    const deadline = (value: string): number | string => {
+      const result = parseSidecarConfig({ ...env, ONEXIT_DEADLINE_SECONDS: value });
+      return result.ok ? result.config.deadlineSeconds : result.error;
+    };
+    expect([" 45 ", "1e3", "0x10"].map(deadline)).toEqual([45, 1000, 16]);
+    for (const bad of ["", "abc", "1.5", "0", "Infinity", "9007199254740993"])
+      expect(deadline(bad)).toBe(
+        `ONEXIT_DEADLINE_SECONDS: must be a positive integer, got ${JSON.stringify(bad)}`,
+      );
+  });
+
+  it("when the coordinator URL is http(s) with ://, then it is kept trimmed and without trailing slashes", () => {
+    const url = (value: string | undefined): string => {
+      const result = parseSidecarConfig({ ...env, ONEXIT_COORDINATOR_URL: value });
+      return result.ok ? result.config.coordinatorUrl : result.error;
+    };
+    expect(url(" http://10.0.0.1:8443// ")).toBe("http://10.0.0.1:8443");
+    expect(url("HTTPS://X/a//")).toBe("HTTPS://X/a");
+    expect(url(undefined)).toBe("ONEXIT_COORDINATOR_URL: required");
+    expect(url("")).toBe("ONEXIT_COORDINATOR_URL: must not be empty");
+    for (const bad of ["ftp://x", "https:x", "http:/x", "https://", "https://exa mple", "coordinator:443"])
+      expect(url(bad)).toBe(
+        `ONEXIT_COORDINATOR_URL: must be an http or https URL, got ${JSON.stringify(bad)}`,
+      );
+  });
+
+  it("when optional values are set, then they are used; set but empty paths are refused", () => {
+    const result = parseSidecarConfig({
+      ...env,
+      ONEXIT_REPORT_TOKEN_FILE: "/t",
+      ONEXIT_OUTPUTS_DIR: "/o",
+      ONEXIT_DEADLINE_SECONDS: "7",
+      ONEXIT_LOG_LEVEL: "debug",
+      ONEXIT_WORKFLOW: undefined,
+      ONEXIT_NODE_ID: undefined,
+      ONEXIT_COORDINATOR_CA: undefined,
+      UNRELATED: "ignored",
+    });
+    expect(result.ok && result.config).toMatchObject({
+      workflow: "",
+      nodeId: "",
+      coordinatorCa: "",
+      tokenFile: "/t",
+      outputsDir: "/o",
+      deadlineSeconds: 7,
+      debug: true,
+    });
+    expect(parseSidecarConfig({ ...env, ONEXIT_REPORT_TOKEN_FILE: "", ONEXIT_OUTPUTS_DIR: "" })).toEqual({
+      ok: false,
+      error: "ONEXIT_REPORT_TOKEN_FILE: must not be empty; ONEXIT_OUTPUTS_DIR: must not be empty",
+    });
+  });
+
+  it("when the log level is neither info nor debug, then it is refused", () => {
+    for (const bad of ["", "warn", "DEBUG"])
+      expect(parseSidecarConfig({ ...env, ONEXIT_LOG_LEVEL: bad })).toEqual({
+        ok: false,
+        error: `ONEXIT_LOG_LEVEL: must be one of "info", "debug", got ${JSON.stringify(bad)}`,
+      });
+  });
+
+  it("when several variables are wrong, then one message names each, in order", () => {
+    expect(parseSidecarConfig({ POD_NAMESPACE: "ns", POD_UID: "", ONEXIT_LOG_LEVEL: "x" })).toEqual({
+      ok: false,
+      error:
+        "POD_NAME: required; POD_UID: must not be empty; ONEXIT_COORDINATOR_URL: required; " +
+        'ONEXIT_LOG_LEVEL: must be one of "info", "debug", got "x"',
+    });
+  });
 });

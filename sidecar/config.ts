@@ -1,20 +1,68 @@
 // The sidecar's configuration, from the env the webhook injected (docs/CONTRACTS.md
 // "Sidecar environment"). Parsed once at startup.
-import { z } from "zod";
+// Parsed by hand, not with zod: zod alone would cost ~18 MiB of the sidecar's memory budget.
 
-const envSchema = z.object({
-  POD_NAME: z.string().min(1),
-  POD_NAMESPACE: z.string().min(1),
-  POD_UID: z.string().min(1),
-  ONEXIT_WORKFLOW: z.string().optional(),
-  ONEXIT_NODE_ID: z.string().optional(),
-  ONEXIT_COORDINATOR_URL: z.url({ protocol: /^https?$/ }),
-  ONEXIT_COORDINATOR_CA: z.string().optional(),
-  ONEXIT_REPORT_TOKEN_FILE: z.string().min(1).default("/var/run/onexit/token/token"),
-  ONEXIT_DEADLINE_SECONDS: z.coerce.number().int().positive().default(300),
-  ONEXIT_OUTPUTS_DIR: z.string().min(1).default("/onexit/outputs"),
-  ONEXIT_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
-});
+type Env = Record<string, string | undefined>;
+
+interface EnvReader {
+  /** One message per bad variable, each naming it, in the order they were read. */
+  errors: string[];
+  required(name: string): string;
+  optional(name: string): string;
+  nonEmpty(name: string, fallback: string): string;
+  httpUrl(name: string): string;
+  positiveInteger(name: string, fallback: number): number;
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
+}
+
+function envReader(env: Env): EnvReader {
+  const errors: string[] = [];
+  const fail = (name: string, message: string): void => {
+    errors.push(`${name}: ${message}`);
+  };
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined) fail(name, "required");
+    else if (value === "") fail(name, "must not be empty");
+    return value ?? "";
+  };
+  return {
+    errors,
+    required,
+    optional: (name: string): string => env[name] ?? "",
+    /** Unset means the default; set but empty is an error. */
+    nonEmpty(name: string, fallback: string): string {
+      const value = env[name];
+      if (value === "") fail(name, "must not be empty");
+      return value || fallback;
+    },
+    /** An absolute http(s) URL written with `://`; blanks around it trimmed, tabs and newlines dropped. */
+    httpUrl(name: string): string {
+      const value = required(name);
+      const trimmed = value.trim();
+      if (value !== "" && (!/^https?:\/\//i.test(trimmed) || !URL.canParse(trimmed)))
+        fail(name, `must be an http or https URL, got ${JSON.stringify(value)}`);
+      return trimmed.replace(/[\t\n\r]/g, "");
+    },
+    /** Read as Number() reads it (blanks trimmed, 1e3, 0x10), then a safe integer > 0. */
+    positiveInteger(name: string, fallback: number): number {
+      const value = env[name];
+      if (value === undefined) return fallback;
+      const n = Number(value);
+      if (Number.isSafeInteger(n) && n > 0) return n;
+      fail(name, `must be a positive integer, got ${JSON.stringify(value)}`);
+      return fallback;
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = env[name];
+      if (value === undefined) return fallback;
+      const found = allowed.find((a) => a === value);
+      if (found === undefined)
+        fail(name, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(value)}`);
+      return found ?? fallback;
+    },
+  };
+}
 
 export interface SidecarConfig {
   pod: { name: string; namespace: string; uid: string };
@@ -31,27 +79,22 @@ export interface SidecarConfig {
 
 export type SidecarConfigResult = { ok: true; config: SidecarConfig } | { ok: false; error: string };
 
-export function parseSidecarConfig(env: Record<string, string | undefined>): SidecarConfigResult {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-    };
-  }
-  const e = parsed.data;
-  return {
-    ok: true,
-    config: {
-      pod: { name: e.POD_NAME, namespace: e.POD_NAMESPACE, uid: e.POD_UID },
-      workflow: e.ONEXIT_WORKFLOW ?? "",
-      nodeId: e.ONEXIT_NODE_ID ?? "",
-      coordinatorUrl: e.ONEXIT_COORDINATOR_URL.replace(/\/+$/, ""),
-      coordinatorCa: e.ONEXIT_COORDINATOR_CA ?? "",
-      tokenFile: e.ONEXIT_REPORT_TOKEN_FILE,
-      deadlineSeconds: e.ONEXIT_DEADLINE_SECONDS,
-      outputsDir: e.ONEXIT_OUTPUTS_DIR,
-      debug: e.ONEXIT_LOG_LEVEL === "debug",
+export function parseSidecarConfig(env: Env): SidecarConfigResult {
+  const read = envReader(env);
+  const config: SidecarConfig = {
+    pod: {
+      name: read.required("POD_NAME"),
+      namespace: read.required("POD_NAMESPACE"),
+      uid: read.required("POD_UID"),
     },
+    workflow: read.optional("ONEXIT_WORKFLOW"),
+    nodeId: read.optional("ONEXIT_NODE_ID"),
+    coordinatorUrl: read.httpUrl("ONEXIT_COORDINATOR_URL").replace(/\/+$/, ""),
+    coordinatorCa: read.optional("ONEXIT_COORDINATOR_CA"),
+    tokenFile: read.nonEmpty("ONEXIT_REPORT_TOKEN_FILE", "/var/run/onexit/token/token"),
+    deadlineSeconds: read.positiveInteger("ONEXIT_DEADLINE_SECONDS", 300),
+    outputsDir: read.nonEmpty("ONEXIT_OUTPUTS_DIR", "/onexit/outputs"),
+    debug: read.oneOf("ONEXIT_LOG_LEVEL", ["info", "debug"], "info") === "debug",
   };
+  return read.errors.length > 0 ? { ok: false, error: read.errors.join("; ") } : { ok: true, config };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_OUTPUT_VALUE_BYTES } from "../common/report.ts";
+import { MAX_OUTPUT_VALUE_BYTES } from "../common/report-limits.ts";
 import { volumeReader } from "./output-files.ts";
 import { parseOutputSpecs, readOutputs, safeRelativePath } from "./outputs.ts";
 
@@ -28,6 +28,41 @@ describe("parseOutputSpecs", () => {
     expect(parseOutputSpecs('{"a":1}').warnings).toEqual([
       "outputs annotation is not a list of {name, path}",
     ]);
+  });
+
+  it("when the list is well formed but entries carry other keys, then those are ignored", () => {
+    expect(parseOutputSpecs(JSON.stringify([{ name: "a", path: "d0/a", extra: 1 }]))).toEqual({
+      specs: [{ name: "a", path: "d0/a" }],
+      warnings: [],
+    });
+    expect(parseOutputSpecs("[]")).toEqual({ specs: [], warnings: [] });
+  });
+
+  it("when any entry lacks a non-empty string name or path, then the whole list is refused", () => {
+    const notAList = { specs: [], warnings: ["outputs annotation is not a list of {name, path}"] };
+    for (const annotation of [
+      "null",
+      '"x"',
+      "[null]",
+      '[["a","b"]]',
+      '[{"name":"","path":"b"}]',
+      '[{"name":1,"path":"b"}]',
+      '[{"name":"a"}]',
+      '[{"name":"a","path":"b"},{"path":"c"}]',
+      '{"0":{"name":"a","path":"b"},"length":1}',
+    ])
+      expect(parseOutputSpecs(annotation)).toEqual(notAList);
+  });
+
+  it("when a name is longer than a report allows, then that output is dropped with a warning", () => {
+    const result = parseOutputSpecs(
+      JSON.stringify([
+        { name: "n".repeat(254), path: "d0/a" },
+        { name: "ok", path: "d0/b" },
+      ]),
+    );
+    expect(result.specs).toEqual([{ name: "ok", path: "d0/b" }]);
+    expect(result.warnings).toEqual([`output ${"n".repeat(64)}…: name longer than 253 characters`]);
   });
 
   it("when a path escapes the volume, then that output is dropped with a warning", () => {

@@ -1,7 +1,6 @@
 // Output parameters: the files `main` wrote into the shared volume, as the pod annotation
 // onexit.dev/outputs lists them. Problems are returned as warnings, never thrown.
-import { z } from "zod";
-import { MAX_OUTPUT_VALUE_BYTES, MAX_OUTPUTS } from "../common/report.ts";
+import { MAX_OUTPUT_NAME_LENGTH, MAX_OUTPUT_VALUE_BYTES, MAX_OUTPUTS } from "../common/report-limits.ts";
 
 export interface OutputSpec {
   name: string;
@@ -21,7 +20,23 @@ export interface ReadOutputsResult {
 /** Reads at most `maxBytes` of a file inside `dir`; throws (ENOENT, escape, …) when it cannot. */
 export type ReadPrefix = (relativePath: string, maxBytes: number) => Promise<Buffer>;
 
-const specsSchema = z.array(z.object({ name: z.string().min(1), path: z.string().min(1) }));
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
+}
+
+/** `[{name, path}, ...]` with non-empty strings (other keys ignored), checked by hand rather
+ * than with zod, which would cost ~18 MiB of the sidecar's memory budget. */
+function asSpecs(raw: unknown): OutputSpec[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const specs: OutputSpec[] = [];
+  for (const item of raw as unknown[]) {
+    if (typeof item !== "object" || item === null) return undefined;
+    const { name, path } = item as Record<string, unknown>;
+    if (!isNonEmptyString(name) || !isNonEmptyString(path)) return undefined;
+    specs.push({ name, path });
+  }
+  return specs;
+}
 
 /** A path must stay inside the volume: relative, no `..`, no empty segments. */
 export function safeRelativePath(path: string): boolean {
@@ -40,10 +55,17 @@ export function parseOutputSpecs(annotation: string | undefined): {
   } catch {
     return { specs: [], warnings: ["outputs annotation is not JSON"] };
   }
-  const parsed = specsSchema.safeParse(raw);
-  if (!parsed.success) return { specs: [], warnings: ["outputs annotation is not a list of {name, path}"] };
+  const parsed = asSpecs(raw);
+  if (parsed === undefined)
+    return { specs: [], warnings: ["outputs annotation is not a list of {name, path}"] };
   const warnings: string[] = [];
-  const specs = parsed.data.filter((spec) => {
+  const specs = parsed.filter((spec) => {
+    if (spec.name.length > MAX_OUTPUT_NAME_LENGTH) {
+      warnings.push(
+        `output ${spec.name.slice(0, 64)}…: name longer than ${MAX_OUTPUT_NAME_LENGTH} characters`,
+      );
+      return false;
+    }
     if (safeRelativePath(spec.path)) return true;
     warnings.push(`output ${spec.name}: path ${spec.path} leaves the outputs volume`);
     return false;

@@ -1,5 +1,16 @@
-// Pod facts + the log tail + output values → a validated Report. Pure.
-import { parseReport, type ParseResult } from "../common/report.ts";
+// Pod facts + the log tail + output values → a Report within the contract's limits. Pure.
+// Valid by construction rather than checked with common/report.ts's zod schema, which
+// would cost ~18 MiB of the sidecar's memory budget; the coordinator validates every report.
+import {
+  MAX_LOG_TAIL_BYTES,
+  MAX_MESSAGE_LENGTH,
+  MAX_OUTPUT_NAME_LENGTH,
+  MAX_OUTPUT_VALUE_BYTES,
+  MAX_OUTPUTS,
+  MAX_REASON_LENGTH,
+} from "../common/report-limits.ts";
+import type { Report } from "../common/report.ts";
+import { utf8Tail } from "./log-tail.ts";
 import type { MainTerminated, Timestamp } from "./main-state.ts";
 
 export interface ReportInput {
@@ -11,41 +22,65 @@ export interface ReportInput {
   now: Date;
 }
 
-const MAX_REASON = 256;
-const MAX_MESSAGE = 4096;
-
+/** RFC 3339 in UTC, or undefined for what cannot be one (invalid dates, years past 9999). */
 function iso(value: Timestamp | undefined): string | undefined {
   if (value === undefined) return undefined;
   const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  if (Number.isNaN(date.getTime())) return undefined;
+  const text = date.toISOString();
+  return /^\d{4}-/.test(text) ? text : undefined;
 }
 
 function defaultReason(exitCode: number): string {
   return exitCode === 0 ? "Completed" : "Error";
 }
 
-export function buildReport(input: ReportInput): ParseResult {
+function count(n: number): number {
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/** The log tail already fits (log-tail.ts keeps at most MAX_LOG_TAIL_BYTES); cut it if not. */
+function boundedTail(tail: string): string {
+  return Buffer.byteLength(tail) <= MAX_LOG_TAIL_BYTES
+    ? tail
+    : utf8Tail(Buffer.from(tail, "utf8"), MAX_LOG_TAIL_BYTES);
+}
+
+/** outputs.ts already drops what does not fit, with a warning; this only guarantees it. */
+function boundedOutputs(outputs: ReportInput["outputs"]): Report["outputs"] {
+  return outputs
+    .filter(
+      (o) =>
+        o.name.length > 0 &&
+        o.name.length <= MAX_OUTPUT_NAME_LENGTH &&
+        Buffer.byteLength(o.value) <= MAX_OUTPUT_VALUE_BYTES,
+    )
+    .slice(0, MAX_OUTPUTS)
+    .map((o) => ({ name: o.name, value: o.value }));
+}
+
+export function buildReport(input: ReportInput): Report {
   const { main } = input;
   const inRange = Number.isInteger(main.exitCode) && main.exitCode >= 0 && main.exitCode <= 255;
   const exitCode = inRange ? main.exitCode : 255;
   const notes = [main.message ?? "", inRange ? "" : `exit code ${main.exitCode} reported as 255`].filter(
     Boolean,
   );
-  const message = notes.join("; ").slice(0, MAX_MESSAGE);
+  const message = notes.join("; ").slice(0, MAX_MESSAGE_LENGTH);
   const finishedAt = iso(main.finishedAt) ?? input.now.toISOString();
   const startedAt = iso(main.startedAt) ?? finishedAt;
-  return parseReport({
+  return {
     podName: input.pod.name,
     podUid: input.pod.uid,
     namespace: input.pod.namespace,
     exitCode,
-    reason: (main.reason || defaultReason(exitCode)).slice(0, MAX_REASON),
+    reason: (main.reason || defaultReason(exitCode)).slice(0, MAX_REASON_LENGTH),
     ...(message ? { message } : {}),
     startedAt,
     finishedAt,
-    logBytes: input.log.bytes,
-    logLines: input.log.lines,
-    logTail: input.log.tail,
-    outputs: input.outputs,
-  });
+    logBytes: count(input.log.bytes),
+    logLines: count(input.log.lines),
+    logTail: boundedTail(input.log.tail),
+    outputs: boundedOutputs(input.outputs),
+  };
 }

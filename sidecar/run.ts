@@ -4,7 +4,8 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import { ANNOTATION_OUTPUTS, MAIN_CONTAINER } from "../common/names.ts";
-import { MAX_LOG_TAIL_BYTES, type Report } from "../common/report.ts";
+import { MAX_LOG_TAIL_BYTES } from "../common/report-limits.ts";
+import type { Report } from "../common/report.ts";
 import type { BackoffPolicy } from "./backoff.ts";
 import type { SidecarConfig } from "./config.ts";
 import { followLog, type LogFollower, type OpenLog } from "./log-follower.ts";
@@ -145,19 +146,15 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
     const main = mainState(pod) as MainTerminated;
     logger.info("main exited", { exitCode: main.exitCode, reason: main.reason, duration: durationOf(main) });
     await drain(follower);
-    const built = buildReport({
+    const report = buildReport({
       pod: config.pod,
       main,
       log: { bytes: tail.bytes, lines: tail.lines, tail: tail.text() },
       outputs: await outputsOf(pod),
       now: deps.now(),
     });
-    if (!built.ok) {
-      logger.error("cannot build a valid report", { error: built.error });
-      return { skipped: built.error };
-    }
     const deadline = deps.nowMs() + config.deadlineSeconds * 1000;
-    const outcome = await sendReport(built.report, {
+    const outcome = await sendReport(report, {
       post: deps.post,
       readToken: deps.readToken,
       logger,
@@ -168,7 +165,7 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
       deadlineMs: () => Math.min(deadline, graceEndMs()),
       attemptTimeoutMs: timing.attemptTimeoutMs,
     });
-    return { report: built.report, outcome };
+    return { report, outcome };
   };
 
   const story = async (): Promise<SidecarResult> => {

@@ -27,9 +27,27 @@ function sourceHash(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** The pods run the compiled entrypoint (dist/bin/onexit.js, as the image does), so dist/ is
+ * rebuilt from the sources before every install; the source hash above rolls the pods. */
+function buildDist(): void {
+  execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", join(ROOT, "tsconfig.build.json")], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+}
+
 export default function setup(): void {
+  installOnexit();
+}
+
+/** `helm upgrade --install` with the e2e values, plus any extra arguments; waits for the rollout. */
+export function installOnexit(extraArgs: string[] = []): void {
+  buildDist();
   for (const namespace of WORKFLOW_NAMESPACES) {
-    run("kubectl", ["apply", "-f", "-"], run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]));
+    run(
+      "kubectl",
+      ["apply", "-f", "-"],
+      run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]),
+    );
   }
   const extra = (process.env.ONEXIT_E2E_HELM_ARGS ?? "").split(" ").filter((a) => a !== "");
   run("helm", [
@@ -48,5 +66,6 @@ export default function setup(): void {
     "--timeout",
     "5m",
     ...extra,
+    ...extraArgs,
   ]);
 }

@@ -10,12 +10,12 @@ describe("imageRepository", () => {
 });
 
 describe("resolveEntrypoint", () => {
-  it("when the image is the onexit image, then the repo's node runs bin/onexit.ts with the args", () => {
+  it("when the image is the onexit image, then the repo's node runs the compiled dist/bin/onexit.js with the args", () => {
     const e = resolveEntrypoint(
       { image: "ghcr.io/onexit/onexit:0.1.0", command: ["ignored"], args: ["sidecar"] },
       "/r",
     );
-    expect(e).toEqual({ ok: true, argv: ["/r/node_modules/.bin/node", "/r/bin/onexit.ts", "sidecar"] });
+    expect(e).toEqual({ ok: true, argv: ["/r/node_modules/.bin/node", "/r/dist/bin/onexit.js", "sidecar"] });
   });
 
   it("when another image has a command, then command and args run on the host", () => {

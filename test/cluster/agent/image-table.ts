@@ -16,12 +16,13 @@ export function imageRepository(image: string): string {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-/** The onexit image runs the repository's entrypoint; any other image runs its command on the host. */
+/** The onexit image runs the repository's compiled entrypoint (dist/, as the image does: `make build`);
+ * any other image runs its command on the host. */
 export function resolveEntrypoint(container: ContainerCommand, repo: string): Entrypoint {
   const image = container.image ?? "";
   const args = container.args ?? [];
   if (imageRepository(image).endsWith("onexit")) {
-    return { ok: true, argv: [`${repo}/node_modules/.bin/node`, `${repo}/bin/onexit.ts`, ...args] };
+    return { ok: true, argv: [`${repo}/node_modules/.bin/node`, `${repo}/dist/bin/onexit.js`, ...args] };
   }
   const command = container.command ?? [];
   if (command.length === 0) {
