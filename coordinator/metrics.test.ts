@@ -43,6 +43,7 @@ describe("metrics", () => {
 
   it("when default metrics are on, then Node process metrics carry the onexit_ prefix", async () => {
     const text = await createMetrics().registry.metrics();
-    expect(text).toContain("onexit_process_cpu_user_seconds_total");
+    expect(text).toContain("process_cpu_user_seconds_total");
+    expect(text).not.toContain("onexit_process_");
   });
 });

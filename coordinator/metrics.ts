@@ -38,7 +38,7 @@ export interface CoordinatorMetrics {
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CoordinatorMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "onexit_" });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   let sources: StateSources = { workflowsByPhase: () => new Map(), queueDepth: () => 0 };
 
   new Gauge({

@@ -1,7 +1,13 @@
 // The coordinator restarted in the middle of a workflow must still run the handler, once.
 import { describe, expect, it } from "vitest";
 import { kubectl, waitFor } from "./kube.ts";
-import { E2E_NAMESPACE as ns, createWorkflow, handlerPods, podsOfWorkflow, waitForWorkflowDone } from "./workflow-helpers.ts";
+import {
+  E2E_NAMESPACE as ns,
+  createWorkflow,
+  handlerPods,
+  podsOfWorkflow,
+  waitForWorkflowDone,
+} from "./workflow-helpers.ts";
 
 describe("resilience", () => {
   it("when the coordinator restarts mid-workflow, then the handler still runs exactly once", async () => {
@@ -25,7 +31,15 @@ spec:
       timeoutMs: 60_000,
       intervalMs: 500,
     });
-    kubectl(["-n", "onexit", "delete", "pods", "-l", "app.kubernetes.io/component=coordinator", "--wait=false"]);
+    kubectl([
+      "-n",
+      "onexit",
+      "delete",
+      "pods",
+      "-l",
+      "app.kubernetes.io/component=coordinator",
+      "--wait=false",
+    ]);
     const workflow = await waitForWorkflowDone(ns, name, 180_000);
     expect(workflow.status?.phase).toBe("Succeeded");
     expect(handlerPods(ns, name)).toHaveLength(1);
