@@ -11,6 +11,8 @@ export interface ComponentCpu {
   /** Of all CPU time the machine spent busy during the run. */
   percentOfBusy: number;
   peakRssMiB?: number;
+  /** Its main thread's wait for a CPU, % of the wall time (how starved it was). */
+  runQueuePercent?: number;
 }
 
 export interface CpuBreakdown {
@@ -27,9 +29,10 @@ export const POD_PROCESSES = "pod processes";
 export function cpuBreakdown(usage: Usage): CpuBreakdown {
   const wall = Math.max(usage.wallSec, 1e-9);
   const busy = Math.max(usage.machineBusySec, 1e-9);
-  const entries: { component: string; cpuSec: number; peakRssMiB?: number }[] = [];
+  const entries: { component: string; cpuSec: number; peakRssMiB?: number; runQueuePercent?: number }[] = [];
   for (const c of usage.components) {
-    entries.push({ component: c.component, cpuSec: c.cpuSec, peakRssMiB: c.peakRssMiB });
+    const runQueuePercent = (c.runDelaySec / wall / c.pids.length) * 100;
+    entries.push({ component: c.component, cpuSec: c.cpuSec, peakRssMiB: c.peakRssMiB, runQueuePercent });
     if (c.component === "agent") entries.push({ component: POD_PROCESSES, cpuSec: c.childrenCpuSec });
   }
   const known = entries.reduce((total, e) => total + e.cpuSec, 0);

@@ -102,3 +102,10 @@ export function machineCpu(): MachineCpu | undefined {
     totalSec: total / CLOCK_TICKS,
   };
 }
+
+/** Seconds the process's main thread has waited on a run queue (schedstat's run delay). */
+export function procRunDelaySec(pid: number): number | undefined {
+  const text = read(`/proc/${pid}/schedstat`);
+  if (text === undefined) return undefined;
+  return Number(text.split(" ")[1]) / 1e9;
+}

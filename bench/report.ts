@@ -82,6 +82,30 @@ function loadTables(results: BenchResults): string[] {
               .map(([name, s]) => `${name} ${fmt(s.p50)}`)
               .join(", "),
         ];
+  const coordinator = table(
+    [
+      "workflows",
+      "reconciles/wf",
+      "reconcile mean ms",
+      "stale (1 s retry)",
+      "coord requests/wf",
+      "by verb",
+      "coord's own handler start mean ms",
+      "coord waits for CPU",
+    ],
+    results.load.map((l) => [
+      String(l.concurrency),
+      fmt(l.coordinatorReconcilesPerWorkflow, 1),
+      fmt(l.coordinatorReconcileMeanMs),
+      fmt(l.coordinatorStaleReconciles),
+      fmt(l.coordinatorRequestsPerWorkflow, 1),
+      Object.entries(l.coordinatorRequestsByVerbPerWorkflow)
+        .map(([verb, n]) => `${verb} ${fmt(n, 1)}`)
+        .join(", "),
+      fmt(l.coordinatorHandlerStartMeanMs),
+      `${fmt(l.cpu?.components.find((c) => c.component === "coordinator")?.runQueuePercent)}%`,
+    ]),
+  );
   return [
     "Exit-handler start (ms, step's main seen terminated → handler pod seen, one watch) and workflow create → finished (ms):",
     latency,
@@ -90,6 +114,8 @@ function loadTables(results: BenchResults): string[] {
     phases,
     "CPU (% of one core over the level's wall time) and the bottleneck:",
     cpu,
+    "Coordinator (its own metrics, both replicas; reports go to either):",
+    coordinator,
   ];
 }
 
@@ -105,6 +131,7 @@ function webhookTables(results: BenchResults): string[] {
     String(r.errors + r.non2xx),
     `${fmt(r.inServerMs.p50, 2)}/${fmt(r.inServerMs.p99, 2)}`,
     `${fmt(r.cpuPercent)}%`,
+    `${fmt(r.runQueuePercent, 1)}%`,
     fmt(r.peakRssMiB),
   ]);
   const out = [
@@ -119,6 +146,7 @@ function webhookTables(results: BenchResults): string[] {
         "errors",
         "in-server p50/p99 ms",
         "CPU",
+        "run queue",
         "RSS MiB",
       ],
       rows,

@@ -29,6 +29,11 @@ export interface LoadLevel {
   coordinatorRequestsPerWorkflow: number;
   coordinatorStaleReconciles: number;
   coordinatorReconcilesPerWorkflow: number;
+  /** Mean reconcile duration (onexit_reconcile_duration_seconds), ms: with 4 workers, the queue's pace. */
+  coordinatorReconcileMeanMs: number;
+  /** The coordinator's own onexit_exit_handler_start_latency_milliseconds mean over the level. */
+  coordinatorHandlerStartMeanMs: number;
+  coordinatorRequestsByVerbPerWorkflow: Record<string, number>;
   phasesMs: Record<string, Summary>;
   cpu: CpuBreakdown | undefined;
   sidecarPeakRssMiB: Summary | undefined;
@@ -57,6 +62,10 @@ function level(concurrency: number, s: Summary): LevelSummary {
   return { concurrency, p50: s.p50, p95: s.p95, p99: s.p99, max: s.max, count: s.count };
 }
 
+function ratio(a: number | undefined, b: number | undefined): number {
+  return a === undefined || b === undefined || b === 0 ? Number.NaN : a / b;
+}
+
 export function loadLevel(run: LoadRunResult, role: LoadLevel["role"]): LoadLevel {
   const perWorkflow = (n: number): number => (run.finished > 0 ? n / run.finished : Number.NaN);
   const sidecars = run.usage?.sidecars ?? [];
@@ -73,6 +82,14 @@ export function loadLevel(run: LoadRunResult, role: LoadLevel["role"]): LoadLeve
     coordinatorRequestsPerWorkflow: perWorkflow(run.coordinator?.k8sRequests ?? Number.NaN),
     coordinatorStaleReconciles: run.coordinator?.staleReconciles ?? Number.NaN,
     coordinatorReconcilesPerWorkflow: perWorkflow(run.coordinator?.reconciles ?? Number.NaN),
+    coordinatorReconcileMeanMs: ratio(run.coordinator?.reconcileSeconds, run.coordinator?.reconciles) * 1000,
+    coordinatorHandlerStartMeanMs: ratio(
+      run.coordinator?.handlerLatencySumMs,
+      run.coordinator?.handlerLatencyCount,
+    ),
+    coordinatorRequestsByVerbPerWorkflow: Object.fromEntries(
+      Object.entries(run.coordinator?.requestsByVerb ?? {}).map(([verb, n]) => [verb, perWorkflow(n)]),
+    ),
     phasesMs: run.phasesMs,
     cpu: run.usage ? cpuBreakdown(run.usage) : undefined,
     sidecarPeakRssMiB: sidecars.length > 0 ? summarize(sidecars.map((s) => s.peakRssMiB)) : undefined,

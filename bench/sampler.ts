@@ -11,6 +11,7 @@ import {
   procCmdline,
   procEnv,
   procMemory,
+  procRunDelaySec,
   procStat,
   type MachineCpu,
 } from "./proc.ts";
@@ -22,6 +23,8 @@ export interface ComponentUsage {
   /** CPU of children reaped meanwhile (for the agent: the pods' processes). */
   childrenCpuSec: number;
   peakRssMiB: number;
+  /** Time its main thread was runnable but waiting for a CPU (schedstat), seconds. */
+  runDelaySec: number;
 }
 
 export interface SidecarUsage {
@@ -49,6 +52,8 @@ interface Tracked {
   cpu: number;
   children: number;
   peakRssKiB: number;
+  delay0: number;
+  delay: number;
 }
 
 /** Still on its way through `ip netns exec` / `unshare` / the mount script to its real command. */
@@ -110,7 +115,8 @@ export function createSampler(cores: number): Sampler {
         const stat = procStat(ref.pid);
         const cpu = stat?.cpuSec ?? 0;
         const children = stat?.childrenCpuSec ?? 0;
-        return { ref, cpu0: cpu, children0: children, cpu, children, peakRssKiB: 0 };
+        const delay = procRunDelaySec(ref.pid) ?? 0;
+        return { ref, cpu0: cpu, children0: children, cpu, children, peakRssKiB: 0, delay0: delay, delay };
       });
       machine0 = machineCpu();
       bootMs = bootEpochMs();
@@ -125,6 +131,7 @@ export function createSampler(cores: number): Sampler {
           t.children = stat.childrenCpuSec;
         }
         if (memory !== undefined) t.peakRssKiB = Math.max(t.peakRssKiB, memory.rssKiB);
+        t.delay = procRunDelaySec(t.ref.pid) ?? t.delay;
       }
       if (namespace !== "") scanSidecars();
     },
@@ -144,11 +151,13 @@ export function createSampler(cores: number): Sampler {
           cpuSec: 0,
           childrenCpuSec: 0,
           peakRssMiB: 0,
+          runDelaySec: 0,
         };
         usage.pids.push(t.ref.pid);
         usage.cpuSec += t.cpu - t.cpu0;
         usage.childrenCpuSec += t.children - t.children0;
         usage.peakRssMiB = Math.max(usage.peakRssMiB, t.peakRssKiB / 1024);
+        usage.runDelaySec += t.delay - t.delay0;
         byComponent.set(t.ref.component, usage);
       }
       const result: Usage = {

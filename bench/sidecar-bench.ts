@@ -12,6 +12,8 @@ export interface SidecarBenchResult {
   pods: number;
   cmdline?: string;
   peakRssMiB: Summary;
+  stepPeakRssMiB: Summary;
+  handlerPeakRssMiB: Summary;
   /** Process start → its "starting" line (Node boot, module loading, config). */
   startToFirstLogMs: Summary;
   /** Process start → "capturing logs": its pod watch is open and has shown main started. */
@@ -32,6 +34,10 @@ export interface SidecarBenchResult {
 }
 
 export type SidecarRunOptions = Omit<LoadRunOptions, "concurrency" | "prefix" | "script">;
+
+function isHandler(pod: string): boolean {
+  return pod.includes("-handler-");
+}
 
 /** The time= field of the first logfmt line whose msg matches. */
 export function logLineTime(log: string, msg: string): number | undefined {
@@ -87,6 +93,8 @@ export async function benchSidecar(
     pods: sidecars.length,
     cmdline: sidecars[0]?.cmdline,
     peakRssMiB: summarize(sidecars.map((s) => s.peakRssMiB)),
+    stepPeakRssMiB: summarize(sidecars.filter((s) => !isHandler(s.pod)).map((s) => s.peakRssMiB)),
+    handlerPeakRssMiB: summarize(sidecars.filter((s) => isHandler(s.pod)).map((s) => s.peakRssMiB)),
     startToFirstLogMs: summarize(times.firstLog),
     startToWatchingMs: summarize(times.watching),
     apiRequestsPerPod: perPod(runs, /^(WATCH pods namespace|CONNECT pods\/log resource)$/),
@@ -101,7 +109,7 @@ export async function benchSidecar(
     script: logFloodScript(floodMegabytes),
     timeoutMs: 300_000,
   });
-  const step = flood.usage?.sidecars.find((s) => !s.pod.includes("-handler-"));
+  const step = flood.usage?.sidecars.find((s) => !isHandler(s.pod));
   const captured = step
     ? /msg="log captured" bytes=(\d+)/.exec(await waitLog(options.api, options.namespace, step.pod))
     : null;

@@ -16,6 +16,8 @@ export interface DirectRun extends LoadResult {
   /** Webhook process CPU over the run, % of one core. */
   cpuPercent: number;
   peakRssMiB: number;
+  /** Time the server's thread waited for a CPU, % of the run (a busy host shows here, not in-server). */
+  runQueuePercent: number;
   /** The server's own histogram (first middleware → answer), interpolated in its buckets. */
   inServerMs: { p50: number; p99: number; mean: number };
 }
@@ -73,6 +75,7 @@ async function measured(
     ...result,
     cpuPercent: webhook && usage ? (webhook.cpuSec / usage.wallSec) * 100 : Number.NaN,
     peakRssMiB: webhook?.peakRssMiB ?? Number.NaN,
+    runQueuePercent: webhook && usage ? (webhook.runDelaySec / usage.wallSec) * 100 : Number.NaN,
     inServerMs: {
       p50: ms(histogramQuantile(inServer, 0.5)),
       p99: ms(histogramQuantile(inServer, 0.99)),
