@@ -187,7 +187,7 @@ function sidecarTables(results: BenchResults): string[] {
   const rows = [
     [
       "peak RSS (MiB)",
-      `${fmt(s.peakRssMiB.p50)} p50, ${fmt(s.peakRssMiB.max)} max (${s.pods} sidecars, one workflow at a time)`,
+      `${fmt(s.peakRssMiB.p50)} p50, ${fmt(s.peakRssMiB.max)} max (${s.pods} sidecars, one workflow at a time; step pods ${fmt(s.stepPeakRssMiB.max)} max, handler pods ${fmt(s.handlerPeakRssMiB.max)} max)`,
     ],
     [
       "process start → first log line (ms)",
