@@ -62,7 +62,7 @@ demo: deps tools prereqs cluster-up build
 
 # Benchmarks in the test cluster (or KUBECONFIG's): tables on stdout, JSON in bench/results/.
 # Not part of `make test`; BENCH_QUICK=1 for a smoke run, the other knobs in bench/config.ts.
-bench: deps tools prereqs cluster-up
+bench: deps tools prereqs cluster-up build
 	export KUBECONFIG=$${KUBECONFIG:-$(ONEXIT_STATE)/kubeconfig}; node bench/main.ts
 
 build: deps
