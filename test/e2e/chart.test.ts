@@ -6,6 +6,7 @@ import { installOnexit, RELEASE_NAMESPACE } from "./install-onexit.ts";
 import {
   E2E_NAMESPACE as ns,
   createWorkflow,
+  oneStepWorkflow,
   podsOfWorkflow,
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
@@ -28,19 +29,7 @@ function caBundle(): string {
 }
 
 async function runOneStep(): Promise<void> {
-  const name = createWorkflow(
-    ns,
-    `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: chart- }
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo ok"] }
-`,
-  );
+  const name = createWorkflow(ns, oneStepWorkflow({ prefix: "chart", step: "echo ok" }));
   const workflow = await waitForWorkflowDone(ns, name);
   expect(workflow.status?.phase).toBe("Succeeded");
   expect(podsOfWorkflow(ns, name)[0]?.containers).toEqual(["main", "wait"]);

@@ -2,25 +2,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "./kube.ts";
 import { startPrometheus, type RunningPrometheus } from "./prometheus.ts";
-import { createWorkflow, waitForWorkflowDone } from "./workflow-helpers.ts";
+import { createWorkflow, oneStepWorkflow, waitForWorkflowDone } from "./workflow-helpers.ts";
 
 // Its own namespace, so other suites' workflows do not move these counters.
 const ns = "default";
 
 function workflow(exitCode: number): string {
-  return `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: metrics- }
-spec:
-  entrypoint: main
-  onExit: handler
-  templates:
-  - name: main
-    container: { image: alpine:latest, command: [sh, -c], args: ["exit ${exitCode}"] }
-  - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo {{workflow.status}}"] }
-`;
+  return oneStepWorkflow({
+    prefix: "metrics",
+    step: `exit ${exitCode}`,
+    handler: "echo {{workflow.status}}",
+  });
 }
 
 describe("prometheus", () => {

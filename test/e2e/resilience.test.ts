@@ -4,6 +4,7 @@ import { kubectl, waitFor } from "./kube.ts";
 import {
   E2E_NAMESPACE as ns,
   createWorkflow,
+  oneStepWorkflow,
   handlerPods,
   podsOfWorkflow,
   waitForWorkflowDone,
@@ -13,19 +14,11 @@ describe("resilience", () => {
   it("when the coordinator restarts mid-workflow, then the handler still runs exactly once", async () => {
     const name = createWorkflow(
       ns,
-      `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: restart- }
-spec:
-  entrypoint: sleepy
-  onExit: handler
-  templates:
-  - name: sleepy
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 8; echo done"] }
-  - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handled {{workflow.status}}"] }
-`,
+      oneStepWorkflow({
+        prefix: "restart",
+        step: "sleep 8; echo done",
+        handler: "echo handled {{workflow.status}}",
+      }),
     );
     await waitFor(() => (podsOfWorkflow(ns, name).some((p) => p.phase === "Running") ? true : undefined), {
       timeoutMs: 60_000,

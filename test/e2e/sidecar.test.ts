@@ -6,6 +6,7 @@ import { kubectl, kubectlJson, waitFor } from "./kube.ts";
 import {
   E2E_NAMESPACE as ns,
   createWorkflow,
+  oneStepWorkflow,
   getWorkflow,
   handlerPods,
   logs,
@@ -14,20 +15,8 @@ import {
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
 
-function oneStep(prefix: string, script: string): string {
-  return `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: ${prefix}- }
-spec:
-  entrypoint: main
-  onExit: handler
-  templates:
-  - name: main
-    container: { image: alpine:latest, command: [sh, -c], args: [${JSON.stringify(script)}] }
-  - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handler {{workflow.status}}"] }
-`;
+function oneStep(prefix: string, step: string): string {
+  return oneStepWorkflow({ prefix, step, handler: "echo handler {{workflow.status}}" });
 }
 
 function storyField(story: string, message: string, field: string): string | undefined {

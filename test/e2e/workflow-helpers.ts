@@ -87,3 +87,31 @@ export async function waitForPodsDone(namespace: string, workflow: string): Prom
     { timeoutMs: 120_000, intervalMs: 500 },
   );
 }
+
+/** A workflow of one `sh -c` step and, unless `handler` is undefined, an `sh -c` exit handler. */
+export function oneStepWorkflow(options: {
+  prefix: string;
+  step: string;
+  handler?: string;
+  spec?: Record<string, unknown>;
+}): string {
+  const container = (script: string): Record<string, unknown> => ({
+    image: "alpine:latest",
+    command: ["sh", "-c"],
+    args: [script],
+  });
+  const templates = [{ name: "main", container: container(options.step) }];
+  if (options.handler !== undefined)
+    templates.push({ name: "handler", container: container(options.handler) });
+  return JSON.stringify({
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Workflow",
+    metadata: { generateName: `${options.prefix}-` },
+    spec: {
+      entrypoint: "main",
+      ...(options.handler === undefined ? {} : { onExit: "handler" }),
+      ...options.spec,
+      templates,
+    },
+  });
+}

@@ -4,6 +4,7 @@ import { kubectl, waitFor } from "./kube.ts";
 import {
   E2E_NAMESPACE as ns,
   createWorkflow,
+  oneStepWorkflow,
   handlerPods,
   logs,
   podsOfWorkflow,
@@ -177,19 +178,11 @@ spec:
     it(`when a running workflow is shut down with ${strategy}, then steps are killed and the handler ${strategy === "Stop" ? "runs" : "does not run"}`, async () => {
       const name = createWorkflow(
         ns,
-        `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: shutdown- }
-spec:
-  entrypoint: sleepy
-  onExit: handler
-  templates:
-  - name: sleepy
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 300"] }
-  - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handled {{workflow.status}}"] }
-`,
+        oneStepWorkflow({
+          prefix: "shutdown",
+          step: "sleep 300",
+          handler: "echo handled {{workflow.status}}",
+        }),
       );
       await waitForRunningPod(name);
       kubectl([
@@ -213,20 +206,12 @@ spec:
   it("when activeDeadlineSeconds passes, then the step is killed and the handler still runs", async () => {
     const name = createWorkflow(
       ns,
-      `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: deadline- }
-spec:
-  entrypoint: sleepy
-  activeDeadlineSeconds: 3
-  onExit: handler
-  templates:
-  - name: sleepy
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 300"] }
-  - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 4; echo after deadline {{workflow.status}}"] }
-`,
+      oneStepWorkflow({
+        prefix: "deadline",
+        step: "sleep 300",
+        handler: "sleep 4; echo after deadline {{workflow.status}}",
+        spec: { activeDeadlineSeconds: 3 },
+      }),
     );
     const workflow = await waitForWorkflowDone(ns, name);
     expect(workflow.status?.phase).toBe("Failed");
@@ -241,19 +226,11 @@ spec:
     // with the right status, and once, is in the workflow's Events, which outlive it.
     const name = createWorkflow(
       ns,
-      `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: deleted- }
-spec:
-  entrypoint: sleepy
-  onExit: handler
-  templates:
-  - name: sleepy
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 300"] }
-  - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ['[ "{{workflow.status}}" = Failed ]'] }
-`,
+      oneStepWorkflow({
+        prefix: "deleted",
+        step: "sleep 300",
+        handler: '[ "{{workflow.status}}" = Failed ]',
+      }),
     );
     await waitForRunningPod(name);
     kubectl(["-n", ns, "delete", "workflow", name, "--wait=false"]);
@@ -273,19 +250,11 @@ spec:
   it("when a step fails, then the handler reads its log tail from /onexit/logs", async () => {
     const name = createWorkflow(
       ns,
-      `
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: { generateName: tails- }
-spec:
-  entrypoint: main
-  onExit: reader
-  templates:
-  - name: main
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo the database said no; exit 7"] }
-  - name: reader
-    container: { image: alpine:latest, command: [sh, -c], args: ["cat /onexit/logs/*.log"] }
-`,
+      oneStepWorkflow({
+        prefix: "tails",
+        step: "echo the database said no; exit 7",
+        handler: "cat /onexit/logs/*.log",
+      }),
     );
     await waitForWorkflowDone(ns, name);
     const [handler] = handlerPods(ns, name);
