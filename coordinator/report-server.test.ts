@@ -9,26 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSigned } from "../common/testing/tls.ts";
 import { createLogger } from "../common/log.ts";
 import { ANNOTATION_REPORT } from "../common/names.ts";
 import { createMetrics } from "./metrics.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer, type RunningServer } from "./report-server.ts";
-
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
-      ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1"],
-    ],
-    { stdio: "ignore" },
-  );
-  return { cert, key };
-}
 
 interface Reply {
   status: number;

@@ -1,6 +1,5 @@
 // Component test: the real wiring (startWebhook) on 127.0.0.1:0 with a self-signed
 // certificate made by the openssl CLI; only loopback traffic.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, request as httpRequest } from "node:http";
@@ -10,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSigned } from "../common/testing/tls.ts";
 import { createLogger } from "../common/log.ts";
 import type { WebhookConfig } from "./config.ts";
 import { DEFAULT_SIDECAR_RESOURCES, DEFAULT_SIDECAR_SECURITY_CONTEXT } from "./inject-config.ts";
@@ -22,21 +22,6 @@ interface Reply {
   status: number;
   body: string;
   fingerprint?: string;
-}
-
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
-      ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1"],
-    ],
-    { stdio: "ignore" },
-  );
-  return { cert, key };
 }
 
 function send(options: {
