@@ -3,6 +3,7 @@
 // stops the workers, releases the lease, stops the informers, closes the servers and exits 0.
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
+import { shareConnections } from "../common/kube-connection-pool.ts";
 import { createLogger, errorMessage } from "../common/log.ts";
 import { parseConfig } from "./config.ts";
 import { startCoordinator } from "./coordinator.ts";
@@ -14,7 +15,7 @@ function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   if (kubeconfigPath !== undefined && kubeconfigPath !== "") kc.loadFromFile(kubeconfigPath);
   else kc.loadFromCluster();
-  return kc;
+  return shareConnections(kc);
 }
 
 export async function main(): Promise<void> {
