@@ -12,6 +12,7 @@ export default defineConfig({
             "sidecar/**/*.test.ts",
             "coordinator/**/*.test.ts",
             "test/cluster/agent/**/*.test.ts",
+            "bench/**/*.test.ts",
           ],
         },
       },

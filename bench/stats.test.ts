@@ -1,6 +1,6 @@
-// Run with `node bench/stats.test.ts` (node:test; the unit vitest project does not include bench/).
+// Unit tests of the bench's statistics (part of the unit vitest project).
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test } from "vitest";
 import { percentile, summarize } from "./stats.ts";
 
 test("nearest-rank percentiles", () => {
