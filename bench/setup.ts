@@ -2,13 +2,14 @@
 // yet), the bench namespace with the executor role bound (a RoleBinding of its own, so a
 // later `helm upgrade` with other executor namespaces does not take it away), and cleanup.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Api } from "./api.ts";
 import { WORKFLOWS_PATH } from "./workflows.ts";
+// The same hash as the e2e suite, so installing here does not roll its pods.
+import { sourceHash } from "../test/e2e/install-onexit.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const EXECUTOR_NAMESPACES = ["default", "onexit-e2e", "onexit-bench"];
@@ -24,20 +25,6 @@ function run(command: string, args: string[], input?: string): string {
 
 function apply(yaml: string): void {
   run("kubectl", ["apply", "-f", "-"], yaml);
-}
-
-/** The same hash as test/e2e/install-onexit.ts, so installing here does not roll the e2e suite's pods. */
-function sourceHash(): string {
-  const hash = createHash("sha256");
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (path.endsWith(".ts")) hash.update(path).update(readFileSync(path));
-    }
-  };
-  for (const dir of ["bin", "common", "coordinator", "webhook", "sidecar"]) walk(join(ROOT, dir));
-  return hash.digest("hex").slice(0, 16);
 }
 
 function onexitReady(): boolean {

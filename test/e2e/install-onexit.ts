@@ -14,7 +14,7 @@ function run(command: string, args: string[], input?: string): string {
 }
 
 /** A change to the sources rolls the pods, so a long-lived dev cluster never runs stale code. */
-function sourceHash(): string {
+export function sourceHash(): string {
   const hash = createHash("sha256");
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir).sort()) {
