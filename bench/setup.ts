@@ -8,11 +8,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Api } from "./api.ts";
 import { WORKFLOWS_PATH } from "./workflows.ts";
-// The same hash as the e2e suite, so installing here does not roll its pods.
-import { sourceHash } from "../test/e2e/install-onexit.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-const EXECUTOR_NAMESPACES = ["default", "onexit-e2e", "onexit-bench"];
+// The e2e suite's install, so installing here does not roll its pods.
+import { installOnexit } from "../test/e2e/install-onexit.ts";
 
 export function toolsOnPath(): void {
   const bin = join(process.env.ONEXIT_CACHE ?? join(homedir(), ".cache/onexit"), "bin");
@@ -53,28 +50,12 @@ function namespaceYaml(name: string): string {
 }
 
 export function ensureOnexit(log: (line: string) => void): void {
-  for (const ns of EXECUTOR_NAMESPACES) apply(namespaceYaml(ns));
   if (onexitReady()) {
     log("onexit is installed and ready; leaving the release as it is");
     return;
   }
-  log("installing onexit with its chart (helm upgrade --install --wait)");
-  run("helm", [
-    "upgrade",
-    "--install",
-    "onexit",
-    join(ROOT, "charts/onexit"),
-    "--namespace",
-    "onexit",
-    "--create-namespace",
-    "--set",
-    `executor.namespaces={${EXECUTOR_NAMESPACES.join(",")}}`,
-    "--set-string",
-    `podAnnotations.onexit\\.dev/source-hash=${sourceHash()}`,
-    "--wait",
-    "--timeout",
-    "5m",
-  ]);
+  log("installing onexit with its chart (helm upgrade --install --wait), as the e2e suite does");
+  installOnexit();
 }
 
 export function ensureBenchNamespace(namespace: string): void {
