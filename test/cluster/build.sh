@@ -115,6 +115,8 @@ link_tools() {
 	ln -sfn "$HELM_BIN_DIR/helm" "$TOOLS_BIN_DIR/helm"
 }
 
+# Go's own installer puts it in /usr/local/go, which a non-login shell may not have on PATH.
+command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null 2>&1 || die "go is not installed (need Go >= $(sed -n 's/^go //p' "$CLUSTER_DIR/go.mod"))"
 ensure_packages
 build_k8s
