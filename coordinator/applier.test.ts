@@ -5,6 +5,7 @@ import { FINALIZER } from "../common/names.ts";
 import type { Workflow, WorkflowStatus } from "../common/types.ts";
 import { Applier, type ApplierClient } from "./applier.ts";
 import type { Action } from "./engine/types.ts";
+import { PodCreateFailures } from "./pod-create-failures.ts";
 
 const apiError = (code: number): Error => Object.assign(new Error(`HTTP ${code}`), { code });
 
@@ -70,6 +71,7 @@ function applier(r: Recorder, now = 5000) {
   const observed: { handlerMs: number[]; completed: string[] } = { handlerMs: [], completed: [] };
   const created: string[] = [];
   const superseded: string[] = [];
+  const refused = new PodCreateFailures();
   const a = new Applier({
     client: r.client,
     now: () => now,
@@ -81,8 +83,9 @@ function applier(r: Recorder, now = 5000) {
     },
     onPodCreated: (key, name) => created.push(`${key} ${name}`),
     onWorkflowWritten: (key, version) => superseded.push(`${key}@${version}`),
+    podCreateFailures: refused,
   });
-  return { a, observed, created, superseded };
+  return { a, observed, created, superseded, refused };
 }
 
 const everyAction: Action[] = [
@@ -160,7 +163,7 @@ describe("Applier", () => {
     r.failures.set("createPod p1", apiError(409));
     r.failures.set("deletePod p2", apiError(404));
     r.failures.set("patchPod p3", apiError(404));
-    const { a, observed, created } = applier(r);
+    const { a, observed, created, refused } = applier(r);
     const actions: Action[] = [
       { kind: "createPod", pod: pod("p1"), exitHandler: true },
       { kind: "deletePod", name: "p2", reason: "r" },
@@ -171,6 +174,7 @@ describe("Applier", () => {
     ).resolves.toBeUndefined();
     expect(observed.handlerMs).toEqual([]);
     expect(created).toEqual(["ns/wf p1"]);
+    expect(refused.count("ns/wf")).toBe(0);
   });
 
   it("when the status write conflicts, then apply fails and nothing after the status runs", async () => {
@@ -187,7 +191,7 @@ describe("Applier", () => {
 
   it("when one pod create fails, then its siblings are still created and the status is not written", async () => {
     const r = recorder();
-    r.failures.set("createPod a", apiError(403));
+    r.failures.set("createPod a", apiError(500));
     const { a } = applier(r);
     const actions: Action[] = [
       { kind: "createPod", pod: pod("a"), exitHandler: false },
@@ -195,8 +199,58 @@ describe("Applier", () => {
     ];
     await expect(
       a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
-    ).rejects.toMatchObject({ code: 403 });
+    ).rejects.toMatchObject({ code: 500 });
     expect(r.calls).toEqual(["createPod a", "createPod b"]);
+  });
+
+  it.each([400, 422, 403])(
+    "when the API server refuses a pod with %i, then the refusal is recorded, the status still written and apply succeeds",
+    async (code) => {
+      const r = recorder();
+      const refusal = Object.assign(new Error(`HTTP ${code}`), {
+        code,
+        body: JSON.stringify({ kind: "Status", message: "quantities must match the regular expression" }),
+      });
+      r.failures.set("createPod wf", refusal);
+      const { a, created, refused } = applier(r);
+      const actions: Action[] = [
+        { kind: "createPod", pod: pod("wf"), exitHandler: false },
+        { kind: "createPod", pod: pod("other"), exitHandler: false },
+      ];
+      await expect(
+        a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
+      ).resolves.toBeUndefined();
+      expect(r.calls).toEqual(["createPod wf", "createPod other", "replaceStatus phase=Running"]);
+      expect(refused.of("ns/wf", "u1")).toEqual({
+        wf: `${code}: quantities must match the regular expression`,
+      });
+      expect(created).toEqual(["ns/wf other"]);
+    },
+  );
+
+  it.each([500, 429, 503])(
+    "when a pod create fails with %i, then it is not recorded and apply fails to be retried",
+    async (code) => {
+      const r = recorder();
+      r.failures.set("createPod wf", apiError(code));
+      const { a, refused } = applier(r);
+      const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
+      await expect(
+        a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
+      ).rejects.toMatchObject({ code });
+      expect(refused.count("ns/wf")).toBe(0);
+    },
+  );
+
+  it("when a pod create fails without an HTTP status (network), then it is not recorded and apply fails", async () => {
+    const r = recorder();
+    r.failures.set("createPod wf", new Error("ECONNRESET"));
+    const { a, refused } = applier(r);
+    const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
+    await expect(
+      a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 }),
+    ).rejects.toThrow("ECONNRESET");
+    expect(refused.count("ns/wf")).toBe(0);
   });
 
   it("when the handler pod is created, then the latency from the first triggering event is observed", async () => {

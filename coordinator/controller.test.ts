@@ -5,6 +5,7 @@ import type { Workflow } from "../common/types.ts";
 import { Controller, ownedPods, type WorkflowCache } from "./controller.ts";
 import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import { CacheExpectations } from "./expectations.ts";
+import { PodCreateFailures } from "./pod-create-failures.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";
 
 const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
@@ -15,7 +16,9 @@ const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
   status: { phase: "Running" },
 });
 
-function setup(opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Error[] } = {}) {
+function setup(
+  opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Error[]; refuse?: string[] } = {},
+) {
   const timers = fakeTimers(10_000);
   const workflows = new Map<string, Workflow>([["ns/a", wf("a")]]);
   const pods = new Map<string, V1Pod[]>();
@@ -33,6 +36,8 @@ function setup(opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Erro
   const labels: string[] = [];
   const logs: string[] = [];
   const expectations = new CacheExpectations({ now: timers.now });
+  const refused = new PodCreateFailures();
+  const refuse = opts.refuse ?? [];
   const controller = new Controller({
     cache,
     reconcile: (input) => {
@@ -45,6 +50,8 @@ function setup(opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Erro
     applier: {
       apply: async (w, _r, ctx) => {
         applied.push({ key: `${w.metadata.namespace}/${w.metadata.name}`, since: ctx.since });
+        const pod = refuse.shift();
+        if (pod !== undefined) refused.record("ns/a", w.metadata.uid, pod, "400: bad");
         const err = applyErrors.shift();
         if (err) throw err;
       },
@@ -55,8 +62,10 @@ function setup(opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Erro
     delay: timers.delay,
     logger: createLogger({ write: (l) => logs.push(l), now: () => new Date(0) }),
     metrics: { observeReconcile: (_s, label) => labels.push(label) },
+    podCreateFailures: refused,
   });
   return {
+    refused,
     controller,
     timers,
     workflows,
@@ -152,6 +161,31 @@ describe("Controller", () => {
     expect(s.inputs.map((i) => i.workflow.metadata.name)).toEqual(["a"]);
     stop.abort();
     await running;
+  });
+
+  it("when the applier records a refused pod, then the key is reconciled again at once with the refusal", async () => {
+    const s = setup({ refuse: ["a"] });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.inputs[0]?.podCreateFailures).toBeUndefined();
+    expect(s.controller.queue.len()).toBe(1);
+    await s.controller.processNext();
+    expect(s.inputs[1]?.podCreateFailures).toEqual({ a: "400: bad" });
+    expect(s.controller.queue.len()).toBe(0);
+    expect(s.timers.pending()).toEqual([]);
+  });
+
+  it("when the workflow finishes or is deleted, then its refusals are dropped", async () => {
+    const s = setup({ results: [{ status: { phase: "Error" }, actions: [] }] });
+    s.refused.record("ns/a", "u1", "a", "400: bad");
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.refused.count("ns/a")).toBe(0);
+    s.refused.record("ns/a", "u1", "a", "400: bad");
+    s.workflows.delete("ns/a");
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.refused.count("ns/a")).toBe(0);
   });
 
   it("when the engine mutates its input, then the cached workflow is untouched", async () => {

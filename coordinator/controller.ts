@@ -3,16 +3,19 @@
 //   error          → rate-limited re-add (per-key exponential back-off), keeping the first-dirty time;
 //   requeueAfterMs → forget + delayed add (only for timers the workflow asks for);
 //   success        → forget.
+// A pod create the API server refused for good (PodCreateFailures) is handed to the next reconcile,
+// queued at once, so the node ends in Error without waiting for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
-import type { Workflow } from "../common/types.ts";
+import { isWorkflowDone, type Workflow } from "../common/types.ts";
 import type { ApplyContext } from "./applier.ts";
 import type { EngineConfig, ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import type { CacheExpectations } from "./expectations.ts";
 import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";
+import { PodCreateFailures } from "./pod-create-failures.ts";
 import { WorkQueue, type Timers, type WorkItem } from "./workqueue.ts";
 
 export interface WorkflowCache {
@@ -38,14 +41,18 @@ export interface ControllerOptions {
   metrics: Pick<CoordinatorMetrics, "observeReconcile">;
   /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
   staleRetryMs?: number;
+  /** Pods refused for good, recorded by the applier; dropped when the workflow is deleted or finished. */
+  podCreateFailures?: Pick<PodCreateFailures, "of" | "count" | "forget">;
 }
 
 export class Controller {
   readonly queue: WorkQueue;
   private readonly options: ControllerOptions;
+  private readonly refusals: Pick<PodCreateFailures, "of" | "count" | "forget">;
 
   constructor(options: ControllerOptions) {
     this.options = options;
+    this.refusals = options.podCreateFailures ?? new PodCreateFailures();
     this.queue = new WorkQueue(options.timers);
   }
 
@@ -92,13 +99,14 @@ export class Controller {
   }
 
   private async process(item: WorkItem): Promise<ReconcileResultLabel> {
-    const { cache, expectations, timers } = this.options;
+    const { cache, expectations } = this.options;
     const { key, since } = item;
     const [namespace = "", name = ""] = key.split("/");
     const workflow = cache.getWorkflow(namespace, name);
     if (workflow === undefined) {
       // Deleted: with the finalizer gone there is nothing left to do; owned pods are garbage-collected.
       expectations.forget(key);
+      this.refusals.forget(key);
       this.queue.forget(key);
       return "success";
     }
@@ -109,33 +117,54 @@ export class Controller {
       return "stale";
     }
     try {
-      const result = this.options.reconcile({
-        workflow: structuredClone(workflow),
-        pods,
-        now: new Date(timers.now()),
-        config: this.options.engineConfig,
-      });
-      await this.options.applier.apply(workflow, result, { since });
-      this.queue.forget(key);
+      const result = await this.reconcileAndApply(key, workflow, pods, since);
       if (result.requeueAfterMs !== undefined) {
         this.queue.addAfter(key, Math.max(0, result.requeueAfterMs));
         return "requeue_after";
       }
       return "success";
     } catch (err) {
-      const delayMs = this.queue.addRateLimited(key, since);
-      const fields = {
-        workflow: key,
-        error: apiErrorMessage(err),
-        retryInMs: delayMs,
-        failures: this.queue.failuresOf(key),
-      };
-      // Conflicts are the normal cost of optimistic concurrency: quiet unless they persist.
-      if (isConflict(err) && this.queue.failuresOf(key) < 5)
-        this.options.logger.debug("reconcile conflict", fields);
-      else this.options.logger.warn("reconcile failed", fields);
+      this.failed(key, since, err);
       return "error";
     }
+  }
+
+  private async reconcileAndApply(
+    key: string,
+    workflow: Workflow,
+    pods: V1Pod[],
+    since: number,
+  ): Promise<ReconcileResult> {
+    const refusals = this.refusals;
+    const refusedBefore = refusals.count(key);
+    const refused = refusals.of(key, workflow.metadata.uid);
+    const result = this.options.reconcile({
+      workflow: structuredClone(workflow),
+      pods,
+      now: new Date(this.options.timers.now()),
+      config: this.options.engineConfig,
+      ...(refused === undefined ? {} : { podCreateFailures: refused }),
+    });
+    await this.options.applier.apply(workflow, result, { since });
+    this.queue.forget(key);
+    if (isWorkflowDone(result.status.phase)) refusals.forget(key);
+    // A pod refused during this apply: the engine ends its node now, not at the next event.
+    else if (refusals.count(key) > refusedBefore) this.queue.add(key);
+    return result;
+  }
+
+  private failed(key: string, since: number, err: unknown): void {
+    const delayMs = this.queue.addRateLimited(key, since);
+    const fields = {
+      workflow: key,
+      error: apiErrorMessage(err),
+      retryInMs: delayMs,
+      failures: this.queue.failuresOf(key),
+    };
+    // Conflicts are the normal cost of optimistic concurrency: quiet unless they persist.
+    if (isConflict(err) && this.queue.failuresOf(key) < 5)
+      this.options.logger.debug("reconcile conflict", fields);
+    else this.options.logger.warn("reconcile failed", fields);
   }
 }
 

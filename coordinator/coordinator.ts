@@ -14,6 +14,7 @@ import { startHealthServer } from "./health-server.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
+import { PodCreateFailures } from "./pod-create-failures.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
 
@@ -48,6 +49,7 @@ export async function startCoordinator(
   const { client, metrics, logger } = deps;
   const now = deps.now ?? realTimers.now;
   const expectations = new CacheExpectations({ now });
+  const podCreateFailures = new PodCreateFailures();
   let term: { controller: Controller; abort: AbortController; done: Promise<void> } | undefined;
 
   const caches = createCaches({
@@ -70,6 +72,7 @@ export async function startCoordinator(
     identity: config.identity,
     onPodCreated: (key, pod) => expectations.createdPod(key, pod),
     onWorkflowWritten: (key, version) => expectations.wroteWorkflow(key, version),
+    podCreateFailures,
   });
 
   const startTerm = (): void => {
@@ -84,6 +87,7 @@ export async function startCoordinator(
       delay: realDelay,
       logger,
       metrics,
+      podCreateFailures,
     });
     const abort = new AbortController();
     term = { controller, abort, done: controller.run(abort.signal) };

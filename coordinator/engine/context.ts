@@ -44,6 +44,8 @@ export interface Ctx {
   namespace: string;
   nodes: Record<string, NodeStatus>;
   pods: ReadonlyMap<string, V1Pod>;
+  /** Pod name → the API server's message, for pods it refused to create (ReconcileInput). */
+  podCreateFailures: Readonly<Record<string, string>>;
   templates: ReadonlyMap<string, Template>;
   now: Date;
   nowIso: string;

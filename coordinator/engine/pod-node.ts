@@ -17,6 +17,16 @@ import { podOutputs } from "./pod-outputs.ts";
 /** How long a node may wait for its just-created pod to show up in the informer's cache. */
 export const POD_VANISH_GRACE_MS = 10_000;
 
+/** The node's message when the API server refused its pod for good. */
+export function podRefusedMessage(apiMessage: string): string {
+  return `pod could not be created: ${apiMessage}`;
+}
+
+/** The API server's message if it refused to create this pod (never retried: same pod, same answer). */
+function refusal(ctx: Ctx, podName: string): string | undefined {
+  return Object.hasOwn(ctx.podCreateFailures, podName) ? ctx.podCreateFailures[podName] : undefined;
+}
+
 export function isKilled(ctx: Ctx, onExit: boolean): boolean {
   return ctx.kill !== undefined && (!onExit || !ctx.kill.handlersRun);
 }
@@ -97,6 +107,8 @@ function record(
 
 function follow(ctx: Ctx, node: NodeStatus, template: Template, pod: V1Pod | undefined): NodeStatus {
   if (pod === undefined) {
+    const refused = node.podName === undefined ? undefined : refusal(ctx, node.podName);
+    if (refused !== undefined) return finishNode(ctx, node.id, "Error", podRefusedMessage(refused));
     const age = ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso);
     if (age >= POD_VANISH_GRACE_MS || Number.isNaN(age))
       return finishNode(ctx, node.id, "Error", "pod deleted");
@@ -128,6 +140,13 @@ function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readon
   initNode(ctx, { ...spec, phase: "Pending" });
   if (inputs.length > 0) updateNode(ctx, id, { inputs: { parameters: asParameters(inputs) } });
   if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, id, "Failed", ctx.kill?.nodeMessage);
+  // Refused before the status naming the pod was written (or read back): do not ask again.
+  const podName = podNameOf(ctx.name, req.nodeName, req.templateName);
+  const refused = refusal(ctx, podName);
+  if (refused !== undefined) {
+    updateNode(ctx, id, { podName });
+    return finishNode(ctx, id, "Error", podRefusedMessage(refused));
+  }
   const error = createPod(ctx, req, template, inputs);
   return error === undefined ? (ctx.nodes[id] as NodeStatus) : finishNode(ctx, id, "Error", error);
 }

@@ -17,27 +17,32 @@ import type { Action, ReconcileInput, ReconcileResult } from "./types.ts";
 import { sweepPods } from "./sweep.ts";
 import { validateWorkflow } from "./validate.ts";
 
+function globalOutputsOf(wf: Workflow): Record<string, string> {
+  const globalOutputs: Record<string, string> = {};
+  for (const p of wf.status?.outputs?.parameters ?? [])
+    if (p.value !== undefined) globalOutputs[p.name] = p.value;
+  return globalOutputs;
+}
+
 function newCtx(input: ReconcileInput): Ctx {
   const wf = input.workflow;
   const pods = new Map<string, V1Pod>();
   for (const pod of input.pods) if (pod.metadata?.name) pods.set(pod.metadata.name, pod);
   const templates = new Map<string, Template>(wf.spec.templates.map((t) => [t.name, t]));
-  const globalOutputs: Record<string, string> = {};
-  for (const p of wf.status?.outputs?.parameters ?? [])
-    if (p.value !== undefined) globalOutputs[p.name] = p.value;
   return {
     wf,
     name: wf.metadata.name ?? "",
     namespace: wf.metadata.namespace ?? "default",
     nodes: { ...wf.status?.nodes },
     pods,
+    podCreateFailures: input.podCreateFailures ?? {},
     templates,
     now: input.now,
     nowIso: input.now.toISOString(),
     config: input.config,
     actions: [],
     kill: undefined,
-    globalOutputs,
+    globalOutputs: globalOutputsOf(wf),
     version: 0,
     wakeAfterMs: undefined,
     execute: executeTemplate,

@@ -18,6 +18,10 @@ export interface World {
   /** Every action ever emitted, in order. */
   actions: Action[];
   last: ReconcileResult | undefined;
+  /** Plays the API server refusing a pod: its message, or undefined to create it. */
+  refuse?: (pod: V1Pod) => string | undefined;
+  /** What the runtime recorded for refused pods, passed to every later reconcile. */
+  podCreateFailures: Record<string, string>;
 }
 
 export function workflowFrom(yamlText: string, name = "wf"): Workflow {
@@ -35,16 +39,32 @@ export function workflowFrom(yamlText: string, name = "wf"): Workflow {
 }
 
 export function world(yamlText: string, name = "wf"): World {
-  return { workflow: workflowFrom(yamlText, name), pods: [], now: START, actions: [], last: undefined };
+  return {
+    workflow: workflowFrom(yamlText, name),
+    pods: [],
+    now: START,
+    actions: [],
+    last: undefined,
+    podCreateFailures: {},
+  };
+}
+
+function createPod(w: World, pod: V1Pod): void {
+  const refused = w.refuse?.(pod);
+  if (refused !== undefined) {
+    w.podCreateFailures[pod.metadata?.name ?? ""] = refused;
+    return;
+  }
+  if (!w.pods.some((p) => p.metadata?.name === pod.metadata?.name)) {
+    w.pods.push({ ...structuredClone(pod), status: { phase: "Pending" } });
+  }
 }
 
 function apply(w: World, action: Action): void {
   const meta = w.workflow.metadata;
   switch (action.kind) {
     case "createPod":
-      if (!w.pods.some((p) => p.metadata?.name === action.pod.metadata?.name)) {
-        w.pods.push({ ...structuredClone(action.pod), status: { phase: "Pending" } });
-      }
+      createPod(w, action.pod);
       return;
     case "deletePod":
       w.pods = w.pods.filter((p) => p.metadata?.name !== action.name);
@@ -73,6 +93,7 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     pods: structuredClone(w.pods),
     now: w.now,
     config: { defaultServiceAccountName: "" },
+    podCreateFailures: { ...w.podCreateFailures },
   });
   w.workflow = { ...w.workflow, status: result.status };
   for (const action of result.actions) apply(w, action);

@@ -13,9 +13,17 @@ export interface ReconcileInput {
   pods: V1Pod[];
   now: Date;
   config: EngineConfig;
+  /**
+   * Pods the API server refused to create for good (400, 422, 403), by pod name, with its
+   * message. A node whose pod is missing and named here ends in Error
+   * `pod could not be created: <message>` at once (no vanish grace, no second create). The
+   * runtime keeps this in memory only; see coordinator/pod-create-failures.ts.
+   */
+  podCreateFailures?: Readonly<Record<string, string>>;
 }
 
 export type Action =
+  /** AlreadyExists is success; a permanent refusal is reported back through `podCreateFailures`. */
   | { kind: "createPod"; pod: V1Pod; exitHandler: boolean }
   /** Stop a running step (shutdown, deadline, delete); the node's phase is already decided in the new status. */
   | { kind: "deletePod"; name: string; reason: string }

@@ -94,13 +94,15 @@ export function oneStepWorkflow(options: {
   step: string;
   handler?: string;
   spec?: Record<string, unknown>;
+  /** Extra fields for the step's container (e.g. `resources`). */
+  stepContainer?: Record<string, unknown>;
 }): string {
   const container = (script: string): Record<string, unknown> => ({
     image: "alpine:latest",
     command: ["sh", "-c"],
     args: [script],
   });
-  const templates = [{ name: "main", container: container(options.step) }];
+  const templates = [{ name: "main", container: { ...container(options.step), ...options.stepContainer } }];
   if (options.handler !== undefined)
     templates.push({ name: "handler", container: container(options.handler) });
   return JSON.stringify({

@@ -262,6 +262,25 @@ spec:
     expect(logs(ns, handler!.name)).toContain("the database said no");
   });
 
+  it("when the API server refuses a step's pod, then the workflow ends in Error naming why and the handler prints Error", async () => {
+    const name = createWorkflow(
+      ns,
+      oneStepWorkflow({
+        prefix: "refused",
+        step: "echo never runs",
+        stepContainer: { resources: { limits: { cpu: "lots" } } },
+        handler: "echo handler saw {{workflow.status}}",
+      }),
+    );
+    const workflow = await waitForWorkflowDone(ns, name, 60_000);
+    expect(workflow.status?.phase).toBe("Error");
+    expect(workflow.status?.message).toMatch(/^pod could not be created: 400: .*quantities must match/);
+    expect(nodeByDisplayName(workflow, name)?.phase).toBe("Error");
+    const pods = await waitForPodsDone(ns, name);
+    expect(pods.map((p) => p.labels["workflows.argoproj.io/on-exit"])).toEqual(["true"]);
+    expect(logs(ns, pods[0]!.name)).toContain("handler saw Error");
+  });
+
   it("when a workflow breaks the CRD schema, then kubectl create fails naming the field", () => {
     expect(() =>
       createWorkflow(
