@@ -45,6 +45,14 @@ function wire(config: SidecarConfig, logger: Logger, endpoint: ApiEndpoint, shut
   });
 }
 
+/** This process's own high-water mark (VmHWM). getrusage's maxRSS is no good here: across
+ * fork+exec it keeps the forking parent's RSS (a node agent or a runtime shim). */
+async function peakRssMiB(): Promise<number> {
+  const status = await readFile("/proc/self/status", "utf8").catch(() => "");
+  const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? process.resourceUsage().maxRSS);
+  return Math.round(kib / 1024);
+}
+
 export async function main(): Promise<void> {
   const parsed = parseSidecarConfig(process.env);
   const logger = createLogger({
@@ -81,8 +89,8 @@ export async function main(): Promise<void> {
     logger.info("done", {
       outcome: result.outcome?.kind ?? "not reported",
       reason: result.skipped,
-      // The process's own high-water mark, so `kubectl logs -c wait` shows what the sidecar cost.
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      // So `kubectl logs -c wait` shows what the sidecar cost.
+      peakRssMiB: await peakRssMiB(),
     });
   } catch (err) {
     logger.error("sidecar failed; exiting without a report", { error: errorMessage(err) });
