@@ -10,7 +10,7 @@ import { planDag } from "./dag-plan.ts";
 import { evaluateDepends } from "./depends.ts";
 import { runStepHook } from "./hooks.ts";
 import type { InputValue } from "./inputs.ts";
-import { asParameters, templateScope } from "./inputs.ts";
+import { initTemplateNode, templateScope } from "./inputs.ts";
 import { outboundNodes } from "./outbound.ts";
 import { nodeScope } from "./scope.ts";
 import { continuesOn, startChild } from "./steps.ts";
@@ -119,15 +119,7 @@ export function executeDag(
   template: Template,
   inputs: readonly InputValue[],
 ): NodeStatus {
-  let dag = initNode(ctx, {
-    name: req.nodeName,
-    type: "DAG",
-    templateName: req.templateName,
-    boundaryID: req.boundaryID,
-    phase: "Running",
-  });
-  if (dag.inputs === undefined && inputs.length > 0)
-    dag = updateNode(ctx, dag.id, { inputs: { parameters: asParameters(inputs) } });
+  const dag = initTemplateNode(ctx, req, { type: "DAG", phase: "Running" }, inputs);
   const plan = planDag(template);
   if (!plan.ok) return finishNode(ctx, dag.id, "Error", plan.error);
   const run: Run = {

@@ -2,8 +2,9 @@
 // value or default; every input must end with a value that passes its enum.
 import { substitute } from "../../common/template.ts";
 import type { Resolved, Scope } from "../../common/template.ts";
-import type { Arguments, Parameter, Template } from "../../common/types.ts";
-import { keepUnresolved } from "./context.ts";
+import type { Arguments, NodePhase, NodeStatus, Parameter, Template } from "../../common/types.ts";
+import type { Ctx, ExecRequest } from "./context.ts";
+import { initNode, keepUnresolved, updateNode } from "./context.ts";
 
 export interface InputValue {
   name: string;
@@ -49,4 +50,22 @@ export function templateScope(globals: Scope, inputs: readonly InputValue[]): Re
 
 export function asParameters(inputs: readonly InputValue[]): Parameter[] {
   return inputs.map((i) => ({ name: i.name, value: i.value }));
+}
+
+/** The node a template runs as (created once, idempotent), with the inputs it was given. */
+export function initTemplateNode(
+  ctx: Ctx,
+  req: ExecRequest,
+  node: { type: "Pod" | "Steps" | "DAG"; phase: NodePhase },
+  inputs: readonly InputValue[],
+): NodeStatus {
+  const created = initNode(ctx, {
+    name: req.nodeName,
+    type: node.type,
+    templateName: req.templateName,
+    boundaryID: req.boundaryID,
+    phase: node.phase,
+  });
+  if (created.inputs !== undefined || inputs.length === 0) return created;
+  return updateNode(ctx, created.id, { inputs: { parameters: asParameters(inputs) } });
 }

@@ -6,9 +6,9 @@ import type { NodeStatus, Template } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
 import { LABEL_COMPLETED, podName as podNameOf } from "../../common/names.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
-import { finishNode, idOf, initNode, keepUnresolved, requestWake, updateNode } from "./context.ts";
+import { finishNode, idOf, keepUnresolved, requestWake, updateNode } from "./context.ts";
 import type { InputValue } from "./inputs.ts";
-import { asParameters, templateScope } from "./inputs.ts";
+import { initTemplateNode, templateScope } from "./inputs.ts";
 import { buildPod } from "./pod-build.ts";
 import { observePod } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
@@ -130,15 +130,7 @@ function kill(ctx: Ctx, node: NodeStatus): NodeStatus {
 }
 
 function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readonly InputValue[]): NodeStatus {
-  const id = idOf(ctx, req.nodeName);
-  const spec = {
-    name: req.nodeName,
-    type: "Pod" as const,
-    templateName: req.templateName,
-    boundaryID: req.boundaryID,
-  };
-  initNode(ctx, { ...spec, phase: "Pending" });
-  if (inputs.length > 0) updateNode(ctx, id, { inputs: { parameters: asParameters(inputs) } });
+  const id = initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs).id;
   if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, id, "Failed", ctx.kill?.nodeMessage);
   // Refused before the status naming the pod was written (or read back): do not ask again.
   const podName = podNameOf(ctx.name, req.nodeName, req.templateName);
@@ -165,13 +157,7 @@ export function executePod(
   if (node === undefined && pod === undefined) return startPod(ctx, req, template, inputs);
   if (node === undefined) {
     // The pod exists but the status that recorded it was lost: adopt it, never create it again.
-    const spec = {
-      name: req.nodeName,
-      type: "Pod" as const,
-      templateName: req.templateName,
-      boundaryID: req.boundaryID,
-    };
-    initNode(ctx, { ...spec, phase: "Pending" });
+    initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs);
     node = updateNode(ctx, id, { podName: name });
   }
   const followed = follow(ctx, node, template, pod);

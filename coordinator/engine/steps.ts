@@ -17,7 +17,7 @@ import {
 } from "./context.ts";
 import { runStepHook } from "./hooks.ts";
 import type { InputValue } from "./inputs.ts";
-import { asParameters, templateScope } from "./inputs.ts";
+import { initTemplateNode, templateScope } from "./inputs.ts";
 import { outboundNodes } from "./outbound.ts";
 import { nodeScope } from "./scope.ts";
 import { templateOutputs } from "./template-outputs.ts";
@@ -144,15 +144,7 @@ export function executeSteps(
   template: Template,
   inputs: readonly InputValue[],
 ): NodeStatus {
-  let node = initNode(ctx, {
-    name: req.nodeName,
-    type: "Steps",
-    templateName: req.templateName,
-    boundaryID: req.boundaryID,
-    phase: "Running",
-  });
-  if (node.inputs === undefined && inputs.length > 0)
-    node = updateNode(ctx, node.id, { inputs: { parameters: asParameters(inputs) } });
+  const node = initTemplateNode(ctx, req, { type: "Steps", phase: "Running" }, inputs);
   const scope = templateScope(req.frame.globals(), inputs);
   const frame = childFrame(req.frame);
   const groups = template.steps ?? [];
