@@ -1,6 +1,7 @@
 // The one contract between the sidecar and the coordinator: parsed and validated here,
 // and nowhere else.
 import { z } from "zod";
+import { describeIssues } from "./issues.ts";
 import {
   MAX_LOG_TAIL_BYTES,
   MAX_MESSAGE_LENGTH,
@@ -51,10 +52,7 @@ export type ParseResult = { ok: true; report: Report } | { ok: false; error: str
 export function parseReport(input: unknown): ParseResult {
   const result = reportSchema.safeParse(input);
   if (result.success) return { ok: true, report: result.data };
-  const error = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "report"}: ${issue.message}`)
-    .join("; ");
-  return { ok: false, error };
+  return { ok: false, error: describeIssues(result.error, { whenEmpty: "report" }) };
 }
 
 /** Reads a report back from the pod annotation it was stored in; a corrupt one counts as absent. */

@@ -1,6 +1,7 @@
 // The coordinator's configuration, parsed once at startup from the environment
 // (docs/CONTRACTS.md "Coordinator environment") and passed down; nothing else reads env.
 import { z } from "zod";
+import { describeIssues } from "../common/issues.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -57,10 +58,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
   if (env.ONEXIT_WATCH_NAMESPACE === "") cleaned.ONEXIT_WATCH_NAMESPACE = "";
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
-    const error = result.error.issues
-      .map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`)
-      .join("; ");
-    return { ok: false, error };
+    return { ok: false, error: describeIssues(result.error, { whenEmpty: "environment" }) };
   }
   const e = result.data;
   const tls =

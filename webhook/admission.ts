@@ -1,5 +1,6 @@
 // AdmissionReview v1 (admission.k8s.io/v1): the envelope, validated at the HTTP edge.
 import { z } from "zod";
+import { describeIssues } from "../common/issues.ts";
 
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 export const ADMISSION_KIND = "AdmissionReview";
@@ -56,7 +57,7 @@ export function decodeReview(body: unknown): DecodeResult {
   }
   const parsed = requestSchema.safeParse(record.request);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `request.${i.path.join(".")}: ${i.message}`).join("; ");
+    const detail = describeIssues(parsed.error, { root: "request" });
     return { ok: false, message: `malformed AdmissionReview: ${detail}` };
   }
   return { ok: true, request: parsed.data };

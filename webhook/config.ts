@@ -2,6 +2,7 @@
 // (docs/CONTRACTS.md "Webhook environment"). Nothing else reads process.env.
 import type { V1ResourceRequirements, V1SecurityContext } from "@kubernetes/client-node";
 import { z } from "zod";
+import { describeIssues } from "../common/issues.ts";
 import { DEFAULT_SIDECAR_RESOURCES, DEFAULT_SIDECAR_SECURITY_CONTEXT } from "./inject-config.ts";
 
 const port = (fallback: number): z.ZodDefault<z.ZodCoercedNumber> =>
@@ -53,7 +54,7 @@ export function parseWebhookConfig(env: Record<string, string | undefined>): Con
   if (!parsed.success) {
     return {
       ok: false,
-      error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      error: describeIssues(parsed.error),
     };
   }
   const e = parsed.data;

@@ -3,6 +3,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import fastJsonPatch from "fast-json-patch";
 import { z } from "zod";
+import { describeIssues } from "../common/issues.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
 import { reviewResponse, type AdmissionRequest, type AdmissionReviewOut } from "./admission.ts";
 import type { InjectConfig } from "./inject-config.ts";
@@ -61,8 +62,8 @@ export function reviewAdmission(request: AdmissionRequest, config: InjectConfig)
   if (notOurs !== undefined) return allowed(request, notOurs);
   const decoded = podSchema.safeParse(request.object);
   if (!decoded.success) {
-    const detail = decoded.error.issues.map((i) => `${["object", ...i.path].join(".")}: ${i.message}`);
-    return denied(request, `onexit: cannot decode the pod: ${detail.join("; ")}`);
+    const detail = describeIssues(decoded.error, { root: "object" });
+    return denied(request, `onexit: cannot decode the pod: ${detail}`);
   }
   const pod = structuredClone(request.object) as V1Pod;
   if (pod.metadata?.labels?.[LABEL_WORKFLOW] === undefined) return allowed(request, "no workflow label");
