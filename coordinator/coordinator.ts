@@ -10,7 +10,7 @@ import type { CoordinatorConfig } from "./config.ts";
 import { Controller, workflowKey } from "./controller.ts";
 import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import { CacheExpectations } from "./expectations.ts";
-import { startHealthServer } from "./health-server.ts";
+import { startHealthServer } from "../common/http-server.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
@@ -152,6 +152,7 @@ export async function startCoordinator(
   const healthServer = await startHealthServer({
     registry: metrics.registry,
     ready: () => caches.hasSynced() || !elector.isLeader(),
+    notReady: "caches not synced",
     port: config.metricsPort,
   });
   logger.info("coordinator started", {

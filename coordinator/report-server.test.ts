@@ -14,7 +14,8 @@ import { createLogger } from "../common/log.ts";
 import { ANNOTATION_REPORT } from "../common/names.ts";
 import { createMetrics } from "./metrics.ts";
 import { handleReport } from "./report-handler.ts";
-import { createReportApp, startReportServer, type RunningServer } from "./report-server.ts";
+import { type RunningServer } from "../common/http-server.ts";
+import { createReportApp, startReportServer } from "./report-server.ts";
 
 interface Reply {
   status: number;

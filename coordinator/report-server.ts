@@ -3,11 +3,11 @@
 // with the certificate re-read every `certPollMs` and swapped in place when it changed.
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import { createCertReloader, type KeyPair } from "../common/cert-reloader.ts";
+import { listen, type RunningServer } from "../common/http-server.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { ReportRequest, ReportResponse } from "./report-handler.ts";
 
@@ -75,11 +75,6 @@ export interface ReportServerOptions {
   host?: string;
 }
 
-export interface RunningServer {
-  port: number;
-  close(): Promise<void>;
-}
-
 export async function startReportServer(options: ReportServerOptions): Promise<RunningServer> {
   const { tls, logger } = options;
   let server: Server;
@@ -106,27 +101,4 @@ export async function startReportServer(options: ReportServerOptions): Promise<R
     server = https;
   }
   return listen(server, options.port, options.host, () => clearInterval(timer));
-}
-
-export function listen(
-  server: Server,
-  port: number,
-  host: string | undefined,
-  onClose = (): void => undefined,
-): Promise<RunningServer> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            onClose();
-            server.close(() => done());
-            server.closeIdleConnections();
-          }),
-      });
-    });
-  });
 }

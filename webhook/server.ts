@@ -1,7 +1,7 @@
 // The HTTP edge only: checks Content-Type and body, decodes the AdmissionReview envelope,
-// calls the pure review and writes its answer. Metrics and probes live on a separate app.
+// calls the pure review and writes its answer. Metrics are served on plain HTTP by
+// common/http-server.ts; the probes answer here too, so a TLS failure shows in them.
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { Registry } from "prom-client";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import { decodeReview, type AdmissionRequest } from "./admission.ts";
@@ -99,16 +99,6 @@ export function createMutateApp(options: MutateAppOptions): express.Express {
     else if (status >= 400 && status < 500)
       fail(res, 400, `body is not valid JSON: ${errorMessage(err)}`, started);
     else fail(res, 500, `internal error: ${errorMessage(err)}`, started);
-  });
-  return app;
-}
-
-export function createMetricsApp(options: { registry: Registry; ready: () => boolean }): express.Express {
-  const app = express();
-  app.disable("x-powered-by");
-  probes(app, options.ready);
-  app.get("/metrics", async (_req, res) => {
-    res.type(options.registry.contentType).send(await options.registry.metrics());
   });
   return app;
 }

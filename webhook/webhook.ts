@@ -1,18 +1,17 @@
 // Composition: config + injected I/O → the running HTTPS webhook and its metrics server.
 import { watch, type FSWatcher } from "node:fs";
 import type { readFile as ReadFile } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import type { WebhookConfig } from "./config.ts";
 import { createCertReloader, type CertReloader, type KeyPair } from "../common/cert-reloader.ts";
+import { listen, startHealthServer } from "../common/http-server.ts";
 import type { InjectConfig } from "./inject-config.ts";
 import { createMetrics } from "./metrics.ts";
 import { reviewAdmission } from "./review.ts";
-import { createMetricsApp, createMutateApp } from "./server.ts";
+import { createMutateApp } from "./server.ts";
 
 export interface WebhookDeps {
   readFile: typeof ReadFile;
@@ -32,23 +31,6 @@ export interface RunningWebhook {
   certs: CertReloader;
   setReady(ready: boolean): void;
   close(): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
 }
 
 export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Promise<RunningWebhook> {
@@ -77,9 +59,6 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
   });
   const pair = await loadPair();
   const https = createHttpsServer({ cert: pair.cert, key: pair.key }, app);
-  const metricsServer = createHttpServer(
-    createMetricsApp({ registry: metrics.registry, ready: () => ready }),
-  );
   const certs = createCertReloader(pair, {
     load: loadPair,
     apply: (next) => https.setSecureContext({ cert: next.cert, key: next.key }),
@@ -92,8 +71,16 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     ),
   );
   const poll = deps.certPollMs > 0 ? setInterval(recheck, deps.certPollMs).unref() : undefined;
-  const port = await listen(https, config.port, deps.host);
-  const metricsPort = await listen(metricsServer, config.metricsPort, deps.host);
+  const mutateServer = await listen(https, config.port, deps.host);
+  const metricsServer = await startHealthServer({
+    registry: metrics.registry,
+    ready: () => ready,
+    notReady: "not ready",
+    port: config.metricsPort,
+    host: deps.host,
+  });
+  const port = mutateServer.port;
+  const metricsPort = metricsServer.port;
   ready = true;
   logger.info("webhook listening", {
     port,
@@ -112,7 +99,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
       ready = false;
       for (const watcher of watchers) watcher.close();
       if (poll !== undefined) clearInterval(poll);
-      await Promise.all([closeServer(https), closeServer(metricsServer)]);
+      await Promise.all([mutateServer.close(), metricsServer.close()]);
     },
   };
 }

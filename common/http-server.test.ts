@@ -1,8 +1,7 @@
 // Component test: the metrics/probe server on 127.0.0.1:0; loopback only.
 import { afterEach, describe, expect, it } from "vitest";
-import { startHealthServer } from "./health-server.ts";
-import { createMetrics } from "./metrics.ts";
-import type { RunningServer } from "./report-server.ts";
+import { createMetrics } from "../coordinator/metrics.ts";
+import { startHealthServer, type RunningServer } from "./http-server.ts";
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -16,6 +15,7 @@ describe("health server", () => {
     server = await startHealthServer({
       registry: metrics.registry,
       ready: () => true,
+      notReady: "caches not synced",
       port: 0,
       host: "127.0.0.1",
     });
@@ -30,10 +30,13 @@ describe("health server", () => {
     server = await startHealthServer({
       registry: createMetrics({ defaultMetrics: false }).registry,
       ready: () => ready,
+      notReady: "caches not synced",
       port: 0,
       host: "127.0.0.1",
     });
-    expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(503);
+    const notReady = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.text()).toBe("caches not synced");
     ready = true;
     expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(200);
   });
