@@ -27,12 +27,17 @@ export function sourceHash(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+let builtFor: string | undefined;
+
 /** The pods run the compiled entrypoint (dist/bin/onexit.js, as the image does), so dist/ is
- * rebuilt from the sources before every install; the source hash above rolls the pods. */
-function buildDist(): void {
+ * rebuilt whenever the sources changed since this process last built it; the same source
+ * hash rolls the pods. */
+function buildDist(hash: string): void {
+  if (builtFor === hash) return;
   execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", join(ROOT, "tsconfig.build.json")], {
     stdio: ["ignore", "inherit", "inherit"],
   });
+  builtFor = hash;
 }
 
 export default function setup(): void {
@@ -41,7 +46,8 @@ export default function setup(): void {
 
 /** `helm upgrade --install` with the e2e values, plus any extra arguments; waits for the rollout. */
 export function installOnexit(extraArgs: string[] = []): void {
-  buildDist();
+  const hash = sourceHash();
+  buildDist(hash);
   for (const namespace of WORKFLOW_NAMESPACES) {
     run(
       "kubectl",
@@ -61,7 +67,7 @@ export function installOnexit(extraArgs: string[] = []): void {
     "--set",
     `executor.namespaces={${WORKFLOW_NAMESPACES.join(",")}}`,
     "--set-string",
-    `podAnnotations.onexit\\.dev/source-hash=${sourceHash()}`,
+    `podAnnotations.onexit\\.dev/source-hash=${hash}`,
     "--wait",
     "--timeout",
     "5m",
