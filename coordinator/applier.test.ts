@@ -7,7 +7,11 @@ import { Applier, type ApplierClient } from "./applier.ts";
 import type { Action } from "./engine/types.ts";
 import { PodCreateFailures } from "./pod-create-failures.ts";
 
-const apiError = (code: number): Error => Object.assign(new Error(`HTTP ${code}`), { code });
+const apiError = (code: number, message?: string): Error =>
+  Object.assign(new Error(`HTTP ${code}`), {
+    code,
+    ...(message === undefined ? {} : { body: JSON.stringify({ kind: "Status", message }) }),
+  });
 
 function workflow(status: WorkflowStatus = { phase: "Running" }, finalizers?: string[]): Workflow {
   return {
@@ -227,6 +231,24 @@ describe("Applier", () => {
       expect(created).toEqual(["ns/wf other"]);
     },
   );
+
+  it("when a pod is refused over quota, then it is recorded as a quota wait, the status written, and a later create clears it", async () => {
+    const r = recorder();
+    const message =
+      'pods "wf" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1';
+    r.failures.set("createPod wf", apiError(403, message));
+    const { a, created, refused } = applier(r);
+    const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
+    await a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 });
+    expect(refused.awaitingQuota("ns/wf", "u1")).toEqual({ wf: `403: ${message}` });
+    expect(refused.of("ns/wf", "u1")).toBeUndefined();
+    expect(created).toEqual([]);
+
+    r.failures.delete("createPod wf");
+    await a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 });
+    expect(refused.awaitingQuota("ns/wf", "u1")).toBeUndefined();
+    expect(created).toEqual(["ns/wf wf"]);
+  });
 
   it.each([500, 429, 503])(
     "when a pod create fails with %i, then it is not recorded and apply fails to be retried",

@@ -8,10 +8,12 @@
 //                              status write lost to a conflict or crash just meets AlreadyExists next
 //                              time. The reverse order could persist a node "Pending in pod X" whose
 //                              pod never gets made, and a restarted engine would take it for lost.
-//                              A permanent refusal (400/422/403) does not fail the reconcile: it is
+//                              A refusal for good (400/422/403) does not fail the reconcile: it is
 //                              recorded in podCreateFailures and the status is still written; the
 //                              next reconcile (queued at once by the controller) turns it into an
-//                              Error node, so the workflow ends and its exit handler runs.
+//                              Error node, so the workflow ends and its exit handler runs. An
+//                              exceeded quota is recorded the same way; the engine keeps that node
+//                              Pending and asks again later.
 //   4. status (if it differs)  PUT on the status subresource with the observed resourceVersion. A 409
 //                              fails the item: the key is re-queued and recomputed from fresh state;
 //                              a stale delta is never replayed (argo #16775, #16294).
@@ -29,7 +31,7 @@ import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
-import { isPermanentCreateError, type PodCreateFailures } from "./pod-create-failures.ts";
+import { isQuotaExceeded, type PodCreateFailures } from "./pod-create-failures.ts";
 
 export type ApplierClient = Pick<
   KubeClient,
@@ -52,8 +54,8 @@ export interface ApplierOptions {
   onPodCreated?: (workflowKey: string, podName: string) => void;
   /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
   onWorkflowWritten?: (workflowKey: string, supersededVersion: string | undefined) => void;
-  /** Where pods the API server refused for good are recorded; without it such a refusal fails the apply. */
-  podCreateFailures?: Pick<PodCreateFailures, "record">;
+  /** Where refused pod creates (for good, or over quota) are recorded; without it a refusal fails the apply. */
+  podCreateFailures?: Pick<PodCreateFailures, "recordError" | "clear">;
 }
 
 export interface ApplyContext {
@@ -134,11 +136,11 @@ export class Applier {
         log.info("pod created", { pod: podName });
       }
     } catch (err) {
-      const failures = this.options.podCreateFailures;
-      if (failures !== undefined && isPermanentCreateError(err)) {
+      const key = `${ns(workflow)}/${name(workflow)}`;
+      if (this.options.podCreateFailures?.recordError(key, workflow.metadata.uid, podName, err)) {
         const error = apiErrorMessage(err);
-        log.warn("pod create refused", { pod: podName, error });
-        failures.record(`${ns(workflow)}/${name(workflow)}`, workflow.metadata.uid, podName, error);
+        if (isQuotaExceeded(err)) log.info("pod create waits for quota", { pod: podName, error });
+        else log.warn("pod create refused", { pod: podName, error });
         return;
       }
       if (!isAlreadyExists(err)) {
@@ -147,6 +149,7 @@ export class Applier {
       }
       log.debug("pod already exists", { pod: podName });
     }
+    this.options.podCreateFailures?.clear(`${ns(workflow)}/${name(workflow)}`, podName);
     this.options.onPodCreated?.(`${ns(workflow)}/${name(workflow)}`, podName);
   }
 

@@ -3,8 +3,9 @@
 //   error          → rate-limited re-add (per-key exponential back-off), keeping the first-dirty time;
 //   requeueAfterMs → forget + delayed add (only for timers the workflow asks for);
 //   success        → forget.
-// A pod create the API server refused for good (PodCreateFailures) is handed to the next reconcile,
-// queued at once, so the node ends in Error without waiting for any event or back-off.
+// A pod create the API server refused (PodCreateFailures) is handed to the next reconcile, queued
+// at once, so the node ends in Error (refused for good) or records its quota wait without waiting
+// for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
 import type { V1Pod } from "@kubernetes/client-node";
@@ -42,13 +43,13 @@ export interface ControllerOptions {
   /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
   staleRetryMs?: number;
   /** Pods refused for good, recorded by the applier; dropped when the workflow is deleted or finished. */
-  podCreateFailures?: Pick<PodCreateFailures, "of" | "count" | "forget">;
+  podCreateFailures?: Pick<PodCreateFailures, "of" | "awaitingQuota" | "count" | "forget">;
 }
 
 export class Controller {
   readonly queue: WorkQueue;
   private readonly options: ControllerOptions;
-  private readonly refusals: Pick<PodCreateFailures, "of" | "count" | "forget">;
+  private readonly refusals: Pick<PodCreateFailures, "of" | "awaitingQuota" | "count" | "forget">;
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -138,17 +139,19 @@ export class Controller {
     const refusals = this.refusals;
     const refusedBefore = refusals.count(key);
     const refused = refusals.of(key, workflow.metadata.uid);
+    const awaitingQuota = refusals.awaitingQuota(key, workflow.metadata.uid);
     const result = this.options.reconcile({
       workflow: structuredClone(workflow),
       pods,
       now: new Date(this.options.timers.now()),
       config: this.options.engineConfig,
       ...(refused === undefined ? {} : { podCreateFailures: refused }),
+      ...(awaitingQuota === undefined ? {} : { podsAwaitingQuota: awaitingQuota }),
     });
     await this.options.applier.apply(workflow, result, { since });
     this.queue.forget(key);
     if (isWorkflowDone(result.status.phase)) refusals.forget(key);
-    // A pod refused during this apply: the engine ends its node now, not at the next event.
+    // A pod newly refused during this apply: the engine records it now, not at the next event.
     else if (refusals.count(key) > refusedBefore) this.queue.add(key);
     return result;
   }

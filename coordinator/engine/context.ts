@@ -46,6 +46,8 @@ export interface Ctx {
   pods: ReadonlyMap<string, V1Pod>;
   /** Pod name → the API server's message, for pods it refused to create (ReconcileInput). */
   podCreateFailures: Readonly<Record<string, string>>;
+  /** Pod name → the API server's message, for pods it refused for an exceeded quota (ReconcileInput). */
+  podsAwaitingQuota: Readonly<Record<string, string>>;
   templates: ReadonlyMap<string, Template>;
   now: Date;
   nowIso: string;
@@ -55,7 +57,7 @@ export interface Ctx {
   globalOutputs: Record<string, string>;
   /** Bumped whenever globalOutputs or a node's phase changes, so cached scopes refresh. */
   version: number;
-  /** Earliest time (ms from now) the engine wants to look again (pod vanish grace). */
+  /** Earliest time (ms from now) the engine wants to look again (pod vanish grace, quota wait). */
   wakeAfterMs: number | undefined;
   execute: (ctx: Ctx, req: ExecRequest) => NodeStatus;
 }

@@ -22,9 +22,37 @@ export function podRefusedMessage(apiMessage: string): string {
   return `pod could not be created: ${apiMessage}`;
 }
 
+/** The words of the ResourceQuota admission's refusal (Argo matches the same to decide to wait). */
+export const QUOTA_EXCEEDED_TEXT = "exceeded quota";
+
+/** Asking again for a pod refused over quota: a quarter of the wait so far, within 1 to 15 s. */
+export function quotaRetryDelayMs(waitedMs: number): number {
+  return Math.min(15_000, Math.max(1_000, Math.round(waitedMs / 4)));
+}
+
 /** The API server's message if it refused to create this pod (never retried: same pod, same answer). */
 function refusal(ctx: Ctx, podName: string): string | undefined {
   return Object.hasOwn(ctx.podCreateFailures, podName) ? ctx.podCreateFailures[podName] : undefined;
+}
+
+/**
+ * The quota refusal this node is waiting out: the runtime's fresh one, else the one the status
+ * recorded (a restarted coordinator knows no refusals, but the Pending node kept the message).
+ */
+function quotaWait(ctx: Ctx, node: NodeStatus, podName: string): string | undefined {
+  if (Object.hasOwn(ctx.podsAwaitingQuota, podName)) return ctx.podsAwaitingQuota[podName];
+  return isAwaitingQuota(node) ? node.message : undefined;
+}
+
+function isAwaitingQuota(node: NodeStatus): boolean {
+  return node.phase === "Pending" && node.message?.includes(QUOTA_EXCEEDED_TEXT) === true;
+}
+
+/** Records the refusal on the Pending node, asks for the pod again, and looks again later. */
+function awaitQuota(ctx: Ctx, id: string, message: string): NodeStatus {
+  const node = ctx.nodes[id] as NodeStatus;
+  requestWake(ctx, quotaRetryDelayMs(ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso)));
+  return updateNode(ctx, id, { message });
 }
 
 export function isKilled(ctx: Ctx, onExit: boolean): boolean {
@@ -105,7 +133,8 @@ function record(
   return updateNode(ctx, node.id, patch);
 }
 
-function follow(ctx: Ctx, node: NodeStatus, template: Template, pod: V1Pod | undefined): NodeStatus {
+function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod | undefined): NodeStatus {
+  let node = observed;
   if (pod === undefined) {
     const refused = node.podName === undefined ? undefined : refusal(ctx, node.podName);
     if (refused !== undefined) return finishNode(ctx, node.id, "Error", podRefusedMessage(refused));
@@ -114,6 +143,11 @@ function follow(ctx: Ctx, node: NodeStatus, template: Template, pod: V1Pod | und
       return finishNode(ctx, node.id, "Error", "pod deleted");
     requestWake(ctx, POD_VANISH_GRACE_MS - age);
     return node;
+  }
+  if (isAwaitingQuota(node)) {
+    const { message: _quotaRefusal, ...created } = node;
+    ctx.nodes[node.id] = created;
+    node = created;
   }
   const seen = observePod(pod);
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
@@ -140,7 +174,22 @@ function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readon
     return finishNode(ctx, id, "Error", podRefusedMessage(refused));
   }
   const error = createPod(ctx, req, template, inputs);
-  return error === undefined ? (ctx.nodes[id] as NodeStatus) : finishNode(ctx, id, "Error", error);
+  if (error !== undefined) return finishNode(ctx, id, "Error", error);
+  const quota = quotaWait(ctx, ctx.nodes[id] as NodeStatus, podName);
+  return quota === undefined ? (ctx.nodes[id] as NodeStatus) : awaitQuota(ctx, id, quota);
+}
+
+/** A Pending node whose pod the quota refused: ask again, unless the workflow is being stopped. */
+function retryOverQuota(
+  ctx: Ctx,
+  req: ExecRequest,
+  node: NodeStatus,
+  run: { template: Template; inputs: readonly InputValue[]; quota: string },
+): NodeStatus {
+  if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, node.id, "Failed", ctx.kill?.nodeMessage);
+  const error = createPod(ctx, req, run.template, run.inputs);
+  if (error !== undefined) return finishNode(ctx, node.id, "Error", error);
+  return awaitQuota(ctx, node.id, run.quota);
 }
 
 export function executePod(
@@ -160,6 +209,8 @@ export function executePod(
     initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs);
     node = updateNode(ctx, id, { podName: name });
   }
+  const quota = pod === undefined ? quotaWait(ctx, node, name) : undefined;
+  if (quota !== undefined) return retryOverQuota(ctx, req, node, { template, inputs, quota });
   const followed = follow(ctx, node, template, pod);
   if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
   return kill(ctx, followed);

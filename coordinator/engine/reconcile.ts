@@ -36,6 +36,7 @@ function newCtx(input: ReconcileInput): Ctx {
     nodes: { ...wf.status?.nodes },
     pods,
     podCreateFailures: input.podCreateFailures ?? {},
+    podsAwaitingQuota: input.podsAwaitingQuota ?? {},
     templates,
     now: input.now,
     nowIso: input.now.toISOString(),

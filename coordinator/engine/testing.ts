@@ -22,6 +22,8 @@ export interface World {
   refuse?: (pod: V1Pod) => string | undefined;
   /** What the runtime recorded for refused pods, passed to every later reconcile. */
   podCreateFailures: Record<string, string>;
+  /** Likewise for pods refused over quota (a message with "exceeded quota"); cleared once created. */
+  podsAwaitingQuota: Record<string, string>;
 }
 
 export function workflowFrom(yamlText: string, name = "wf"): Workflow {
@@ -46,15 +48,19 @@ export function world(yamlText: string, name = "wf"): World {
     actions: [],
     last: undefined,
     podCreateFailures: {},
+    podsAwaitingQuota: {},
   };
 }
 
 function createPod(w: World, pod: V1Pod): void {
+  const name = pod.metadata?.name ?? "";
   const refused = w.refuse?.(pod);
   if (refused !== undefined) {
-    w.podCreateFailures[pod.metadata?.name ?? ""] = refused;
+    if (refused.includes("exceeded quota")) w.podsAwaitingQuota[name] = refused;
+    else w.podCreateFailures[name] = refused;
     return;
   }
+  delete w.podsAwaitingQuota[name];
   if (!w.pods.some((p) => p.metadata?.name === pod.metadata?.name)) {
     w.pods.push({ ...structuredClone(pod), status: { phase: "Pending" } });
   }
@@ -94,6 +100,7 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     now: w.now,
     config: { defaultServiceAccountName: "" },
     podCreateFailures: { ...w.podCreateFailures },
+    podsAwaitingQuota: { ...w.podsAwaitingQuota },
   });
   w.workflow = { ...w.workflow, status: result.status };
   for (const action of result.actions) apply(w, action);

@@ -20,10 +20,16 @@ export interface ReconcileInput {
    * runtime keeps this in memory only; see coordinator/pod-create-failures.ts.
    */
   podCreateFailures?: Readonly<Record<string, string>>;
+  /**
+   * Pods the API server refused for an exceeded quota (403 "exceeded quota"), by pod name, with
+   * its message. Their node stays Pending with that message and the pod is asked for again (Argo
+   * does the same); the status keeps the message, so a restarted engine still knows to wait.
+   */
+  podsAwaitingQuota?: Readonly<Record<string, string>>;
 }
 
 export type Action =
-  /** AlreadyExists is success; a permanent refusal is reported back through `podCreateFailures`. */
+  /** AlreadyExists is success; a refusal is reported back through `podCreateFailures` or `podsAwaitingQuota`. */
   | { kind: "createPod"; pod: V1Pod; exitHandler: boolean }
   /** Stop a running step (shutdown, deadline, delete); the node's phase is already decided in the new status. */
   | { kind: "deletePod"; name: string; reason: string }
@@ -38,6 +44,6 @@ export interface ReconcileResult {
   /** The whole new status; the runtime writes it through the status subresource when it differs. */
   status: WorkflowStatus;
   actions: Action[];
-  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds); never on the happy path. */
+  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds), a pod's vanish grace or a quota wait; never on the happy path. */
   requeueAfterMs?: number;
 }
