@@ -74,7 +74,24 @@ export interface ContinueOn {
   error?: boolean;
 }
 
-export interface WorkflowStep {
+/** `withSequence`: numbers from `start` (default 0) to `end` inclusive, or `count` of them; `format` is printf-like. */
+export interface Sequence {
+  count?: number | string;
+  start?: number | string;
+  end?: number | string;
+  format?: string;
+}
+
+/** A step or task run once per item (Argo's loops); at most one of the three may be set. */
+export interface Loop {
+  /** Strings, numbers, booleans, lists or objects, as written. */
+  withItems?: unknown[];
+  /** A JSON list once substituted, e.g. `{{steps.gen.outputs.result}}`. */
+  withParam?: string;
+  withSequence?: Sequence;
+}
+
+export interface WorkflowStep extends Loop {
   name: string;
   template: string;
   arguments?: Arguments;
@@ -84,7 +101,7 @@ export interface WorkflowStep {
   continueOn?: ContinueOn;
 }
 
-export interface DagTask {
+export interface DagTask extends Loop {
   name: string;
   template: string;
   arguments?: Arguments;
@@ -135,7 +152,7 @@ export interface WorkflowSpec {
 
 export type NodePhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Error" | "Skipped" | "Omitted";
 export type WorkflowPhase = "" | "Pending" | "Running" | "Succeeded" | "Failed" | "Error";
-export type NodeType = "Pod" | "Steps" | "StepGroup" | "DAG" | "Retry" | "Skipped";
+export type NodeType = "Pod" | "Steps" | "StepGroup" | "DAG" | "TaskGroup" | "Retry" | "Skipped";
 
 export interface NodeStatus {
   id: string;

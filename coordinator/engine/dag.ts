@@ -11,9 +11,11 @@ import { evaluateDepends } from "./depends.ts";
 import { runStepHook } from "./hooks.ts";
 import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
+import type { Iteration } from "./loops.ts";
+import { expandLoop, isLooped, iterationsOf } from "./loops.ts";
 import { outboundNodes } from "./outbound.ts";
-import { nodeScope } from "./scope.ts";
-import { continuesOn, startChild } from "./steps.ts";
+import { loopScope, nodeScope } from "./scope.ts";
+import { continuesOn, skippedEmptyLoop, startChild } from "./steps.ts";
 import { templateOutputs } from "./template-outputs.ts";
 
 interface Run {
@@ -22,9 +24,13 @@ interface Run {
   scope: Record<string, string>;
   frame: Frame;
   phases: Record<string, NodePhase>;
+  /** A looped task's items' phases, for `depends` on `.AnySucceeded` / `.AllFailed`. */
+  itemPhases: Record<string, NodePhase[]>;
   /** Tasks done, exit hook included: their dependants may start. */
   settled: Set<string>;
 }
+
+const failed = (phase: NodePhase): boolean => phase === "Failed" || phase === "Error";
 
 function taskNodeName(run: Run, task: string): string {
   return `${run.dag.name}.${task}`;
@@ -40,13 +46,68 @@ function link(ctx: Ctx, run: Run, task: DagTask, childId: string): void {
   }
 }
 
+/** The node for a loop whose list cannot be made: Error, as Argo marks it. */
+function loopError(ctx: Ctx, run: Run, task: DagTask, message: string): NodeStatus {
+  const spec = { name: taskNodeName(run, task.name), type: "Skipped", templateName: task.template } as const;
+  const node = initNode(ctx, { ...spec, boundaryID: run.dag.id, phase: "Error", message });
+  return finishNode(ctx, node.id, "Error", message);
+}
+
+/** Runs one item of a looped task, then its exit hook; the item's node once both are done. */
+function runItem(
+  ctx: Ctx,
+  run: Run,
+  group: NodeStatus,
+  iteration: Iteration<DagTask>,
+): NodeStatus | undefined {
+  const { scope, frame } = run;
+  const boundaryID = run.dag.id;
+  const { name, step } = iteration;
+  const item = startChild(ctx, { nodeName: `${run.dag.name}.${name}`, boundaryID, frame, scope }, step);
+  addChild(ctx, group.id, item.id);
+  if (!isNodeDone(item.phase)) return undefined;
+  const hook = { step, stepNode: item, prefix: "tasks" as const, scope, boundaryID, frame };
+  return runStepHook(ctx, hook) ? item : undefined;
+}
+
+/**
+ * A looped task is a TaskGroup node with one child per item, `<task>(<i>:<label>)`, each with
+ * its own exit hook. It ends when they all have: Succeeded, or the phase of the last item that
+ * failed (Argo ignores continueOn here; the DAG applies it to the group).
+ */
+function startLoop(ctx: Ctx, run: Run, task: DagTask): NodeStatus {
+  const nodeName = taskNodeName(run, task.name);
+  const existing = getNode(ctx, nodeName);
+  if (existing !== undefined && isNodeDone(existing.phase)) return existing;
+  const iterations = expandLoop(task, run.scope);
+  if (!iterations.ok) return loopError(ctx, run, task, iterations.error);
+  if (iterations.value.length === 0) return skippedEmptyLoop(ctx, nodeName, task, run.dag.id);
+  const spec = { name: nodeName, type: "TaskGroup", templateName: task.template } as const;
+  const group = initNode(ctx, { ...spec, boundaryID: run.dag.id, phase: "Running" });
+  const items = iterations.value.map((iteration) => runItem(ctx, run, group, iteration));
+  if (items.some((item) => item === undefined)) return ctx.nodes[group.id] as NodeStatus;
+  const failedItem = items.findLast((item) => item !== undefined && failed(item.phase));
+  return finishNode(ctx, group.id, failedItem?.phase ?? "Succeeded", failedItem?.message);
+}
+
+/** What dependants see of a task: its node, or for a loop the aggregate of its items. */
+function taskScope(ctx: Ctx, task: DagTask, node: NodeStatus): Record<string, string> {
+  if (node.type !== "TaskGroup") return nodeScope("tasks", task.name, node);
+  return loopScope("tasks", task.name, node, itemsOf(ctx, node));
+}
+
+function itemsOf(ctx: Ctx, group: NodeStatus): NodeStatus[] {
+  const children = (group.children ?? []).flatMap((id) => ctx.nodes[id] ?? []);
+  return iterationsOf(group.name, children);
+}
+
 function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
   const deps = run.plan.deps.get(task.name) ?? [];
   if (!deps.every((dep) => run.settled.has(dep))) return undefined;
   const nodeName = taskNodeName(run, task.name);
   const expr = run.plan.depends.get(task.name);
   let node: NodeStatus;
-  if (expr !== undefined && !evaluateDepends(expr, run.phases, run.plan.continueOn)) {
+  if (expr !== undefined && !evaluateDepends(expr, run.phases, run.plan.continueOn, run.itemPhases)) {
     const message = "omitted: depends condition not met";
     node = initNode(ctx, {
       name: nodeName,
@@ -56,6 +117,8 @@ function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
       phase: "Omitted",
       message,
     });
+  } else if (isLooped(task)) {
+    node = startLoop(ctx, run, task);
   } else {
     node = startChild(ctx, { nodeName, boundaryID: run.dag.id, frame: run.frame, scope: run.scope }, task);
   }
@@ -68,6 +131,7 @@ function visit(ctx: Ctx, run: Run, task: DagTask): void {
   const node = existing !== undefined && isNodeDone(existing.phase) ? existing : start(ctx, run, task);
   if (node === undefined || !isNodeDone(node.phase)) return;
   run.phases[task.name] = node.phase;
+  if (node.type === "TaskGroup") run.itemPhases[task.name] = itemsOf(ctx, node).map((item) => item.phase);
   const hook = {
     step: task,
     stepNode: node,
@@ -76,17 +140,16 @@ function visit(ctx: Ctx, run: Run, task: DagTask): void {
     boundaryID: run.dag.id,
     frame: run.frame,
   };
-  if (!runStepHook(ctx, hook)) return;
+  // A looped task's exit hook ran for each item, inside its TaskGroup.
+  if (node.type !== "TaskGroup" && !runStepHook(ctx, hook)) return;
   run.settled.add(task.name);
-  Object.assign(run.scope, nodeScope("tasks", task.name, node));
+  Object.assign(run.scope, taskScope(ctx, task, node));
 }
 
 interface Branch {
   phase: NodePhase;
   message: string | undefined;
 }
-
-const failed = (phase: NodePhase): boolean => phase === "Failed" || phase === "Error";
 
 const SUCCEEDED: Branch = { phase: "Succeeded", message: undefined };
 
@@ -128,6 +191,7 @@ export function executeDag(
     scope: templateScope(req.frame.globals(), inputs),
     frame: childFrame(req.frame),
     phases: {},
+    itemPhases: {},
     settled: new Set(),
   };
   for (const task of plan.value.order) {

@@ -166,19 +166,38 @@ function bareSatisfied(phase: NodePhase | undefined, continueOn: ContinueOn | un
 }
 
 /**
+ * `.AnySucceeded` / `.AllFailed` of a looped task (Argo's TaskGroup): one item succeeded, or
+ * there are items and all failed; undefined for anything else.
+ */
+function loopResult(
+  node: { task: string; result?: TaskResult },
+  items: Readonly<Record<string, readonly NodePhase[]>>,
+): boolean | undefined {
+  const phases = Object.hasOwn(items, node.task) ? items[node.task] : undefined;
+  if (phases === undefined) return undefined;
+  if (node.result === "AnySucceeded") return phases.includes("Succeeded");
+  if (node.result === "AllFailed") return phases.length > 0 && phases.every((phase) => phase === "Failed");
+  return undefined;
+}
+
+/**
  * Called once every referenced task is done. phases[task] is the task node's phase;
- * continueOn[task] is that task's own `continueOn`, which widens a bare reference to it.
+ * continueOn[task] is that task's own `continueOn`, which widens a bare reference to it;
+ * items[task] the phases of a looped task's items.
  */
 export function evaluateDepends(
   expr: DependsExpr,
   phases: Readonly<Record<string, NodePhase>>,
   continueOn: Readonly<Record<string, ContinueOn | undefined>> = {},
+  items: Readonly<Record<string, readonly NodePhase[]>> = {},
 ): boolean {
   const evaluate = (node: DependsExpr): boolean => {
     switch (node.kind) {
       case "none":
         return true;
       case "task": {
+        const loop = loopResult(node, items);
+        if (loop !== undefined) return loop;
         const phase = Object.hasOwn(phases, node.task) ? phases[node.task] : undefined;
         if (node.result !== undefined) return hasResult(phase, node.result);
         return bareSatisfied(phase, Object.hasOwn(continueOn, node.task) ? continueOn[node.task] : undefined);

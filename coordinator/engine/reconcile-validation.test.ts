@@ -194,15 +194,15 @@ spec:
     message: "invalid spec: templates.main: expression templates ({{=...}}) are not supported",
   },
   {
-    name: "a step loops with withItems",
+    name: "a step uses templateRef",
     yaml: `
 spec:
   entrypoint: main
   templates:
   - name: main
-    steps: [[{name: a, template: echo, withItems: [1, 2]}]]
+    steps: [[{name: a, template: echo, templateRef: {name: other, template: echo}}]]
 ${ECHO}`,
-    message: "invalid spec: templates.main.steps[0][0].withItems is not supported by onexit",
+    message: "invalid spec: templates.main.steps[0][0].templateRef is not supported by onexit",
   },
   {
     name: "a template is of an unsupported type",

@@ -3,6 +3,7 @@
 // failures list built when the entry node completes).
 import { podName } from "../../common/names.ts";
 import type { NodeStatus, Parameter, Workflow } from "../../common/types.ts";
+import { goJson } from "./go-json.ts";
 import { normaliseTimestamp, rfc3339, strftimeAll } from "./strftime.ts";
 
 export interface Failure {
@@ -163,11 +164,64 @@ export function nodeScope(prefix: "steps" | "tasks", name: string, node: NodeSta
   return scope;
 }
 
-function outputParameters(node: NodeStatus): Record<string, string> {
+function outputValues(node: NodeStatus): Record<string, string> {
   const values: Record<string, string> = {};
   for (const parameter of node.outputs?.parameters ?? []) {
     if (parameter.value !== undefined) values[parameter.name] = String(parameter.value);
   }
+  return values;
+}
+
+function outputParameters(node: NodeStatus): Record<string, string> {
+  const values = outputValues(node);
   if (Object.keys(values).length === 0) return {};
   return { ...prefixed("outputs.parameters", values), "outputs.parameters": JSON.stringify(values) };
+}
+
+/** A loop's `outputs.result` entry: the iteration's result as JSON, or as a string when it is not JSON. */
+function resultItem(result: string): unknown {
+  try {
+    return JSON.parse(result) as unknown;
+  } catch {
+    return result;
+  }
+}
+
+/** Argo's aggregatedJSONValueList: the parsed values when every one is a JSON object or list, else the strings. */
+function aggregatedValues(values: readonly string[]): string {
+  const parsed = values.map(resultItem);
+  const structured = parsed.every((value) => value !== null && typeof value === "object");
+  return goJson(structured ? parsed : values);
+}
+
+/**
+ * `${prefix}.${name}.*` for a looped step or task (Argo's processAggregateNodeOutputs): id,
+ * status and times of `parent` (the TaskGroup; for steps the StepGroup, as Argo does), and
+ * over the iterations that succeeded, in item order: `outputs.result`, a JSON list of their
+ * results; `outputs.parameters`, a list of their name → value maps; and
+ * `outputs.parameters.<p>`, the list of that parameter's values.
+ */
+export function loopScope(
+  prefix: "steps" | "tasks",
+  name: string,
+  parent: NodeStatus,
+  iterations: readonly NodeStatus[],
+): Record<string, string> {
+  const scope = nodeScope(prefix, name, parent);
+  if (iterations.length === 0) return scope;
+  const results: unknown[] = [];
+  const maps: Record<string, string>[] = [];
+  const byName = new Map<string, string[]>();
+  for (const node of iterations) {
+    if (node.phase !== "Succeeded" || node.outputs === undefined) continue;
+    const values = Object.entries(outputValues(node));
+    if (values.length > 0) maps.push(Object.fromEntries(values));
+    for (const [parameter, value] of values) byName.set(parameter, [...(byName.get(parameter) ?? []), value]);
+    if (node.outputs.result !== undefined) results.push(resultItem(node.outputs.result));
+  }
+  scope[`${prefix}.${name}.outputs.result`] = goJson(results);
+  scope[`${prefix}.${name}.outputs.parameters`] = goJson(maps);
+  for (const [parameter, values] of byName)
+    scope[`${prefix}.${name}.outputs.parameters.${parameter}`] = aggregatedValues(values);
+  return scope;
 }

@@ -1,7 +1,7 @@
 // A steps template: groups run in order, the steps of a group in parallel. A group is done
 // when all its steps and their exit hooks are; a failed step fails it unless continueOn.
 import { substitute, substituteDeep } from "../../common/template.ts";
-import type { Scope } from "../../common/template.ts";
+import type { Resolved, Scope } from "../../common/template.ts";
 import type { NodeStatus, Template, WorkflowStep } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
 import type { Ctx, ExecRequest, Frame } from "./context.ts";
@@ -18,8 +18,9 @@ import {
 import { runStepHook } from "./hooks.ts";
 import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
+import { expandLoop, isLooped, iterationsOf } from "./loops.ts";
 import { outboundNodes } from "./outbound.ts";
-import { nodeScope } from "./scope.ts";
+import { loopScope, nodeScope } from "./scope.ts";
 import { templateOutputs } from "./template-outputs.ts";
 import { evaluateWhen } from "./when.ts";
 
@@ -44,6 +45,23 @@ function failedChild(ctx: Ctx, at: Child, step: WorkflowStep, message: string): 
   const spec = { name: at.nodeName, type, templateName: step.template, boundaryID: at.boundaryID } as const;
   const node = initNode(ctx, { ...spec, phase: "Error", message });
   return finishNode(ctx, node.id, "Error", message);
+}
+
+/** Argo's node for a loop over an empty list: Skipped, and the step or task counts as done. */
+export function skippedEmptyLoop(
+  ctx: Ctx,
+  nodeName: string,
+  step: WorkflowStep,
+  boundaryID: string,
+): NodeStatus {
+  return initNode(ctx, {
+    name: nodeName,
+    type: "Skipped",
+    templateName: step.template,
+    boundaryID,
+    phase: "Skipped",
+    message: "Skipped, empty params",
+  });
 }
 
 /** Evaluates `when`, substitutes the arguments and runs a step or DAG task as a child node. */
@@ -86,10 +104,48 @@ interface Group {
   frame: Frame;
 }
 
-function groupDone(ctx: Ctx, group: Group): boolean {
-  let done = true;
+/** A node a group runs: a step, one item of a looped step, or a looped step with no items. */
+interface Member {
+  nodeName: string;
+  /** For a loop's item: the step with that item substituted. */
+  step: WorkflowStep;
+  emptyLoop: boolean;
+}
+
+/** Argo expands loops in place: each item is a sibling `<step>(<i>:<label>)` in the group. */
+function membersOf(group: Group): Resolved<Member[]> {
+  const members: Member[] = [];
   for (const step of group.steps) {
-    const stepNode = getNode(ctx, `${group.name}.${step.name}`);
+    const nodeName = `${group.name}.${step.name}`;
+    if (!isLooped(step)) {
+      members.push({ nodeName, step, emptyLoop: false });
+      continue;
+    }
+    const iterations = expandLoop(step, group.scope);
+    if (!iterations.ok) return iterations;
+    if (iterations.value.length === 0) members.push({ nodeName, step, emptyLoop: true });
+    for (const iteration of iterations.value) {
+      members.push({ nodeName: `${group.name}.${iteration.name}`, step: iteration.step, emptyLoop: false });
+    }
+  }
+  return { ok: true, value: members };
+}
+
+function startMember(ctx: Ctx, group: Group, member: Member): NodeStatus {
+  if (member.emptyLoop) return skippedEmptyLoop(ctx, member.nodeName, member.step, group.boundaryID);
+  const at: Child = {
+    nodeName: member.nodeName,
+    boundaryID: group.boundaryID,
+    frame: group.frame,
+    scope: group.scope,
+  };
+  return startChild(ctx, at, member.step);
+}
+
+function groupDone(ctx: Ctx, group: Group, members: readonly Member[]): boolean {
+  let done = true;
+  for (const { nodeName, step } of members) {
+    const stepNode = getNode(ctx, nodeName);
     if (stepNode === undefined || !isNodeDone(stepNode.phase)) {
       done = false;
       continue;
@@ -110,24 +166,28 @@ function groupDone(ctx: Ctx, group: Group): boolean {
 function executeGroup(ctx: Ctx, group: Group): NodeStatus {
   const sg = getNode(ctx, group.name) as NodeStatus;
   if (isNodeDone(sg.phase)) return sg;
-  for (const step of group.steps) {
-    const at: Child = {
-      nodeName: `${group.name}.${step.name}`,
-      boundaryID: group.boundaryID,
-      frame: group.frame,
-      scope: group.scope,
-    };
-    const child = startChild(ctx, at, step);
-    addChild(ctx, sg.id, child.id);
-  }
-  if (!groupDone(ctx, group)) return ctx.nodes[sg.id] as NodeStatus;
-  for (const step of group.steps) {
-    const child = getNode(ctx, `${group.name}.${step.name}`) as NodeStatus;
+  const members = membersOf(group);
+  // As Argo: a list that cannot be made errors the whole group, before any step starts.
+  if (!members.ok) return finishNode(ctx, sg.id, "Error", members.error);
+  for (const member of members.value) addChild(ctx, sg.id, startMember(ctx, group, member).id);
+  if (!groupDone(ctx, group, members.value)) return ctx.nodes[sg.id] as NodeStatus;
+  for (const { nodeName, step } of members.value) {
+    const child = getNode(ctx, nodeName) as NodeStatus;
     if ((child.phase === "Failed" || child.phase === "Error") && !continuesOn(step, child.phase)) {
       return finishNode(ctx, sg.id, "Failed", child.message ?? `child '${child.id}' failed`);
     }
   }
   return finishNode(ctx, sg.id, "Succeeded");
+}
+
+/** What later groups see of a step: its node, or for a loop the aggregate of its items. */
+function stepScope(ctx: Ctx, sg: NodeStatus, step: WorkflowStep): Record<string, string> {
+  const nodeName = `${sg.name}.${step.name}`;
+  const child = getNode(ctx, nodeName);
+  if (child !== undefined) return nodeScope("steps", step.name, child);
+  const siblings = (sg.children ?? []).flatMap((id) => ctx.nodes[id] ?? []);
+  const items = iterationsOf(nodeName, siblings).filter((node) => node.type !== "Skipped");
+  return loopScope("steps", step.name, sg, items);
 }
 
 function linkGroup(ctx: Ctx, stepsNode: NodeStatus, index: number, sgId: string): void {
@@ -161,10 +221,7 @@ export function executeSteps(
     const sg = executeGroup(ctx, { steps, name, boundaryID: node.id, scope, frame });
     if (!isNodeDone(sg.phase)) return ctx.nodes[node.id] as NodeStatus;
     if (sg.phase !== "Succeeded") return finishNode(ctx, node.id, "Failed", sg.message);
-    for (const step of steps) {
-      const child = getNode(ctx, `${name}.${step.name}`);
-      if (child !== undefined) Object.assign(scope, nodeScope("steps", step.name, child));
-    }
+    for (const step of steps) Object.assign(scope, stepScope(ctx, sg, step));
   }
   const outputs = templateOutputs(ctx, template, scope);
   if (!outputs.ok) return finishNode(ctx, node.id, "Error", outputs.error);

@@ -6,6 +6,7 @@ import type { DagTask, Template, Workflow, WorkflowStep } from "../../common/typ
 import { keepUnresolved } from "./context.ts";
 import { planDag } from "./dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "./hooks.ts";
+import { loopFieldsOf } from "./loops.ts";
 
 type Allowed = (name: string) => boolean;
 
@@ -78,16 +79,36 @@ function check(where: string, value: unknown, allowed: Allowed): string | undefi
 interface Call {
   where: string;
   step: WorkflowStep | DagTask;
-  /** What the step's `when` and arguments may use; its exit hook may also use the step itself. */
+  /** What the step's loop, `when` and arguments may use (and `{{item.*}}` in a loop); its exit hook may also use the step itself. */
   base: Allowed;
   prefix: "steps" | "tasks";
 }
 
+/**
+ * The `{{item.<key>}}` a looped step may use, as Argo's validator allows them: the keys of
+ * withItems' objects, any key for withParam (its items are known only when it runs), none for
+ * withSequence. `{{item}}` itself is outside Argo's variable roots and never rejected.
+ */
+function itemsAllowed(step: WorkflowStep | DagTask): Allowed {
+  const [loop] = loopFieldsOf(step);
+  if (loop === "withParam") return (name) => name.startsWith("item.");
+  if (loop !== "withItems" || !Array.isArray(step.withItems)) return () => false;
+  const keys = new Set<string>();
+  for (const item of step.withItems) {
+    if (item !== null && typeof item === "object" && !Array.isArray(item))
+      for (const key of Object.keys(item)) keys.add(`item.${key}`);
+  }
+  return (name) => keys.has(name);
+}
+
 function checkCall(wf: Workflow, call: Call): string | undefined {
-  const { where, step, base } = call;
+  const { where, step } = call;
+  const base = any(call.base, itemsAllowed(step));
   const hook = exitHookOf(step);
   const hookScope = any(base, nodesAllowed(call.prefix, [step.name]));
   return (
+    check(`${where}.withParam`, step.withParam, call.base) ??
+    check(`${where}.withSequence`, step.withSequence, call.base) ??
     check(`${where}.when`, step.when, base) ??
     check(`${where}.arguments`, step.arguments, base) ??
     (hook === undefined ? undefined : check(`${where}.onExit.arguments`, hookArguments(wf, hook), hookScope))

@@ -13,12 +13,13 @@ import type {
 import { planDag } from "./dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "./hooks.ts";
 import { enumError, rawValue } from "./inputs.ts";
+import { loopFieldsOf } from "./loops.ts";
 import { validRetryPolicy } from "./retry.ts";
 import { validateVariables } from "./validate-vars.ts";
 
 type Templates = ReadonlyMap<string, Template>;
 
-const UNSUPPORTED_STEP_FIELDS = ["templateRef", "withItems", "withParam", "withSequence", "inline"];
+const UNSUPPORTED_STEP_FIELDS = ["templateRef", "inline"];
 const UNSUPPORTED_TEMPLATE_TYPES = ["resource", "suspend", "http", "plugin", "containerSet", "data"];
 
 function inputProblem(template: Template, param: Parameter, args: Arguments): string | undefined {
@@ -58,6 +59,23 @@ function checkHook(
   return checkCall(templates, `${where}.onExit`, hook.template, hookArguments(wf, hook));
 }
 
+/** Argo's addItemsToScope checks: one kind of loop, and a sequence bounded by count or end, not both. */
+function checkLoop(where: string, step: WorkflowStep | DagTask): string | undefined {
+  const fields = loopFieldsOf(step);
+  if (fields.length > 1)
+    return `${where}.${fields[1]}: only one of withItems, withParam, withSequence can be specified`;
+  if (step.withItems != null && !Array.isArray(step.withItems)) return `${where}.withItems must be a list`;
+  if (step.withParam != null && typeof step.withParam !== "string")
+    return `${where}.withParam must be a string`;
+  const sequence = step.withSequence;
+  if (sequence == null) return undefined;
+  if (typeof sequence !== "object" || Array.isArray(sequence))
+    return `${where}.withSequence must be an object`;
+  if (sequence.count != null && sequence.end != null)
+    return `${where}.withSequence: only one of count or end can be defined in withSequence`;
+  return undefined;
+}
+
 function checkStep(
   templates: Templates,
   wf: Workflow,
@@ -70,6 +88,7 @@ function checkStep(
   );
   if (unsupported !== undefined) return `${where}.${unsupported} is not supported by onexit`;
   return (
+    checkLoop(where, step) ??
     checkCall(templates, where, step.template, step.arguments) ??
     checkHook(templates, wf, where, exitHookOf(step))
   );
