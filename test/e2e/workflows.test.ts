@@ -94,6 +94,40 @@ spec:
     expect(workflow.status?.progress).toBe("3/3");
   });
 
+  it("when a step loops withItems, then one pod per item echoes it, the handler runs and the workflow succeeds", async () => {
+    const name = createWorkflow(
+      ns,
+      `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { generateName: loop- }
+spec:
+  entrypoint: main
+  onExit: bye
+  templates:
+  - name: main
+    steps:
+    - - { name: say, template: echo, arguments: { parameters: [{ name: msg, value: "{{item}}" }] }, withItems: [apple, pear] }
+  - name: echo
+    inputs: { parameters: [{ name: msg }] }
+    container: { image: alpine:latest, command: [sh, -c], args: ["echo item={{inputs.parameters.msg}}"] }
+  - name: bye
+    container: { image: alpine:latest, command: [sh, -c], args: ["echo status={{workflow.status}}"] }
+`,
+    );
+    const workflow = await waitForWorkflowDone(ns, name);
+    expect(workflow.status?.phase).toBe("Succeeded");
+    await waitForPodsDone(ns, name);
+    for (const [index, item] of ["apple", "pear"].entries()) {
+      const child = nodeByDisplayName(workflow, `say(${index}:${item})`);
+      expect(child?.phase).toBe("Succeeded");
+      expect(logs(ns, child!.podName!)).toContain(`item=${item}`);
+    }
+    const [handler] = handlerPods(ns, name);
+    expect(handler).toBeDefined();
+    expect(logs(ns, handler!.name)).toContain("status=Succeeded");
+  });
+
   it("when the handler is a steps template with when on workflow.status, then only the matching branch runs", async () => {
     const name = createWorkflow(
       ns,
