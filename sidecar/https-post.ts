@@ -1,5 +1,5 @@
 // The real PostReport: HTTPS POST to `${coordinatorUrl}/v1/reports`, trusting only the given CA.
-import { request as httpRequest } from "node:http";
+import { plainHttp } from "./plain-http.ts";
 import { request as httpsRequest } from "node:https";
 import type { PostReport } from "./reporter.ts";
 
@@ -8,7 +8,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export function httpsPoster(coordinatorUrl: string, ca: string | undefined): PostReport {
   const url = new URL(REPORT_PATH, coordinatorUrl.endsWith("/") ? coordinatorUrl : `${coordinatorUrl}/`);
-  const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+  const send = url.protocol === "http:" ? plainHttp().request : httpsRequest;
   return (body, token, signal) =>
     new Promise((resolve, reject) => {
       const req = send(

@@ -21,4 +21,9 @@ describe("the sidecar's imports", () => {
     expect(loaded.some((url) => url.endsWith("/sidecar/run.ts"))).toBe(true);
     expect(loaded.filter((url) => /\/node_modules\/(zod|@kubernetes\/client-node)\//.test(url))).toEqual([]);
   });
+
+  it("when the sidecar is loaded, then node:http is not imported as ESM (its namespace loads undici: ~5 MiB)", () => {
+    const loaded = modulesLoadedBy(new URL("./main.ts", import.meta.url));
+    expect(loaded.filter((url) => url === "node:http" || url === "http")).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@
 // node:https. @kubernetes/client-node is not loaded in the cluster: importing it alone
 // costs ~90 MiB of RSS, more than the sidecar's whole memory budget.
 import type { IncomingMessage } from "node:http";
-import { request as plainRequest } from "node:http";
+import { plainHttp } from "./plain-http.ts";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { StringDecoder } from "node:string_decoder";
 import type { OpenLog } from "./log-follower.ts";
@@ -70,7 +70,7 @@ export async function apiGet(
     if (value !== undefined) url.searchParams.set(key, String(value));
   const base = await endpoint.requestOptions();
   const options: RequestOptions = { ...base, method: "GET", signal, agent: false };
-  const send = url.protocol === "http:" ? plainRequest : httpsRequest;
+  const send = url.protocol === "http:" ? plainHttp().request : httpsRequest;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = send(url, options, resolve);
     req.on("error", reject);
