@@ -45,12 +45,24 @@ function wire(config: SidecarConfig, logger: Logger, endpoint: ApiEndpoint, shut
   });
 }
 
-/** This process's own high-water mark (VmHWM). getrusage's maxRSS is no good here: across
- * fork+exec it keeps the forking parent's RSS (a node agent or a runtime shim). */
-async function peakRssMiB(): Promise<number> {
+/**
+ * What this process cost: its high-water mark (VmHWM) and its private memory now (RssAnon).
+ * Most of the RSS is the node binary's pages, shared with every Node.js process on the node;
+ * the private part is what each sidecar adds. getrusage's maxRSS is no good here: across
+ * fork+exec it keeps the forking parent's RSS (a node agent or a runtime shim).
+ */
+async function memoryMiB(): Promise<{ peakRssMiB: number; privateMiB?: number }> {
   const status = await readFile("/proc/self/status", "utf8").catch(() => "");
-  const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? process.resourceUsage().maxRSS);
-  return Math.round(kib / 1024);
+  const kib = (field: string): number | undefined => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    return match === null ? undefined : Number(match[1]);
+  };
+  const mib = (k: number): number => Math.round(k / 1024);
+  const anon = kib("RssAnon");
+  return {
+    peakRssMiB: mib(kib("VmHWM") ?? process.resourceUsage().maxRSS),
+    ...(anon === undefined ? {} : { privateMiB: mib(anon) }),
+  };
 }
 
 export async function main(): Promise<void> {
@@ -90,7 +102,7 @@ export async function main(): Promise<void> {
       outcome: result.outcome?.kind ?? "not reported",
       reason: result.skipped,
       // So `kubectl logs -c wait` shows what the sidecar cost.
-      peakRssMiB: await peakRssMiB(),
+      ...(await memoryMiB()),
     });
   } catch (err) {
     logger.error("sidecar failed; exiting without a report", { error: errorMessage(err) });
