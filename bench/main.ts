@@ -1,6 +1,7 @@
 // `make bench`: measures onexit in the test cluster (or the cluster KUBECONFIG names), prints
 // tables and writes bench/results/<date>.json. Settings: bench/config.ts.
 import { cpus, loadavg, totalmem } from "node:os";
+import { measureHostSpeed } from "./host-speed.ts";
 import { createApi, type Api } from "./api.ts";
 import { watchNamespace, type ClusterWatch } from "./cluster-watch.ts";
 import { loadLevels, parseConfig, type BenchConfig } from "./config.ts";
@@ -107,15 +108,22 @@ async function main(): Promise<void> {
     log(`only ${available.toFixed(0)} MiB of memory left: deleting the bench's workflows and stopping`);
     void cleanNamespace(api, config.namespace, 10_000).finally(() => process.exit(3));
   });
+  const speed = measureHostSpeed();
   const notes = [
     `host load average at start: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
+    `host speed: node --jitless -e 0 takes ${speed.nodeStartMs} ms, a fixed 200M-step loop ${speed.loopMs} ms (compare runs only at similar figures)`,
   ];
   const results: BenchResults = {
     date: new Date().toISOString(),
     quick: config.quick,
-    host: { cores: cpus().length, cpu: cpus()[0]?.model ?? "", memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    host: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? "",
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      speed,
+    },
     cluster: { server: api.server, version: await clusterVersion(api) },
     entrypoints: entrypoints(),
     config: { ...config, sections: [...config.sections], levelTimeoutMs: undefined },

@@ -190,6 +190,12 @@ function sidecarTables(results: BenchResults): string[] {
       `${fmt(s.peakRssMiB.p50)} p50, ${fmt(s.peakRssMiB.max)} max (${s.pods} sidecars, one workflow at a time; step pods ${fmt(s.stepPeakRssMiB.max)} max, handler pods ${fmt(s.handlerPeakRssMiB.max)} max)`,
     ],
     [
+      "private memory when done (RssAnon, MiB; the rest of the RSS is the node binary, shared)",
+      s.privateMiB === undefined || s.privateMiB.count === 0
+        ? "not reported"
+        : `${fmt(s.privateMiB.p50)} p50, ${fmt(s.privateMiB.max)} max`,
+    ],
+    [
       "process start → first log line (ms)",
       `${fmt(s.startToFirstLogMs.p50)} p50, ${fmt(s.startToFirstLogMs.max)} max`,
     ],

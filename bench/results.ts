@@ -6,6 +6,7 @@ import type { LoadRunResult } from "./load-run.ts";
 import type { SidecarBenchResult } from "./sidecar-bench.ts";
 import { summarize, type Summary } from "./stats.ts";
 import type { WebhookBenchResult } from "./webhook-bench.ts";
+import type { HostSpeed } from "./host-speed.ts";
 
 export interface LevelSummary {
   concurrency: number;
@@ -42,7 +43,7 @@ export interface LoadLevel {
 export interface BenchResults {
   date: string;
   quick: boolean;
-  host: { cores: number; cpu: string; memoryGiB: number };
+  host: { cores: number; cpu: string; memoryGiB: number; speed?: HostSpeed };
   cluster: { server: string; version: string };
   /** Command lines of onexit's processes during the run (TypeScript sources or tsc's dist/). */
   entrypoints: Record<string, string>;

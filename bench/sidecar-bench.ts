@@ -14,6 +14,9 @@ export interface SidecarBenchResult {
   peakRssMiB: Summary;
   stepPeakRssMiB: Summary;
   handlerPeakRssMiB: Summary;
+  /** Its private memory (RssAnon) when done, from its last log line: the rest of its RSS is the
+   * node binary's pages, shared with every Node.js process on the host. */
+  privateMiB: Summary;
   /** Process start → its "starting" line (Node boot, module loading, config). */
   startToFirstLogMs: Summary;
   /** Process start → "capturing logs": its pod watch is open and has shown main started. */
@@ -53,21 +56,25 @@ async function waitLog(api: Api, namespace: string, pod: string): Promise<string
   return api.getText(`/api/v1/namespaces/${namespace}/pods/${pod}/log?container=wait`).catch(() => "");
 }
 
-async function startupTimes(
+/** What the sidecars' own logs tell: start-up times, and private memory from their last line. */
+async function fromWaitLogs(
   api: Api,
   namespace: string,
   sidecars: SidecarUsage[],
-): Promise<{ firstLog: number[]; watching: number[] }> {
+): Promise<{ firstLog: number[]; watching: number[]; privateMiB: number[] }> {
   const firstLog: number[] = [];
   const watching: number[] = [];
+  const privateMiB: number[] = [];
   for (const sidecar of sidecars) {
     const log = await waitLog(api, namespace, sidecar.pod);
     const starting = logLineTime(log, "starting");
     const capturing = logLineTime(log, "capturing logs");
     if (starting !== undefined) firstLog.push(starting - sidecar.startEpochMs);
     if (capturing !== undefined) watching.push(capturing - sidecar.startEpochMs);
+    const done = /msg=done .*privateMiB=(\d+)/.exec(log);
+    if (done !== null) privateMiB.push(Number(done[1]));
   }
-  return { firstLog, watching };
+  return { firstLog, watching, privateMiB };
 }
 
 function perPod(runs: LoadRunResult[], pattern: RegExp): number {
@@ -88,13 +95,14 @@ export async function benchSidecar(
   for (let i = 0; i < workflows; i++)
     runs.push(await runLoad({ ...options, concurrency: 1, prefix: `sc${stamp}-${i}` }));
   const sidecars = runs.flatMap((r) => r.usage?.sidecars ?? []);
-  const times = await startupTimes(options.api, options.namespace, sidecars);
+  const times = await fromWaitLogs(options.api, options.namespace, sidecars);
   const result: SidecarBenchResult = {
     pods: sidecars.length,
     cmdline: sidecars[0]?.cmdline,
     peakRssMiB: summarize(sidecars.map((s) => s.peakRssMiB)),
     stepPeakRssMiB: summarize(sidecars.filter((s) => !isHandler(s.pod)).map((s) => s.peakRssMiB)),
     handlerPeakRssMiB: summarize(sidecars.filter((s) => isHandler(s.pod)).map((s) => s.peakRssMiB)),
+    privateMiB: summarize(times.privateMiB),
     startToFirstLogMs: summarize(times.firstLog),
     startToWatchingMs: summarize(times.watching),
     apiRequestsPerPod: perPod(runs, /^(WATCH pods namespace|CONNECT pods\/log resource)$/),
