@@ -113,9 +113,19 @@ export interface DagTask extends Loop {
   continueOn?: ContinueOn;
 }
 
+/** Argo's Backoff: durations are a bare number of seconds or a Go duration ("1m30s"). */
+export interface RetryBackoff {
+  duration?: string | number;
+  factor?: number | string;
+  maxDuration?: string | number;
+  /** The longest wait factor may grow to. */
+  cap?: string | number;
+}
+
 export interface RetryStrategy {
   limit?: number | string;
   retryPolicy?: string;
+  backoff?: RetryBackoff | null;
 }
 
 export interface Template {

@@ -57,7 +57,7 @@ export interface Ctx {
   globalOutputs: Record<string, string>;
   /** Bumped whenever globalOutputs or a node's phase changes, so cached scopes refresh. */
   version: number;
-  /** Earliest time (ms from now) the engine wants to look again (pod vanish grace, quota wait). */
+  /** Earliest time (ms from now) the engine wants to look again (pod vanish grace, quota wait, retry backoff). */
   wakeAfterMs: number | undefined;
   execute: (ctx: Ctx, req: ExecRequest) => NodeStatus;
 }

@@ -1,11 +1,13 @@
 // retryStrategy: a Retry node with one child per attempt (`name(0)`, `name(1)`, ...);
-// `limit: N` allows N retries. The Retry node ends with the last attempt's phase and outputs.
+// `limit: N` allows N retries, `backoff` spaces them (backoff.ts). The Retry node ends with the
+// last attempt's phase and outputs.
 import { substitute } from "../../common/template.ts";
 import type { Resolved, Scope } from "../../common/template.ts";
 import type { NodeStatus, RetryStrategy, Template } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
+import { decideBackoff } from "./backoff.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
-import { addChild, finishNode, idOf, initNode, keepUnresolved, updateNode } from "./context.ts";
+import { addChild, finishNode, idOf, initNode, keepUnresolved, requestWake, updateNode } from "./context.ts";
 import type { InputValue } from "./inputs.ts";
 import { asParameters, templateScope } from "./inputs.ts";
 import { isKilled } from "./pod-node.ts";
@@ -41,10 +43,10 @@ function retriesOn(strategy: RetryStrategy, phase: NodeStatus["phase"]): boolean
   return false;
 }
 
-function conclude(ctx: Ctx, id: string, last: NodeStatus): NodeStatus {
+function conclude(ctx: Ctx, id: string, last: NodeStatus, message = last.message): NodeStatus {
   const patch: Partial<NodeStatus> = { phase: last.phase, finishedAt: last.finishedAt ?? ctx.nowIso };
   if (last.outputs !== undefined) patch.outputs = last.outputs;
-  if (last.message !== undefined) patch.message = last.message;
+  if (message !== undefined) patch.message = message;
   if (last.hostNodeName !== undefined) patch.hostNodeName = last.hostNodeName;
   return updateNode(ctx, id, patch);
 }
@@ -71,7 +73,51 @@ function latest(ctx: Ctx, call: RetryCall, retryId: string): NodeStatus | undefi
 function mayRetry(ctx: Ctx, call: RetryCall, last: NodeStatus, limit: number | undefined): boolean {
   const count = ctx.nodes[idOf(ctx, call.req.nodeName)]?.children?.length ?? 0;
   if (limit !== undefined && count > limit) return false;
-  return retriesOn(call.template.retryStrategy ?? {}, last.phase) && !isKilled(ctx, call.req.frame.onExit);
+  return retriesOn(call.template.retryStrategy ?? {}, last.phase);
+}
+
+/** The Backoff message goes once the wait is over, as in Argo. */
+function clearMessage(ctx: Ctx, id: string): void {
+  const node = ctx.nodes[id];
+  if (node === undefined || node.message === undefined || isNodeDone(node.phase)) return;
+  const { message: _cleared, ...rest } = node;
+  ctx.nodes[id] = rest;
+}
+
+/**
+ * After a failed attempt: undefined to go on to the retry policy and limit, or the Retry node
+ * as backoff leaves it (waiting, ended by maxDuration, or in Error for a value it cannot read).
+ */
+function applyBackoff(
+  ctx: Ctx,
+  call: RetryCall,
+  id: string,
+  strategy: { scope: Scope; limit: number | undefined },
+): NodeStatus | undefined {
+  const backoff = call.template.retryStrategy?.backoff;
+  const attempts = (ctx.nodes[id]?.children ?? []).flatMap((child) => ctx.nodes[child] ?? []);
+  const [first, last] = [attempts[0], attempts[attempts.length - 1]];
+  if (backoff === undefined || backoff === null || first === undefined || last === undefined)
+    return undefined;
+  const count = attempts.length;
+  const decision = decideBackoff(
+    backoff,
+    strategy.scope,
+    { first, last, count, limit: strategy.limit },
+    ctx.now,
+  );
+  switch (decision.kind) {
+    case "proceed":
+      clearMessage(ctx, id);
+      return undefined;
+    case "wait":
+      requestWake(ctx, decision.remainingMs);
+      return updateNode(ctx, id, { message: decision.message });
+    case "end":
+      return conclude(ctx, id, last, decision.message);
+    case "error":
+      return finishNode(ctx, id, "Error", decision.message);
+  }
 }
 
 function openRetryNode(ctx: Ctx, call: RetryCall): string {
@@ -97,6 +143,7 @@ function startNext(ctx: Ctx, call: RetryCall, id: string): NodeStatus {
   return isNodeDone(started.phase) ? conclude(ctx, id, started) : (ctx.nodes[id] as NodeStatus);
 }
 
+/** Argo's order once the last attempt has ended: success, a kill, backoff, then policy and limit. */
 export function executeRetry(ctx: Ctx, call: RetryCall): NodeStatus {
   const id = openRetryNode(ctx, call);
   const scope = templateScope(call.req.frame.globals(), call.inputs);
@@ -105,6 +152,11 @@ export function executeRetry(ctx: Ctx, call: RetryCall): NodeStatus {
   const last = latest(ctx, call, id);
   if (last === undefined) return startNext(ctx, call, id);
   if (!isNodeDone(last.phase)) return ctx.nodes[id] as NodeStatus;
-  if (last.phase === "Succeeded" || !mayRetry(ctx, call, last, limit.value)) return conclude(ctx, id, last);
+  if (last.phase === "Succeeded") return conclude(ctx, id, last);
+  // A kill ends a Retry node at once, even one waiting out its backoff, with the kill's reason.
+  if (isKilled(ctx, call.req.frame.onExit)) return conclude(ctx, id, last, ctx.kill?.nodeMessage);
+  const backedOff = applyBackoff(ctx, call, id, { scope, limit: limit.value });
+  if (backedOff !== undefined) return backedOff;
+  if (!mayRetry(ctx, call, last, limit.value)) return conclude(ctx, id, last);
   return startNext(ctx, call, id);
 }

@@ -44,6 +44,6 @@ export interface ReconcileResult {
   /** The whole new status; the runtime writes it through the status subresource when it differs. */
   status: WorkflowStatus;
   actions: Action[];
-  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds), a pod's vanish grace or a quota wait; never on the happy path. */
+  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds, retry backoff), a pod's vanish grace or a quota wait; never on the happy path. */
   requeueAfterMs?: number;
 }
