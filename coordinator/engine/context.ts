@@ -156,3 +156,23 @@ export function requestWake(ctx: Ctx, afterMs: number): void {
 export function childFrame(frame: Frame): Frame {
   return { ...frame, depth: frame.depth + 1 };
 }
+
+/**
+ * Remembers the working state so a part of the pass can be run again from here (a DAG that finds
+ * mid-way that it must fail fast redoes its pass, so what it starts does not depend on task order).
+ * Nodes are replaced, never mutated, so a shallow copy of the map is enough.
+ */
+export function checkpoint(ctx: Ctx): () => void {
+  const nodes = { ...ctx.nodes };
+  const globalOutputs = { ...ctx.globalOutputs };
+  const actions = ctx.actions.length;
+  const wakeAfterMs = ctx.wakeAfterMs;
+  return () => {
+    ctx.nodes = nodes;
+    ctx.globalOutputs = globalOutputs;
+    ctx.actions.length = actions;
+    ctx.wakeAfterMs = wakeAfterMs;
+    // Forward, never back: a scope cached at a later version must not match the restored nodes.
+    ctx.version++;
+  };
+}

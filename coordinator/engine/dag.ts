@@ -1,10 +1,22 @@
 // A DAG template: each task runs as soon as its dependencies (and their exit hooks) are
 // done and its `depends` holds; Omitted when it does not. The DAG's phase follows Argo's
-// branch rule: a target that failed, or was omitted below a failure, fails the DAG.
+// branch rule: a target that failed, or was omitted below a failure, fails the DAG. With
+// failFast (dag-fail-fast.ts) a failure stops new tasks and the DAG ends once the started ones have.
 import type { DagTask, NodePhase, NodeStatus, Template } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
 import type { Ctx, ExecRequest, Frame } from "./context.ts";
-import { addChild, childFrame, finishNode, getNode, idOf, initNode, updateNode } from "./context.ts";
+import {
+  addChild,
+  checkpoint,
+  childFrame,
+  finishNode,
+  getNode,
+  idOf,
+  initNode,
+  updateNode,
+} from "./context.ts";
+import type { Halt } from "./dag-fail-fast.ts";
+import { failsFast, haltOf } from "./dag-fail-fast.ts";
 import type { DagPlan } from "./dag-plan.ts";
 import { planDag } from "./dag-plan.ts";
 import { evaluateDepends } from "./depends.ts";
@@ -28,6 +40,11 @@ interface Run {
   itemPhases: Record<string, NodePhase[]>;
   /** Tasks done, exit hook included: their dependants may start. */
   settled: Set<string>;
+  failFast: boolean;
+  /** The failure that stops new tasks (failFast), once one is known. */
+  halt: Halt | undefined;
+  /** A task that was already there failed in this pass: tasks started before it in this pass must not have been. */
+  haltedMidway: boolean;
 }
 
 const failed = (phase: NodePhase): boolean => phase === "Failed" || phase === "Error";
@@ -107,7 +124,11 @@ function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
   const nodeName = taskNodeName(run, task.name);
   const expr = run.plan.depends.get(task.name);
   let node: NodeStatus;
-  if (expr !== undefined && !evaluateDepends(expr, run.phases, run.plan.continueOn, run.itemPhases)) {
+  const omit = expr !== undefined && !evaluateDepends(expr, run.phases, run.plan.continueOn, run.itemPhases);
+  // A halt stops new tasks only: started ones are followed to their end, and omitting starts
+  // nothing (the DAG's branch rule reads it).
+  if (run.halt !== undefined && !omit && getNode(ctx, nodeName) === undefined) return undefined;
+  if (omit) {
     const message = "omitted: depends condition not met";
     node = initNode(ctx, {
       name: nodeName,
@@ -126,12 +147,19 @@ function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
   return node;
 }
 
+function noteHalt(run: Run, task: DagTask, node: NodeStatus, existed: boolean): void {
+  if (!run.failFast || run.halt !== undefined) return;
+  run.halt = haltOf(run.plan, task, node, run.itemPhases);
+  run.haltedMidway = run.halt !== undefined && existed;
+}
+
 function visit(ctx: Ctx, run: Run, task: DagTask): void {
   const existing = getNode(ctx, taskNodeName(run, task.name));
   const node = existing !== undefined && isNodeDone(existing.phase) ? existing : start(ctx, run, task);
   if (node === undefined || !isNodeDone(node.phase)) return;
   run.phases[task.name] = node.phase;
   if (node.type === "TaskGroup") run.itemPhases[task.name] = itemsOf(ctx, node).map((item) => item.phase);
+  noteHalt(run, task, node, existing !== undefined);
   const hook = {
     step: task,
     stepNode: node,
@@ -176,6 +204,58 @@ function assess(ctx: Ctx, run: Run): Branch {
   return SUCCEEDED;
 }
 
+/** The fail-fast halt the status already shows: a task that failed in an earlier pass. */
+function earlierHalt(ctx: Ctx, run: Run): Halt | undefined {
+  if (!run.failFast) return undefined;
+  for (const task of run.plan.order) {
+    const node = getNode(ctx, taskNodeName(run, task.name));
+    if (!run.plan.needed.has(task.name) || node === undefined || !isNodeDone(node.phase)) continue;
+    const items =
+      node.type === "TaskGroup" ? { [task.name]: itemsOf(ctx, node).map((item) => item.phase) } : {};
+    const halt = haltOf(run.plan, task, node, items);
+    if (halt !== undefined) return halt;
+  }
+  return undefined;
+}
+
+interface Dag {
+  node: NodeStatus;
+  plan: DagPlan;
+  template: Template;
+  req: ExecRequest;
+  inputs: readonly InputValue[];
+}
+
+/** One pass over the needed tasks, dependencies first; `halt` when it is already known to apply. */
+function sweep(ctx: Ctx, dag: Dag, halt?: Halt): Run {
+  const run: Run = {
+    dag: dag.node,
+    plan: dag.plan,
+    scope: templateScope(dag.req.frame.globals(), dag.inputs),
+    frame: childFrame(dag.req.frame),
+    phases: {},
+    itemPhases: {},
+    settled: new Set(),
+    failFast: failsFast(dag.template),
+    halt: undefined,
+    haltedMidway: false,
+  };
+  run.halt = halt ?? earlierHalt(ctx, run);
+  for (const task of dag.plan.order) {
+    if (dag.plan.needed.has(task.name)) visit(ctx, run, task);
+  }
+  return run;
+}
+
+/** Whether the DAG still waits: for every needed task, or after a halt only for those already started. */
+function waiting(ctx: Ctx, run: Run): boolean {
+  return [...run.plan.needed].some(
+    (name) =>
+      !run.settled.has(name) &&
+      (run.halt === undefined || getNode(ctx, taskNodeName(run, name)) !== undefined),
+  );
+}
+
 export function executeDag(
   ctx: Ctx,
   req: ExecRequest,
@@ -185,21 +265,18 @@ export function executeDag(
   const dag = initTemplateNode(ctx, req, { type: "DAG", phase: "Running" }, inputs);
   const plan = planDag(template);
   if (!plan.ok) return finishNode(ctx, dag.id, "Error", plan.error);
-  const run: Run = {
-    dag,
-    plan: plan.value,
-    scope: templateScope(req.frame.globals(), inputs),
-    frame: childFrame(req.frame),
-    phases: {},
-    itemPhases: {},
-    settled: new Set(),
-  };
-  for (const task of plan.value.order) {
-    if (plan.value.needed.has(task.name)) visit(ctx, run, task);
+  const at: Dag = { node: dag, plan: plan.value, template, req, inputs };
+  const restore = failsFast(template) ? checkpoint(ctx) : undefined;
+  let run = sweep(ctx, at);
+  // What a pass starts must not depend on where the failed task is in the order: start over, halted.
+  if (run.haltedMidway && restore !== undefined) {
+    restore();
+    run = sweep(ctx, at, run.halt);
   }
   const id = idOf(ctx, req.nodeName);
-  if (![...plan.value.needed].every((name) => run.settled.has(name))) return ctx.nodes[id] as NodeStatus;
-  const branch = assess(ctx, run);
+  if (waiting(ctx, run)) return ctx.nodes[id] as NodeStatus;
+  const assessed = assess(ctx, run);
+  const branch = assessed.phase === "Succeeded" && run.halt !== undefined ? run.halt : assessed;
   if (branch.phase !== "Succeeded") return finishNode(ctx, id, branch.phase, branch.message);
   const outputs = templateOutputs(ctx, template, run.scope);
   if (!outputs.ok) return finishNode(ctx, id, "Error", outputs.error);

@@ -212,3 +212,31 @@ export function evaluateDepends(
   };
   return evaluate(expr);
 }
+
+/**
+ * Whether `expr` names one of `task`'s outcomes explicitly (`A.Failed`, `A.Errored`, `A.AllFailed`,
+ * `!A.Succeeded`, …) in a way that holds for the outcome `task` had: it was written to handle it.
+ * A bare `A` names no outcome.
+ */
+export function namesOutcome(
+  expr: DependsExpr,
+  task: string,
+  phase: NodePhase,
+  items: Readonly<Record<string, readonly NodePhase[]>> = {},
+): boolean {
+  const visit = (node: DependsExpr, holds: boolean): boolean => {
+    switch (node.kind) {
+      case "none":
+        return false;
+      case "task":
+        if (node.task !== task || node.result === undefined) return false;
+        return (loopResult(node, items) ?? hasResult(phase, node.result)) === holds;
+      case "not":
+        return visit(node.operand, !holds);
+      case "and":
+      case "or":
+        return visit(node.left, holds) || visit(node.right, holds);
+    }
+  };
+  return visit(expr, true);
+}
