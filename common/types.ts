@@ -138,6 +138,8 @@ export interface Template {
   dag?: { tasks: DagTask[]; target?: string; failFast?: boolean };
   retryStrategy?: RetryStrategy;
   activeDeadlineSeconds?: number | string;
+  /** Steps and DAG templates: at most this many children active at once (Argo's int64). */
+  parallelism?: number;
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   serviceAccountName?: string;
   volumes?: unknown[];

@@ -26,6 +26,8 @@ import { initTemplateNode, templateScope } from "./inputs.ts";
 import type { Iteration } from "./loops.ts";
 import { expandLoop, isLooped, iterationsOf } from "./loops.ts";
 import { outboundNodes } from "./outbound.ts";
+import type { StartGate } from "./parallelism.ts";
+import { startGate } from "./parallelism.ts";
 import { loopScope, nodeScope } from "./scope.ts";
 import { continuesOn, skippedEmptyLoop, startChild } from "./steps.ts";
 import { templateOutputs } from "./template-outputs.ts";
@@ -35,6 +37,8 @@ interface Run {
   plan: DagPlan;
   scope: Record<string, string>;
   frame: Frame;
+  /** The DAG template's parallelism: tasks and loop items under this DAG node count together, as in Argo. */
+  gate: StartGate;
   phases: Record<string, NodePhase>;
   /** A looped task's items' phases, for `depends` on `.AnySucceeded` / `.AllFailed`. */
   itemPhases: Record<string, NodePhase[]>;
@@ -80,7 +84,9 @@ function runItem(
   const { scope, frame } = run;
   const boundaryID = run.dag.id;
   const { name, step } = iteration;
-  const item = startChild(ctx, { nodeName: `${run.dag.name}.${name}`, boundaryID, frame, scope }, step);
+  const at = { nodeName: `${run.dag.name}.${name}`, boundaryID, frame, scope, gate: run.gate };
+  const item = startChild(ctx, at, step);
+  if (item === undefined) return undefined;
   addChild(ctx, group.id, item.id);
   if (!isNodeDone(item.phase)) return undefined;
   const hook = { step, stepNode: item, prefix: "tasks" as const, scope, boundaryID, frame };
@@ -141,7 +147,10 @@ function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
   } else if (isLooped(task)) {
     node = startLoop(ctx, run, task);
   } else {
-    node = startChild(ctx, { nodeName, boundaryID: run.dag.id, frame: run.frame, scope: run.scope }, task);
+    const at = { nodeName, boundaryID: run.dag.id, frame: run.frame, scope: run.scope, gate: run.gate };
+    const started = startChild(ctx, at, task);
+    if (started === undefined) return undefined;
+    node = started;
   }
   link(ctx, run, task, node.id);
   return node;
@@ -228,11 +237,13 @@ interface Dag {
 
 /** One pass over the needed tasks, dependencies first; `halt` when it is already known to apply. */
 function sweep(ctx: Ctx, dag: Dag, halt?: Halt): Run {
+  const frame = childFrame(dag.req.frame);
   const run: Run = {
     dag: dag.node,
     plan: dag.plan,
     scope: templateScope(dag.req.frame.globals(), dag.inputs),
-    frame: childFrame(dag.req.frame),
+    frame,
+    gate: startGate(ctx, dag.node.id, dag.template, frame),
     phases: {},
     itemPhases: {},
     settled: new Set(),

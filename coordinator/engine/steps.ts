@@ -20,6 +20,8 @@ import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
 import { expandLoop, isLooped, iterationsOf } from "./loops.ts";
 import { outboundNodes } from "./outbound.ts";
+import type { StartGate } from "./parallelism.ts";
+import { startGate } from "./parallelism.ts";
 import { loopScope, nodeScope } from "./scope.ts";
 import { templateOutputs } from "./template-outputs.ts";
 import { evaluateWhen } from "./when.ts";
@@ -38,6 +40,8 @@ export interface Child {
   boundaryID: string;
   frame: Frame;
   scope: Scope;
+  /** The parent's `parallelism`: a child with no node yet waits while it is reached. */
+  gate?: StartGate;
 }
 
 function failedChild(ctx: Ctx, at: Child, step: WorkflowStep, message: string): NodeStatus {
@@ -64,8 +68,11 @@ export function skippedEmptyLoop(
   });
 }
 
-/** Evaluates `when`, substitutes the arguments and runs a step or DAG task as a child node. */
-export function startChild(ctx: Ctx, at: Child, step: WorkflowStep): NodeStatus {
+/**
+ * Evaluates `when`, substitutes the arguments and runs a step or DAG task as a child node;
+ * undefined while the parent's parallelism holds it back (as in Argo, after `when`).
+ */
+export function startChild(ctx: Ctx, at: Child, step: WorkflowStep): NodeStatus | undefined {
   const existing = getNode(ctx, at.nodeName);
   if (existing !== undefined && isNodeDone(existing.phase)) return existing;
   if (step.when !== undefined && step.when !== "") {
@@ -87,6 +94,7 @@ export function startChild(ctx: Ctx, at: Child, step: WorkflowStep): NodeStatus 
   }
   const args = substituteDeep(step.arguments ?? {}, at.scope, keepUnresolved);
   if (!args.ok) return failedChild(ctx, at, step, args.error);
+  if (at.gate !== undefined && !at.gate(at.nodeName)) return undefined;
   return ctx.execute(ctx, {
     nodeName: at.nodeName,
     templateName: step.template,
@@ -102,6 +110,8 @@ interface Group {
   boundaryID: string;
   scope: Scope;
   frame: Frame;
+  /** The steps template's parallelism, counted over the whole steps node as Argo does. */
+  gate: StartGate;
 }
 
 /** A node a group runs: a step, one item of a looped step, or a looped step with no items. */
@@ -131,13 +141,14 @@ function membersOf(group: Group): Resolved<Member[]> {
   return { ok: true, value: members };
 }
 
-function startMember(ctx: Ctx, group: Group, member: Member): NodeStatus {
+function startMember(ctx: Ctx, group: Group, member: Member): NodeStatus | undefined {
   if (member.emptyLoop) return skippedEmptyLoop(ctx, member.nodeName, member.step, group.boundaryID);
   const at: Child = {
     nodeName: member.nodeName,
     boundaryID: group.boundaryID,
     frame: group.frame,
     scope: group.scope,
+    gate: group.gate,
   };
   return startChild(ctx, at, member.step);
 }
@@ -169,7 +180,11 @@ function executeGroup(ctx: Ctx, group: Group): NodeStatus {
   const members = membersOf(group);
   // As Argo: a list that cannot be made errors the whole group, before any step starts.
   if (!members.ok) return finishNode(ctx, sg.id, "Error", members.error);
-  for (const member of members.value) addChild(ctx, sg.id, startMember(ctx, group, member).id);
+  for (const member of members.value) {
+    // Members are offered in order, so with parallelism the items start in item order.
+    const child = startMember(ctx, group, member);
+    if (child !== undefined) addChild(ctx, sg.id, child.id);
+  }
   if (!groupDone(ctx, group, members.value)) return ctx.nodes[sg.id] as NodeStatus;
   for (const { nodeName, step } of members.value) {
     const child = getNode(ctx, nodeName) as NodeStatus;
@@ -207,6 +222,7 @@ export function executeSteps(
   const node = initTemplateNode(ctx, req, { type: "Steps", phase: "Running" }, inputs);
   const scope = templateScope(req.frame.globals(), inputs);
   const frame = childFrame(req.frame);
+  const gate = startGate(ctx, node.id, template, frame);
   const groups = template.steps ?? [];
   for (const [index, steps] of groups.entries()) {
     const name = `${req.nodeName}[${index}]`;
@@ -218,7 +234,7 @@ export function executeSteps(
       phase: "Running",
     });
     linkGroup(ctx, node, index, idOf(ctx, name));
-    const sg = executeGroup(ctx, { steps, name, boundaryID: node.id, scope, frame });
+    const sg = executeGroup(ctx, { steps, name, boundaryID: node.id, scope, frame, gate });
     if (!isNodeDone(sg.phase)) return ctx.nodes[node.id] as NodeStatus;
     if (sg.phase !== "Succeeded") return finishNode(ctx, node.id, "Failed", sg.message);
     for (const step of steps) Object.assign(scope, stepScope(ctx, sg, step));
