@@ -156,6 +156,8 @@ export interface WorkflowSpec {
   hooks?: Hooks;
   serviceAccountName?: string;
   activeDeadlineSeconds?: number;
+  /** At most this many pods of the workflow Pending or Running at once (Argo's int64). */
+  parallelism?: number;
   shutdown?: ShutdownStrategy;
   volumes?: unknown[];
   podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };

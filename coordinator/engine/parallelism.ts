@@ -7,8 +7,8 @@ import { getNode } from "./context.ts";
 import { isKilled } from "./pod-node.ts";
 
 /** Argo's HasParallelism: only a positive integer limits; absent or 0 runs everything at once. */
-export function parallelismOf(template: Template): number | undefined {
-  const limit = template.parallelism;
+export function parallelismOf(holder: { parallelism?: unknown }): number | undefined {
+  const limit = holder.parallelism;
   return typeof limit === "number" && Number.isInteger(limit) && limit > 0 ? limit : undefined;
 }
 
@@ -28,22 +28,45 @@ export function activeChildren(ctx: Ctx, boundaryID: string): number {
   return active;
 }
 
+/** Argo's countActivePods for `spec.parallelism`: Pod nodes of the whole workflow, Pending or Running. */
+export function activePods(ctx: Ctx): number {
+  let active = 0;
+  for (const node of Object.values(ctx.nodes)) {
+    if (node.type === "Pod" && (node.phase === "Pending" || node.phase === "Running")) active++;
+  }
+  return active;
+}
+
 /** Whether the child of that name may be started now; one that already has a node always may. */
 export type StartGate = (nodeName: string) => boolean;
 
-/** The gate for the children of one steps or DAG node running `template`. */
+/** A count that is redone only when a node was created or changed phase since (ctx.version). */
+function countedPerVersion(ctx: Ctx, count: () => number): () => number {
+  let counted: { version: number; value: number } | undefined;
+  return () => {
+    if (counted?.version !== ctx.version) counted = { version: ctx.version, value: count() };
+    return counted.value;
+  };
+}
+
+/**
+ * The gate for the children of one steps or DAG node running `template`: its own
+ * `parallelism`, and the workflow's `spec.parallelism` (Argo checks both before executing a
+ * template). The exit handler is gated too, as in Argo; it never waits for good, since the
+ * main part's pods have all ended when it runs.
+ */
 export function startGate(ctx: Ctx, boundaryID: string, template: Template, frame: Frame): StartGate {
   const limit = parallelismOf(template);
-  // Counted again only when a node was created or changed phase since (ctx.version), so a long
-  // loop does not recount every node for each item.
-  let counted: { version: number; active: number } | undefined;
+  const workflowLimit = parallelismOf(ctx.wf.spec);
+  if (limit === undefined && workflowLimit === undefined) return () => true;
+  const children = countedPerVersion(ctx, () => activeChildren(ctx, boundaryID));
+  const pods = countedPerVersion(ctx, () => activePods(ctx));
   return (nodeName) => {
-    if (limit === undefined || getNode(ctx, nodeName) !== undefined) return true;
+    if (getNode(ctx, nodeName) !== undefined) return true;
     // A kill ends a child not started yet at once, without a pod: held back, it would keep its
     // group (and so the workflow) waiting forever.
     if (isKilled(ctx, frame.onExit)) return true;
-    if (counted?.version !== ctx.version)
-      counted = { version: ctx.version, active: activeChildren(ctx, boundaryID) };
-    return counted.active < limit;
+    if (workflowLimit !== undefined && pods() >= workflowLimit) return false;
+    return limit === undefined || children() < limit;
   };
 }

@@ -145,3 +145,43 @@ describe("reconcile: template parallelism in a DAG", () => {
     expect(node(w, "wf.L").children?.length).toBe(3);
   });
 });
+
+describe("reconcile: workflow spec.parallelism", () => {
+  const twoLoops = `
+spec:
+  entrypoint: main
+  onExit: bye
+  parallelism: 2
+  templates:
+  - name: main
+    steps:
+    - - {name: x, template: loop}
+      - {name: y, template: loop}
+  - name: loop
+    steps:
+    - - {name: s, template: echo, arguments: {parameters: [{name: msg, value: "{{item}}"}]}, withItems: [a, b]}
+${TEMPLATES}`;
+
+  it("at most 2 pods of the whole workflow run, across two parallel nested loops; the handler still runs", () => {
+    const w = world(twoLoops);
+    expect(started(w)).toEqual(["wf[0].x[0].s(0:a)", "wf[0].x[0].s(1:b)"]);
+    expect(started(w)).toEqual([]);
+    succeed(w, "wf[0].x[0].s(0:a)");
+    expect(started(w)).toEqual(["wf[0].y[0].s(0:a)"]);
+    succeed(w, "wf[0].x[0].s(1:b)", "wf[0].y[0].s(0:a)");
+    expect(started(w)).toEqual(["wf[0].y[0].s(1:b)"]);
+    succeed(w, "wf[0].y[0].s(1:b)");
+    expect(started(w)).toEqual(["wf.onExit"]);
+    succeed(w, "wf.onExit");
+    expect(step(w).status.phase).toBe("Succeeded");
+  });
+
+  it("a fresh reconcile from the status alone decides the same (restart safety)", () => {
+    const w = world(twoLoops);
+    step(w);
+    succeed(w, "wf[0].x[0].s(1:b)");
+    const fresh = structuredClone(w);
+    expect(started(w)).toEqual(["wf[0].y[0].s(0:a)"]);
+    expect(started(fresh)).toEqual(["wf[0].y[0].s(0:a)"]);
+  });
+});
