@@ -31,7 +31,7 @@ import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
-import { isQuotaExceeded, type PodCreateFailures } from "./pod-create-failures.ts";
+import type { PodCreateFailures } from "./pod-create-failures.ts";
 
 export type ApplierClient = Pick<
   KubeClient,
@@ -125,6 +125,7 @@ export class Applier {
     context: ApplyContext,
   ): Promise<void> {
     const podName = action.pod.metadata?.name ?? "";
+    const key = `${ns(workflow)}/${name(workflow)}`;
     const log = this.log(workflow);
     try {
       await this.options.client.createPod(ns(workflow), action.pod);
@@ -136,11 +137,11 @@ export class Applier {
         log.info("pod created", { pod: podName });
       }
     } catch (err) {
-      const key = `${ns(workflow)}/${name(workflow)}`;
-      if (this.options.podCreateFailures?.recordError(key, workflow.metadata.uid, podName, err)) {
-        const error = apiErrorMessage(err);
-        if (isQuotaExceeded(err)) log.info("pod create waits for quota", { pod: podName, error });
-        else log.warn("pod create refused", { pod: podName, error });
+      const refusal = this.options.podCreateFailures?.recordError(key, workflow.metadata.uid, podName, err);
+      if (refusal !== undefined) {
+        const fields = { pod: podName, error: refusal.message };
+        if (refusal.kind === "quota") log.info("pod create waits for quota", fields);
+        else log.warn("pod create refused", fields);
         return;
       }
       if (!isAlreadyExists(err)) {
@@ -149,8 +150,8 @@ export class Applier {
       }
       log.debug("pod already exists", { pod: podName });
     }
-    this.options.podCreateFailures?.clear(`${ns(workflow)}/${name(workflow)}`, podName);
-    this.options.onPodCreated?.(`${ns(workflow)}/${name(workflow)}`, podName);
+    this.options.podCreateFailures?.clear(key, podName);
+    this.options.onPodCreated?.(key, podName);
   }
 
   private async writeStatus(workflow: Workflow, status: WorkflowStatus): Promise<Workflow> {

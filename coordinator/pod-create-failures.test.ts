@@ -55,9 +55,15 @@ describe("PodCreateFailures", () => {
 
   it("when refusals of both kinds are recorded, then each is handed out on its own and a created pod clears its wait", () => {
     const store = new PodCreateFailures();
-    expect(store.recordError("ns/wf", "u1", "wf-a", apiError(422, "invalid"))).toBe(true);
-    expect(store.recordError("ns/wf", "u1", "wf-b", apiError(403, QUOTA))).toBe(true);
-    expect(store.recordError("ns/wf", "u1", "wf-c", apiError(500, "etcd"))).toBe(false);
+    expect(store.recordError("ns/wf", "u1", "wf-a", apiError(422, "invalid"))).toEqual({
+      kind: "permanent",
+      message: "422: invalid",
+    });
+    expect(store.recordError("ns/wf", "u1", "wf-b", apiError(403, QUOTA))).toEqual({
+      kind: "quota",
+      message: `403: ${QUOTA}`,
+    });
+    expect(store.recordError("ns/wf", "u1", "wf-c", apiError(500, "etcd"))).toBeUndefined();
     expect(store.of("ns/wf", "u1")).toEqual({ "wf-a": "422: invalid" });
     expect(store.awaitingQuota("ns/wf", "u1")).toEqual({ "wf-b": `403: ${QUOTA}` });
     expect(store.count("ns/wf")).toBe(2);

@@ -36,7 +36,7 @@ export function isPermanentCreateError(err: unknown): boolean {
 
 type Kind = "permanent" | "quota";
 
-interface Refusal {
+export interface Refusal {
   kind: Kind;
   message: string;
 }
@@ -50,18 +50,20 @@ export class PodCreateFailures {
   private readonly byWorkflow = new Map<string, Entry>();
 
   /**
-   * Records a refusal of `err`'s kind; false when `err` is neither kind (the caller fails instead).
-   * `key` is `namespace/name`; `uid` keeps a recreated namesake from inheriting the record.
+   * Records a refusal of `err`'s kind and returns it; undefined when `err` is neither kind (the
+   * caller fails instead). `key` is `namespace/name`; `uid` keeps a recreated namesake from
+   * inheriting the record.
    */
-  recordError(key: string, uid: string | undefined, podName: string, err: unknown): boolean {
+  recordError(key: string, uid: string | undefined, podName: string, err: unknown): Refusal | undefined {
     const kind: Kind | undefined = isQuotaExceeded(err)
       ? "quota"
       : isPermanentCreateError(err)
         ? "permanent"
         : undefined;
-    if (kind === undefined) return false;
-    this.put(key, uid, podName, { kind, message: apiErrorMessage(err) });
-    return true;
+    if (kind === undefined) return undefined;
+    const refusal: Refusal = { kind, message: apiErrorMessage(err) };
+    this.put(key, uid, podName, refusal);
+    return refusal;
   }
 
   /** Records a refusal for good with the API's message. */
