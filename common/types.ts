@@ -218,6 +218,11 @@ export function isNodeDone(phase: NodePhase | undefined): boolean {
   return phase !== undefined && TERMINAL_NODE_PHASES.has(phase);
 }
 
+/** A phase that fails whatever contains it, unless continueOn allows it. */
+export function isNodeFailed(phase: NodePhase | undefined): boolean {
+  return phase === "Failed" || phase === "Error";
+}
+
 export function isWorkflowDone(phase: WorkflowPhase | undefined): boolean {
   return phase === "Succeeded" || phase === "Failed" || phase === "Error";
 }

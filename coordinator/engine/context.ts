@@ -81,6 +81,11 @@ export function getNode(ctx: Ctx, nodeName: string): NodeStatus | undefined {
   return ctx.nodes[idOf(ctx, nodeName)];
 }
 
+/** The node's children that exist, in order (step groups, loop items, retry attempts). */
+export function childNodes(ctx: Ctx, node: NodeStatus | undefined): NodeStatus[] {
+  return (node?.children ?? []).flatMap((id) => ctx.nodes[id] ?? []);
+}
+
 const SEPARATOR = /^(\[\d+\])?\./;
 
 /** Argo's display name: the node name without its boundary's name and the separator. */

@@ -1,6 +1,7 @@
 // DAG `failFast` (default true): once a task has failed in a way nothing in the DAG tolerates,
 // no new task starts; tasks already running (and exit hooks) finish, then the DAG fails.
 import type { DagTask, NodePhase, NodeStatus, Template } from "../../common/types.ts";
+import { isNodeFailed } from "../../common/types.ts";
 import type { DagPlan } from "./dag-plan.ts";
 import { namesOutcome } from "./depends.ts";
 import { continuesOn } from "./steps.ts";
@@ -26,7 +27,7 @@ export function haltOf(
   node: NodeStatus,
   itemPhases: Readonly<Record<string, readonly NodePhase[]>>,
 ): Halt | undefined {
-  if (node.phase !== "Failed" && node.phase !== "Error") return undefined;
+  if (!isNodeFailed(node.phase)) return undefined;
   if (continuesOn(task, node.phase)) return undefined;
   for (const name of plan.needed) {
     const expr = plan.depends.get(name);

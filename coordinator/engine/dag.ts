@@ -3,12 +3,13 @@
 // branch rule: a target that failed, or was omitted below a failure, fails the DAG. With
 // failFast (dag-fail-fast.ts) a failure stops new tasks and the DAG ends once the started ones have.
 import type { DagTask, NodePhase, NodeStatus, Template } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import { isNodeDone, isNodeFailed } from "../../common/types.ts";
 import type { Ctx, ExecRequest, Frame } from "./context.ts";
 import {
   addChild,
   checkpoint,
   childFrame,
+  childNodes,
   finishNode,
   getNode,
   idOf,
@@ -50,8 +51,6 @@ interface Run {
   /** A task that was already there failed in this pass: tasks started before it in this pass must not have been. */
   haltedMidway: boolean;
 }
-
-const failed = (phase: NodePhase): boolean => phase === "Failed" || phase === "Error";
 
 function taskNodeName(run: Run, task: string): string {
   return `${run.dag.name}.${task}`;
@@ -109,7 +108,7 @@ function startLoop(ctx: Ctx, run: Run, task: DagTask): NodeStatus {
   const group = initNode(ctx, { ...spec, boundaryID: run.dag.id, phase: "Running" });
   const items = iterations.value.map((iteration) => runItem(ctx, run, group, iteration));
   if (items.some((item) => item === undefined)) return ctx.nodes[group.id] as NodeStatus;
-  const failedItem = items.findLast((item) => item !== undefined && failed(item.phase));
+  const failedItem = items.findLast((item) => item !== undefined && isNodeFailed(item.phase));
   return finishNode(ctx, group.id, failedItem?.phase ?? "Succeeded", failedItem?.message);
 }
 
@@ -120,8 +119,12 @@ function taskScope(ctx: Ctx, task: DagTask, node: NodeStatus): Record<string, st
 }
 
 function itemsOf(ctx: Ctx, group: NodeStatus): NodeStatus[] {
-  const children = (group.children ?? []).flatMap((id) => ctx.nodes[id] ?? []);
-  return iterationsOf(group.name, children);
+  return iterationsOf(group.name, childNodes(ctx, group));
+}
+
+/** A looped task's items' phases, for `depends` on `.AnySucceeded` / `.AllFailed`; {} for any other task. */
+function itemPhasesOf(ctx: Ctx, task: DagTask, node: NodeStatus): Record<string, NodePhase[]> {
+  return node.type === "TaskGroup" ? { [task.name]: itemsOf(ctx, node).map((item) => item.phase) } : {};
 }
 
 function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
@@ -167,7 +170,7 @@ function visit(ctx: Ctx, run: Run, task: DagTask): void {
   const node = existing !== undefined && isNodeDone(existing.phase) ? existing : start(ctx, run, task);
   if (node === undefined || !isNodeDone(node.phase)) return;
   run.phases[task.name] = node.phase;
-  if (node.type === "TaskGroup") run.itemPhases[task.name] = itemsOf(ctx, node).map((item) => item.phase);
+  Object.assign(run.itemPhases, itemPhasesOf(ctx, task, node));
   noteHalt(run, task, node, existing !== undefined);
   const hook = {
     step: task,
@@ -192,11 +195,11 @@ const SUCCEEDED: Branch = { phase: "Succeeded", message: undefined };
 
 function branchOf(ctx: Ctx, run: Run, task: DagTask, branches: ReadonlyMap<string, Branch>): Branch {
   const node = getNode(ctx, taskNodeName(run, task.name));
-  if (node !== undefined && (node.phase === "Succeeded" || failed(node.phase))) {
+  if (node !== undefined && (node.phase === "Succeeded" || isNodeFailed(node.phase))) {
     return { phase: node.phase, message: node.message };
   }
   const parents = (run.plan.deps.get(task.name) ?? []).map((dep) => branches.get(dep));
-  return parents.find((b) => b !== undefined && failed(b.phase)) ?? SUCCEEDED;
+  return parents.find((b) => b !== undefined && isNodeFailed(b.phase)) ?? SUCCEEDED;
 }
 
 /** Argo's assessDAGPhase: skipped and omitted tasks inherit their dependencies' outcome, failures first. */
@@ -208,7 +211,7 @@ function assess(ctx: Ctx, run: Run): Branch {
   for (const task of run.plan.order) {
     const branch = branches.get(task.name);
     if (!run.plan.targets.includes(task.name) || branch === undefined) continue;
-    if (failed(branch.phase) && !continuesOn(task, branch.phase)) return branch;
+    if (isNodeFailed(branch.phase) && !continuesOn(task, branch.phase)) return branch;
   }
   return SUCCEEDED;
 }
@@ -219,9 +222,7 @@ function earlierHalt(ctx: Ctx, run: Run): Halt | undefined {
   for (const task of run.plan.order) {
     const node = getNode(ctx, taskNodeName(run, task.name));
     if (!run.plan.needed.has(task.name) || node === undefined || !isNodeDone(node.phase)) continue;
-    const items =
-      node.type === "TaskGroup" ? { [task.name]: itemsOf(ctx, node).map((item) => item.phase) } : {};
-    const halt = haltOf(run.plan, task, node, items);
+    const halt = haltOf(run.plan, task, node, itemPhasesOf(ctx, task, node));
     if (halt !== undefined) return halt;
   }
   return undefined;

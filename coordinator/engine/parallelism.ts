@@ -1,7 +1,7 @@
 // Argo's template `parallelism` on a steps or DAG template: while N of the template's
 // children are active, no further child starts; it gets no node until there is room. The
 // finishing children's pod events bring the next reconcile, so nothing needs a timer.
-import type { NodeType, Template } from "../../common/types.ts";
+import type { NodeStatus, NodeType, Template } from "../../common/types.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { getNode } from "./context.ts";
 import { isKilled } from "./pod-node.ts";
@@ -15,26 +15,28 @@ export function parallelismOf(holder: { parallelism?: unknown }): number | undef
 /** Argo's active-children counter looks at these types only (not step groups, task groups, Retry nodes). */
 const COUNTED: ReadonlySet<NodeType> = new Set(["Pod", "Steps", "DAG"]);
 
+const isActive = (node: NodeStatus): boolean => node.phase === "Pending" || node.phase === "Running";
+
+function countNodes(ctx: Ctx, counts: (node: NodeStatus) => boolean): number {
+  let count = 0;
+  for (const node of Object.values(ctx.nodes)) if (counts(node)) count++;
+  return count;
+}
+
 /**
  * Argo's getActiveChildren: the nodes under this boundary (the steps or DAG node, across all
  * its step groups, loop items, retry attempts and hooks) that are Pending or Running.
  */
 export function activeChildren(ctx: Ctx, boundaryID: string): number {
-  let active = 0;
-  for (const node of Object.values(ctx.nodes)) {
-    if (node.boundaryID !== boundaryID || !COUNTED.has(node.type)) continue;
-    if (node.phase === "Pending" || node.phase === "Running") active++;
-  }
-  return active;
+  return countNodes(
+    ctx,
+    (node) => node.boundaryID === boundaryID && COUNTED.has(node.type) && isActive(node),
+  );
 }
 
 /** Argo's countActivePods for `spec.parallelism`: Pod nodes of the whole workflow, Pending or Running. */
 export function activePods(ctx: Ctx): number {
-  let active = 0;
-  for (const node of Object.values(ctx.nodes)) {
-    if (node.type === "Pod" && (node.phase === "Pending" || node.phase === "Running")) active++;
-  }
-  return active;
+  return countNodes(ctx, (node) => node.type === "Pod" && isActive(node));
 }
 
 /** Whether the child of that name may be started now; one that already has a node always may. */

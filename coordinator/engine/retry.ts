@@ -7,7 +7,16 @@ import type { NodeStatus, RetryStrategy, Template } from "../../common/types.ts"
 import { isNodeDone } from "../../common/types.ts";
 import { decideBackoff } from "./backoff.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
-import { addChild, finishNode, idOf, initNode, keepUnresolved, requestWake, updateNode } from "./context.ts";
+import {
+  addChild,
+  childNodes,
+  finishNode,
+  idOf,
+  initNode,
+  keepUnresolved,
+  requestWake,
+  updateNode,
+} from "./context.ts";
 import type { InputValue } from "./inputs.ts";
 import { asParameters, templateScope } from "./inputs.ts";
 import { isKilled } from "./pod-node.ts";
@@ -95,7 +104,7 @@ function applyBackoff(
   strategy: { scope: Scope; limit: number | undefined },
 ): NodeStatus | undefined {
   const backoff = call.template.retryStrategy?.backoff;
-  const attempts = (ctx.nodes[id]?.children ?? []).flatMap((child) => ctx.nodes[child] ?? []);
+  const attempts = childNodes(ctx, ctx.nodes[id]);
   const [first, last] = [attempts[0], attempts[attempts.length - 1]];
   if (backoff === undefined || backoff === null || first === undefined || last === undefined)
     return undefined;

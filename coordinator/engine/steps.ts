@@ -3,11 +3,12 @@
 import { substitute, substituteDeep } from "../../common/template.ts";
 import type { Resolved, Scope } from "../../common/template.ts";
 import type { NodeStatus, Template, WorkflowStep } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import { isNodeDone, isNodeFailed } from "../../common/types.ts";
 import type { Ctx, ExecRequest, Frame } from "./context.ts";
 import {
   addChild,
   childFrame,
+  childNodes,
   finishNode,
   getNode,
   idOf,
@@ -188,7 +189,7 @@ function executeGroup(ctx: Ctx, group: Group): NodeStatus {
   if (!groupDone(ctx, group, members.value)) return ctx.nodes[sg.id] as NodeStatus;
   for (const { nodeName, step } of members.value) {
     const child = getNode(ctx, nodeName) as NodeStatus;
-    if ((child.phase === "Failed" || child.phase === "Error") && !continuesOn(step, child.phase)) {
+    if (isNodeFailed(child.phase) && !continuesOn(step, child.phase)) {
       return finishNode(ctx, sg.id, "Failed", child.message ?? `child '${child.id}' failed`);
     }
   }
@@ -200,8 +201,7 @@ function stepScope(ctx: Ctx, sg: NodeStatus, step: WorkflowStep): Record<string,
   const nodeName = `${sg.name}.${step.name}`;
   const child = getNode(ctx, nodeName);
   if (child !== undefined) return nodeScope("steps", step.name, child);
-  const siblings = (sg.children ?? []).flatMap((id) => ctx.nodes[id] ?? []);
-  const items = iterationsOf(nodeName, siblings).filter((node) => node.type !== "Skipped");
+  const items = iterationsOf(nodeName, childNodes(ctx, sg)).filter((node) => node.type !== "Skipped");
   return loopScope("steps", step.name, sg, items);
 }
 
