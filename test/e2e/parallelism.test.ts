@@ -1,14 +1,7 @@
 // Template parallelism in the cluster: a loop of three items under `parallelism: 1` runs its
 // pods one after the other, and the exit handler runs once the loop has ended.
 import { describe, expect, it } from "vitest";
-import {
-  E2E_NAMESPACE as ns,
-  createWorkflow,
-  handlerPods,
-  logs,
-  waitForPodsDone,
-  waitForWorkflowDone,
-} from "./workflow-helpers.ts";
+import { E2E_NAMESPACE as ns, createWorkflow, handlerLog, waitForWorkflowDone } from "./workflow-helpers.ts";
 
 describe("template parallelism", () => {
   it("with parallelism 1, each item of a loop starts only after the previous one finished, then the handler runs", async () => {
@@ -47,8 +40,6 @@ spec:
       expect(nextStart).toBeGreaterThanOrEqual(previousEnd - 1000);
     }
 
-    await waitForPodsDone(ns, name);
-    const [handler] = handlerPods(ns, name);
-    expect(logs(ns, handler!.name)).toContain("handler saw Succeeded");
+    expect(await handlerLog(ns, name)).toContain("handler saw Succeeded");
   });
 });

@@ -3,14 +3,7 @@
 // pod ends. As in Argo, the step waits Pending with the API's message instead of failing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyYaml, kubectl, uniqueNamespace, waitFor } from "./kube.ts";
-import {
-  createWorkflow,
-  getWorkflow,
-  handlerPods,
-  logs,
-  waitForPodsDone,
-  waitForWorkflowDone,
-} from "./workflow-helpers.ts";
+import { createWorkflow, getWorkflow, handlerLog, waitForWorkflowDone } from "./workflow-helpers.ts";
 
 let ns = "";
 
@@ -84,8 +77,6 @@ spec:
       ["Succeeded", undefined],
       ["Succeeded", undefined],
     ]);
-    await waitForPodsDone(ns, name);
-    const [handler] = handlerPods(ns, name);
-    expect(logs(ns, handler!.name)).toContain("handler saw Succeeded");
+    expect(await handlerLog(ns, name)).toContain("handler saw Succeeded");
   });
 });

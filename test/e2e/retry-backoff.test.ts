@@ -7,9 +7,7 @@ import {
   E2E_NAMESPACE as ns,
   createWorkflow,
   getWorkflow,
-  handlerPods,
-  logs,
-  waitForPodsDone,
+  handlerLog,
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
 
@@ -51,8 +49,6 @@ spec:
     expect(seconds(attempts[0]?.finishedAt, attempts[1]?.startedAt)).toBeGreaterThanOrEqual(1);
     expect(seconds(attempts[1]?.finishedAt, attempts[2]?.startedAt)).toBeGreaterThanOrEqual(3);
 
-    await waitForPodsDone(ns, name);
-    const [handler] = handlerPods(ns, name);
-    expect(logs(ns, handler!.name)).toContain("handler saw Failed");
+    expect(await handlerLog(ns, name)).toContain("handler saw Failed");
   });
 });

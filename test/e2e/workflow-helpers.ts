@@ -88,6 +88,14 @@ export async function waitForPodsDone(namespace: string, workflow: string): Prom
   );
 }
 
+/** Once every pod of the workflow has finished: what its exit handler's pod printed. */
+export async function handlerLog(namespace: string, workflow: string): Promise<string> {
+  await waitForPodsDone(namespace, workflow);
+  const [handler] = handlerPods(namespace, workflow);
+  if (handler === undefined) throw new Error(`workflow ${workflow} has no exit-handler pod`);
+  return logs(namespace, handler.name);
+}
+
 /** A workflow of one `sh -c` step and, unless `handler` is undefined, an `sh -c` exit handler. */
 export function oneStepWorkflow(options: {
   prefix: string;
