@@ -6,7 +6,8 @@ import { isArgoVariable } from "../../common/template.ts";
 import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
 import { nodeId } from "../../common/names.ts";
-import type { Action, EngineConfig } from "./types.ts";
+import type { LogTailsMount } from "./log-tails.ts";
+import type { Action, EngineConfig, ForeignObject } from "./types.ts";
 
 /** Why running steps are being stopped; undefined while the workflow runs normally. */
 export interface Kill {
@@ -24,8 +25,8 @@ export interface Frame {
   globals: () => Scope;
   /** Part of an exit handler: labelled on-exit, not killed by Stop or the deadline. */
   onExit: boolean;
-  /** The workflow-level handler: its pods mount the failed steps' log tails. */
-  logTails: boolean;
+  /** The workflow-level handler's: the failed steps' log tails its pods mount (or why they cannot). */
+  logTails: LogTailsMount | undefined;
   depth: number;
 }
 
@@ -46,8 +47,14 @@ export interface Ctx {
   pods: ReadonlyMap<string, V1Pod>;
   /** Pod name → the API server's message, for pods it refused to create (ReconcileInput). */
   podCreateFailures: Readonly<Record<string, string>>;
-  /** Pod name → the API server's message, for pods it refused for an exceeded quota (ReconcileInput). */
-  podsAwaitingQuota: Readonly<Record<string, string>>;
+  /** Pod name → why its create must be asked for again (ReconcileInput). */
+  podsAwaitingCreate: Readonly<Record<string, string>>;
+  /** Pod name → a pod under that name this workflow does not control (ReconcileInput). */
+  foreignPods: ReadonlyMap<string, ForeignObject>;
+  /** ConfigMap name → a ConfigMap under that name this workflow does not control (ReconcileInput). */
+  foreignConfigMaps: ReadonlyMap<string, ForeignObject>;
+  /** ConfigMap name → the API server's message, for ConfigMaps it refused for good (ReconcileInput). */
+  configMapCreateFailures: Readonly<Record<string, string>>;
   templates: ReadonlyMap<string, Template>;
   now: Date;
   nowIso: string;

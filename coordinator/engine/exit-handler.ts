@@ -9,7 +9,7 @@ import { exitHandlerNodeName } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { finishNode, getNode, initNode, keepUnresolved } from "./context.ts";
 import { hookArguments, workflowExitHook } from "./hooks.ts";
-import { LOG_DIR, logTails } from "./log-tails.ts";
+import { LOG_DIR, logTails, logTailsTarget, type LogTailsMount } from "./log-tails.ts";
 import { workflowScope } from "./scope.ts";
 
 export type MainPhase = "Succeeded" | "Failed" | "Error";
@@ -35,17 +35,27 @@ export function mainNodes(ctx: Ctx): Record<string, NodeStatus> {
   return out;
 }
 
+/** The log tails the handler's pods mount, under a name that is (or will be) ours. */
+export function logTailsMount(ctx: Ctx): LogTailsMount {
+  const target = logTailsTarget(ctx.wf, {
+    foreign: ctx.foreignConfigMaps,
+    refused: ctx.configMapCreateFailures,
+  });
+  if (target.name === undefined) return { configMap: undefined, files: [], note: target.note };
+  const tails = logTails(ctx.wf, mainNodes(ctx), ctx.pods, target.name);
+  return { configMap: tails.configMap, files: tails.files, note: target.note };
+}
+
 export function handlerScope(ctx: Ctx, phase: MainPhase, startedAt: string): () => Scope {
   let cached: { version: number; scope: Scope } | undefined;
   return () => {
     if (cached !== undefined && cached.version === ctx.version) return cached.scope;
     const nodes = mainNodes(ctx);
     const facts = { phase, startedAt, nodes, globalOutputs: ctx.globalOutputs };
-    const files = logTails(ctx.wf, nodes, ctx.pods).files;
     const scope = {
       ...workflowScope(ctx.wf, facts, ctx.now),
       "onexit.logDir": LOG_DIR,
-      "onexit.logFiles": JSON.stringify(files),
+      "onexit.logFiles": JSON.stringify(logTailsMount(ctx).files),
     };
     cached = { version: ctx.version, scope };
     return scope;
@@ -61,12 +71,6 @@ export function runExitHandler(ctx: Ctx, phase: MainPhase, startedAt: string): N
   if (existing !== undefined && isNodeDone(existing.phase)) return existing;
   if (existing === undefined && ctx.kill !== undefined && !ctx.kill.handlersRun) return undefined;
   const globals = handlerScope(ctx, phase, startedAt);
-  if (existing === undefined) {
-    ctx.actions.push({
-      kind: "createConfigMap",
-      configMap: logTails(ctx.wf, mainNodes(ctx), ctx.pods).configMap,
-    });
-  }
   const args = substituteDeep(hookArguments(ctx.wf, hook), globals(), keepUnresolved);
   if (!args.ok) {
     const node = initNode(ctx, {
@@ -79,7 +83,9 @@ export function runExitHandler(ctx: Ctx, phase: MainPhase, startedAt: string): N
     });
     return finishNode(ctx, node.id, "Error", args.error);
   }
-  const frame: Frame = { globals, onExit: true, logTails: true, depth: 0 };
+  // Every pod the handler creates asks for the ConfigMap first (pod-node.ts), so a ConfigMap that
+  // turned out not to be ours is replaced before any later pod of the handler mounts it.
+  const frame: Frame = { globals, onExit: true, logTails: logTailsMount(ctx), depth: 0 };
   return ctx.execute(ctx, {
     nodeName: name,
     templateName: hook.template,

@@ -71,7 +71,7 @@ export function runStepHook(ctx: Ctx, req: StepHookRequest): boolean {
     addChild(ctx, req.stepNode.id, node.id);
     return true;
   }
-  const frame: Frame = { ...childFrame(req.frame), onExit: true, logTails: false };
+  const frame: Frame = { ...childFrame(req.frame), onExit: true, logTails: undefined };
   const node = ctx.execute(ctx, {
     nodeName: name,
     templateName: hook.template,

@@ -1,8 +1,11 @@
 // Beyond Argo: the workflow's exit handler can read the failed steps' log tails, from a
-// ConfigMap owned by the workflow and mounted at /onexit/logs in the handler's pods.
+// ConfigMap owned by the workflow and mounted at /onexit/logs in the handler's pods. A ConfigMap
+// someone else made under that name is never mounted: the tails go to a second name derived from
+// the workflow's uid, or, when that is taken too or the API refuses the ConfigMap, the handler
+// runs without them (an event says why).
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { NodeStatus, Workflow } from "../../common/types.ts";
-import { API_VERSION, LABEL_WORKFLOW, logTailsConfigMapName } from "../../common/names.ts";
+import { API_VERSION, fnv32a, LABEL_WORKFLOW, logTailsConfigMapName } from "../../common/names.ts";
 import { reportOf } from "./pod-observe.ts";
 
 export const LOG_DIR = "/onexit/logs";
@@ -13,6 +16,45 @@ export interface LogTails {
   configMap: V1ConfigMap;
   /** Absolute paths of the files the handler can read, in node start order. */
   files: string[];
+}
+
+/** What the handler's pods mount: the ConfigMap to create first (none when it cannot be ours). */
+export interface LogTailsMount {
+  configMap: V1ConfigMap | undefined;
+  files: string[];
+  /** Why the usual ConfigMap is not used, for a Warning event; undefined when it is. */
+  note: string | undefined;
+}
+
+/** Where the tails can go: the usual name, then one only this incarnation of the workflow knows. */
+export function logTailsConfigMapNames(wf: Workflow): [string, string] {
+  const first = logTailsConfigMapName(wf.metadata.name ?? "");
+  return [first, `${first}-${fnv32a(wf.metadata.uid ?? "")}`];
+}
+
+export interface LogTailsFacts {
+  foreign: ReadonlyMap<string, unknown>;
+  /** ConfigMap name → the API server's refusal for good. */
+  refused: Readonly<Record<string, string>>;
+}
+
+/** The first ConfigMap name that is not someone else's; undefined with the reason when none is usable. */
+export function logTailsTarget(wf: Workflow, facts: LogTailsFacts): { name?: string; note?: string } {
+  const namespace = wf.metadata.namespace ?? "default";
+  const [first, second] = logTailsConfigMapNames(wf);
+  const refusedName = [first, second].find((name) => Object.hasOwn(facts.refused, name));
+  if (refusedName !== undefined)
+    return {
+      note: `the exit handler runs without the failed steps' logs: ConfigMap ${namespace}/${refusedName} could not be created: ${facts.refused[refusedName]}`,
+    };
+  if (!facts.foreign.has(first)) return { name: first };
+  const taken = `ConfigMap ${namespace}/${first} exists and is not owned by this workflow; whoever created it should delete it (kubectl -n ${namespace} delete configmap ${first})`;
+  if (!facts.foreign.has(second))
+    return {
+      name: second,
+      note: `${taken}; the exit handler reads the failed steps' logs from ${second} instead`,
+    };
+  return { note: `${taken}; so is ${second}: the exit handler runs without the failed steps' logs` };
 }
 
 function failedPodNodes(nodes: Readonly<Record<string, NodeStatus>>): NodeStatus[] {
@@ -33,6 +75,7 @@ export function logTails(
   wf: Workflow,
   nodes: Readonly<Record<string, NodeStatus>>,
   pods: ReadonlyMap<string, V1Pod>,
+  configMapName = logTailsConfigMapName(wf.metadata.name ?? ""),
 ): LogTails {
   const name = wf.metadata.name ?? "";
   const data: Record<string, string> = {};
@@ -52,7 +95,7 @@ export function logTails(
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: {
-      name: logTailsConfigMapName(name),
+      name: configMapName,
       namespace: wf.metadata.namespace ?? "default",
       labels: { [LABEL_WORKFLOW]: name },
       ownerReferences: [

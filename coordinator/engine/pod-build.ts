@@ -11,7 +11,6 @@ import {
   LABEL_ON_EXIT,
   LABEL_WORKFLOW,
   MAIN_CONTAINER,
-  logTailsConfigMapName,
 } from "../../common/names.ts";
 import { LOG_DIR } from "./log-tails.ts";
 
@@ -32,7 +31,8 @@ export interface PodInput {
   template: Template;
   serviceAccountName: string | undefined;
   onExit: boolean;
-  logTails: boolean;
+  /** The ConfigMap of failed steps' log tails to mount at LOG_DIR (the workflow's exit handler). */
+  logTails: string | undefined;
 }
 
 interface OutputsLayout {
@@ -105,9 +105,8 @@ function extras(input: PodInput, layout: OutputsLayout): Extras {
     });
     out.mounts.push({ name: SCRIPT_VOLUME, mountPath: SCRIPT_DIR, readOnly: true });
   }
-  if (input.logTails) {
-    const name = logTailsConfigMapName(input.wf.metadata.name ?? "");
-    out.volumes.push({ name: LOGS_VOLUME, configMap: { name, optional: true } });
+  if (input.logTails !== undefined) {
+    out.volumes.push({ name: LOGS_VOLUME, configMap: { name: input.logTails, optional: true } });
     out.mounts.push({ name: LOGS_VOLUME, mountPath: LOG_DIR, readOnly: true });
   }
   return out;

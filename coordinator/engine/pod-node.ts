@@ -6,6 +6,9 @@ import type { NodeStatus, Template } from "../../common/types.ts";
 import { isNodeDone } from "../../common/types.ts";
 import { LABEL_COMPLETED, podName as podNameOf } from "../../common/names.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
+import { foreignPodMessage } from "./foreign.ts";
+import type { LogTailsMount } from "./log-tails.ts";
+import type { ForeignObject } from "./types.ts";
 import { finishNode, idOf, keepUnresolved, requestWake, updateNode } from "./context.ts";
 import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
@@ -25,8 +28,8 @@ export function podRefusedMessage(apiMessage: string): string {
 /** The words of the ResourceQuota admission's refusal (Argo matches the same to decide to wait). */
 export const QUOTA_EXCEEDED_TEXT = "exceeded quota";
 
-/** Asking again for a pod refused over quota: a quarter of the wait so far, within 1 to 15 s. */
-export function quotaRetryDelayMs(waitedMs: number): number {
+/** Asking again for a pod not created yet: a quarter of the wait so far, within 1 to 15 s. */
+export function createRetryDelayMs(waitedMs: number): number {
   return Math.min(15_000, Math.max(1_000, Math.round(waitedMs / 4)));
 }
 
@@ -36,23 +39,31 @@ function refusal(ctx: Ctx, podName: string): string | undefined {
 }
 
 /**
- * The quota refusal this node is waiting out: the runtime's fresh one, else the one the status
+ * Why this node's pod is still to be created: the runtime's fresh reason, else the one the status
  * recorded (a restarted coordinator knows no refusals, but the Pending node kept the message).
  */
-function quotaWait(ctx: Ctx, node: NodeStatus, podName: string): string | undefined {
-  if (Object.hasOwn(ctx.podsAwaitingQuota, podName)) return ctx.podsAwaitingQuota[podName];
-  return isAwaitingQuota(node) ? node.message : undefined;
+function createWait(ctx: Ctx, node: NodeStatus, podName: string): string | undefined {
+  if (Object.hasOwn(ctx.podsAwaitingCreate, podName)) return ctx.podsAwaitingCreate[podName];
+  return isAwaitingCreate(node) ? node.message : undefined;
 }
 
-function isAwaitingQuota(node: NodeStatus): boolean {
-  return node.phase === "Pending" && node.message?.includes(QUOTA_EXCEEDED_TEXT) === true;
+/** Only a wait for its pod's create gives a Pending pod node a message; the pod's existence clears it. */
+function isAwaitingCreate(node: NodeStatus): boolean {
+  return node.phase === "Pending" && node.message !== undefined;
 }
 
-/** Records the refusal on the Pending node, asks for the pod again, and looks again later. */
-function awaitQuota(ctx: Ctx, id: string, message: string): NodeStatus {
+/** Records the reason on the Pending node, asks for the pod again, and looks again later. */
+function awaitCreate(ctx: Ctx, id: string, message: string): NodeStatus {
   const node = ctx.nodes[id] as NodeStatus;
-  requestWake(ctx, quotaRetryDelayMs(ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso)));
+  requestWake(ctx, createRetryDelayMs(ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso)));
   return updateNode(ctx, id, { message });
+}
+
+/** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
+function failForeign(ctx: Ctx, id: string, foreign: ForeignObject): NodeStatus {
+  const message = foreignPodMessage(ctx.namespace, foreign);
+  ctx.actions.push({ kind: "event", type: "Warning", reason: "ForeignPod", message });
+  return finishNode(ctx, id, "Error", message);
 }
 
 export function isKilled(ctx: Ctx, onExit: boolean): boolean {
@@ -91,12 +102,26 @@ function createPod(
     template: substituted.value,
     serviceAccountName: serviceAccountOf(ctx, substituted.value),
     onExit: req.frame.onExit,
-    logTails: req.frame.logTails,
+    logTails: req.frame.logTails?.configMap?.metadata?.name,
   });
   if (!built.ok) return built.error;
+  if (req.frame.logTails !== undefined) askForLogTails(ctx, req.frame.logTails);
   ctx.actions.push({ kind: "createPod", pod: built.value, exitHandler: req.frame.onExit });
   updateNode(ctx, id, { podName: name });
   return undefined;
+}
+
+/** Before a pod that mounts the log tails: their ConfigMap, and why it is not the usual one (once a pass). */
+function askForLogTails(ctx: Ctx, mount: LogTailsMount): void {
+  const { configMap, note } = mount;
+  const name = configMap?.metadata?.name;
+  const hasConfigMap = ctx.actions.some(
+    (a) => a.kind === "createConfigMap" && a.configMap.metadata?.name === name,
+  );
+  if (configMap !== undefined && !hasConfigMap) ctx.actions.push({ kind: "createConfigMap", configMap });
+  const hasNote = ctx.actions.some((a) => a.kind === "event" && a.message === note);
+  if (note !== undefined && !hasNote)
+    ctx.actions.push({ kind: "event", type: "Warning", reason: "ExitHandlerLogs", message: note });
 }
 
 function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<NodeStatus> {
@@ -144,8 +169,8 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod |
     requestWake(ctx, POD_VANISH_GRACE_MS - age);
     return node;
   }
-  if (isAwaitingQuota(node)) {
-    const { message: _quotaRefusal, ...created } = node;
+  if (isAwaitingCreate(node)) {
+    const { message: _createWait, ...created } = node;
     ctx.nodes[node.id] = created;
     node = created;
   }
@@ -173,23 +198,28 @@ function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readon
     updateNode(ctx, id, { podName });
     return finishNode(ctx, id, "Error", podRefusedMessage(refused));
   }
+  const foreign = ctx.foreignPods.get(podName);
+  if (foreign !== undefined) {
+    updateNode(ctx, id, { podName });
+    return failForeign(ctx, id, foreign);
+  }
   const error = createPod(ctx, req, template, inputs);
   if (error !== undefined) return finishNode(ctx, id, "Error", error);
-  const quota = quotaWait(ctx, ctx.nodes[id] as NodeStatus, podName);
-  return quota === undefined ? (ctx.nodes[id] as NodeStatus) : awaitQuota(ctx, id, quota);
+  const wait = createWait(ctx, ctx.nodes[id] as NodeStatus, podName);
+  return wait === undefined ? (ctx.nodes[id] as NodeStatus) : awaitCreate(ctx, id, wait);
 }
 
-/** A Pending node whose pod the quota refused: ask again, unless the workflow is being stopped. */
-function retryOverQuota(
+/** A Pending node whose pod is still to be created: ask again, unless the workflow is being stopped. */
+function retryCreate(
   ctx: Ctx,
   req: ExecRequest,
   node: NodeStatus,
-  run: { template: Template; inputs: readonly InputValue[]; quota: string },
+  run: { template: Template; inputs: readonly InputValue[]; wait: string },
 ): NodeStatus {
   if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, node.id, "Failed", ctx.kill?.nodeMessage);
   const error = createPod(ctx, req, run.template, run.inputs);
   if (error !== undefined) return finishNode(ctx, node.id, "Error", error);
-  return awaitQuota(ctx, node.id, run.quota);
+  return awaitCreate(ctx, node.id, run.wait);
 }
 
 export function executePod(
@@ -209,8 +239,10 @@ export function executePod(
     initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs);
     node = updateNode(ctx, id, { podName: name });
   }
-  const quota = pod === undefined ? quotaWait(ctx, node, name) : undefined;
-  if (quota !== undefined) return retryOverQuota(ctx, req, node, { template, inputs, quota });
+  const foreign = pod === undefined ? ctx.foreignPods.get(name) : undefined;
+  if (foreign !== undefined) return failForeign(ctx, node.id, foreign);
+  const wait = pod === undefined ? createWait(ctx, node, name) : undefined;
+  if (wait !== undefined) return retryCreate(ctx, req, node, { template, inputs, wait });
   const followed = follow(ctx, node, template, pod);
   if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
   return kill(ctx, followed);

@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { quotaRetryDelayMs } from "./pod-node.ts";
+import { createRetryDelayMs } from "./pod-node.ts";
 import { createdPods, events, exit, node, podNames, step, world, type World } from "./testing.ts";
 
 const quotaMessage = (pod: string): string =>
@@ -42,7 +42,7 @@ describe("reconcile: pods refused over quota wait, as in Argo", () => {
     step(w);
     expect(podNames(w)).toHaveLength(1);
     const waiting = podOfNode(w, "wf[0].b");
-    expect(w.podsAwaitingQuota).toEqual({ [waiting]: quotaMessage(waiting) });
+    expect(w.podsAwaitingCreate).toEqual({ [waiting]: quotaMessage(waiting) });
 
     const second = step(w, 100);
     expect(node(w, "wf[0].b")).toMatchObject({ phase: "Pending", message: quotaMessage(waiting) });
@@ -66,7 +66,7 @@ describe("reconcile: pods refused over quota wait, as in Argo", () => {
     succeed(w, "wf.onExit");
     const last = step(w);
     expect(last.status.phase).toBe("Succeeded");
-    expect(w.podsAwaitingQuota).toEqual({});
+    expect(w.podsAwaitingCreate).toEqual({});
     expect(events(w.actions)).toContain("ExitHandlerCompleted");
   });
 
@@ -92,7 +92,7 @@ describe("reconcile: pods refused over quota wait, as in Argo", () => {
     const w = withQuota(world(TWO_STEPS), 1);
     step(w);
     step(w, 100);
-    w.podsAwaitingQuota = {};
+    w.podsAwaitingCreate = {};
     w.refuse = (pod) => quotaMessage(pod.metadata?.name ?? "");
     const later = step(w, 60_000);
     expect(node(w, "wf[0].b")).toMatchObject({ phase: "Pending" });
@@ -131,9 +131,9 @@ function podOfNodeName(w: World): string | undefined {
     : Object.values(w.workflow.status.nodes).find((n) => n.displayName === "b")?.podName;
 }
 
-describe("quotaRetryDelayMs", () => {
+describe("createRetryDelayMs", () => {
   it("when a node has waited longer, then it asks less often, between 1 and 15 seconds", () => {
-    expect([0, 2_000, 8_000, 40_000, 600_000].map(quotaRetryDelayMs)).toEqual([
+    expect([0, 2_000, 8_000, 40_000, 600_000].map(createRetryDelayMs)).toEqual([
       1_000, 1_000, 2_000, 10_000, 15_000,
     ]);
   });

@@ -13,7 +13,7 @@ import { decideKill, deadlineOf } from "./kill.ts";
 import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf } from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
-import type { Action, ReconcileInput, ReconcileResult } from "./types.ts";
+import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 import { sweepPods } from "./sweep.ts";
 import { validateWorkflow } from "./validate.ts";
 
@@ -22,6 +22,10 @@ function globalOutputsOf(wf: Workflow): Record<string, string> {
   for (const p of wf.status?.outputs?.parameters ?? [])
     if (p.value !== undefined) globalOutputs[p.name] = p.value;
   return globalOutputs;
+}
+
+function foreignOfKind(input: ReconcileInput, kind: ForeignObject["kind"]): Map<string, ForeignObject> {
+  return new Map((input.foreignObjects ?? []).filter((o) => o.kind === kind).map((o) => [o.name, o]));
 }
 
 function newCtx(input: ReconcileInput): Ctx {
@@ -36,7 +40,10 @@ function newCtx(input: ReconcileInput): Ctx {
     nodes: { ...wf.status?.nodes },
     pods,
     podCreateFailures: input.podCreateFailures ?? {},
-    podsAwaitingQuota: input.podsAwaitingQuota ?? {},
+    podsAwaitingCreate: input.podsAwaitingCreate ?? {},
+    foreignPods: foreignOfKind(input, "Pod"),
+    foreignConfigMaps: foreignOfKind(input, "ConfigMap"),
+    configMapCreateFailures: input.configMapCreateFailures ?? {},
     templates,
     now: input.now,
     nowIso: input.now.toISOString(),
@@ -119,7 +126,7 @@ interface Run {
 function execute(ctx: Ctx, startedAt: string): Run {
   const wf = ctx.wf;
   ctx.kill = decideKill(wf, startedAt, ctx.now);
-  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: false, depth: 0 };
+  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: undefined, depth: 0 };
   const args = wf.spec.arguments ?? {};
   const templateName = wf.spec.entrypoint ?? "";
   const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });

@@ -1,13 +1,13 @@
 // Test helpers in the shape of Argo's controller tests: a workflow from a YAML literal,
 // reconcile, make pods' phases (with or without a sidecar report), reconcile, assert.
 // `step` applies the actions the way the runtime and Kubernetes would.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { NodeStatus, Workflow } from "../../common/types.ts";
 import { ANNOTATION_NODE_NAME, ANNOTATION_REPORT, FINALIZER, LABEL_COMPLETED } from "../../common/names.ts";
 import type { Report } from "../../common/report.ts";
 import { reconcile } from "./reconcile.ts";
-import type { Action, ReconcileResult } from "./types.ts";
+import type { Action, ForeignObject, ReconcileResult } from "./types.ts";
 
 export const START = new Date("2026-03-01T10:00:00.000Z");
 
@@ -22,8 +22,17 @@ export interface World {
   refuse?: (pod: V1Pod) => string | undefined;
   /** What the runtime recorded for refused pods, passed to every later reconcile. */
   podCreateFailures: Record<string, string>;
-  /** Likewise for pods refused over quota (a message with "exceeded quota"); cleared once created. */
-  podsAwaitingQuota: Record<string, string>;
+  /** Plays a create that may pass (a webhook down, a 5xx): its message, or undefined to create it. */
+  delay?: (pod: V1Pod) => string | undefined;
+  /** Likewise for pods not created yet (over quota, delayed, their ConfigMap not ours); cleared once created. */
+  podsAwaitingCreate: Record<string, string>;
+  /** Someone else's pods and ConfigMaps under names the workflow uses. */
+  foreign: ForeignObject[];
+  /** Plays the API server refusing a ConfigMap for good: its message, or undefined to create it. */
+  refuseConfigMap?: (configMap: V1ConfigMap) => string | undefined;
+  configMapCreateFailures: Record<string, string>;
+  /** The ConfigMaps created, by name. */
+  configMaps: Record<string, V1ConfigMap>;
 }
 
 export function workflowFrom(yamlText: string, name = "wf"): Workflow {
@@ -48,29 +57,59 @@ export function world(yamlText: string, name = "wf"): World {
     actions: [],
     last: undefined,
     podCreateFailures: {},
-    podsAwaitingQuota: {},
+    podsAwaitingCreate: {},
+    foreign: [],
+    configMapCreateFailures: {},
+    configMaps: {},
   };
 }
 
-function createPod(w: World, pod: V1Pod): void {
-  const name = pod.metadata?.name ?? "";
-  const refused = w.refuse?.(pod);
-  if (refused !== undefined) {
-    if (refused.includes("exceeded quota")) w.podsAwaitingQuota[name] = refused;
-    else w.podCreateFailures[name] = refused;
+/** ConfigMap name → why it is not ours, for the pods of the same pass that mount it. */
+type Blocked = Map<string, string>;
+
+function createConfigMap(w: World, configMap: V1ConfigMap, blocked: Blocked): void {
+  const name = configMap.metadata?.name ?? "";
+  if (w.foreign.some((o) => o.kind === "ConfigMap" && o.name === name)) {
+    blocked.set(name, `ConfigMap ${name} is not owned by this workflow`);
     return;
   }
-  delete w.podsAwaitingQuota[name];
+  const refused = w.refuseConfigMap?.(configMap);
+  if (refused !== undefined) {
+    w.configMapCreateFailures[name] = refused;
+    blocked.set(name, refused);
+    return;
+  }
+  w.configMaps[name] ??= configMap;
+}
+
+function createPod(w: World, pod: V1Pod, blocked: Blocked): void {
+  const name = pod.metadata?.name ?? "";
+  const mounted = (pod.spec?.volumes ?? []).flatMap((v) => blocked.get(v.configMap?.name ?? "") ?? []);
+  const refused = w.refuse?.(pod);
+  const overQuota = refused?.includes("exceeded quota") === true ? refused : undefined;
+  const waiting = mounted[0] ?? w.delay?.(pod) ?? overQuota;
+  if (waiting !== undefined) {
+    w.podsAwaitingCreate[name] = waiting;
+    return;
+  }
+  if (refused !== undefined) {
+    w.podCreateFailures[name] = refused;
+    return;
+  }
+  delete w.podsAwaitingCreate[name];
   if (!w.pods.some((p) => p.metadata?.name === pod.metadata?.name)) {
     w.pods.push({ ...structuredClone(pod), status: { phase: "Pending" } });
   }
 }
 
-function apply(w: World, action: Action): void {
+function apply(w: World, action: Action, blocked: Blocked): void {
   const meta = w.workflow.metadata;
   switch (action.kind) {
+    case "createConfigMap":
+      createConfigMap(w, action.configMap, blocked);
+      return;
     case "createPod":
-      createPod(w, action.pod);
+      createPod(w, action.pod, blocked);
       return;
     case "deletePod":
       w.pods = w.pods.filter((p) => p.metadata?.name !== action.name);
@@ -100,10 +139,13 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     now: w.now,
     config: { defaultServiceAccountName: "" },
     podCreateFailures: { ...w.podCreateFailures },
-    podsAwaitingQuota: { ...w.podsAwaitingQuota },
+    podsAwaitingCreate: { ...w.podsAwaitingCreate },
+    foreignObjects: structuredClone(w.foreign),
+    configMapCreateFailures: { ...w.configMapCreateFailures },
   });
   w.workflow = { ...w.workflow, status: result.status };
-  for (const action of result.actions) apply(w, action);
+  const blocked: Blocked = new Map();
+  for (const action of result.actions) apply(w, action, blocked);
   w.actions.push(...result.actions);
   w.last = result;
   return result;

@@ -21,20 +21,45 @@ export interface ReconcileInput {
    */
   podCreateFailures?: Readonly<Record<string, string>>;
   /**
-   * Pods the API server refused for an exceeded quota (403 "exceeded quota"), by pod name, with
-   * its message. Their node stays Pending with that message and the pod is asked for again (Argo
-   * does the same); the status keeps the message, so a restarted engine still knows to wait.
+   * Pods not created for a reason that may pass, by pod name, with the reason: an exceeded quota
+   * (403 "exceeded quota", as Argo waits), an unreachable admission webhook, an API server error
+   * or timeout, or a ConfigMap the pod mounts that could not be made ours. Their node stays
+   * Pending with that message and the pod is asked for again, less and less often; the status
+   * keeps the message, so a restarted engine still knows to wait.
    */
-  podsAwaitingQuota?: Readonly<Record<string, string>>;
+  podsAwaitingCreate?: Readonly<Record<string, string>>;
+  /**
+   * Objects found under a name this workflow uses (a step's pod, the log tails ConfigMap) whose
+   * controller is not this workflow (another uid, or none): never used. Pods come from the
+   * informer, both kinds from AlreadyExists answers the runtime checked.
+   */
+  foreignObjects?: readonly ForeignObject[];
+  /**
+   * ConfigMaps the API server refused to create for good (400, 422, 403: a namespace being
+   * deleted, a policy), by name, with its message: the exit handler runs without its log tails.
+   */
+  configMapCreateFailures?: Readonly<Record<string, string>>;
+}
+
+export interface ForeignObject {
+  kind: "Pod" | "ConfigMap";
+  name: string;
+  /** Who controls it instead, for the message (`Workflow wf, uid …`); undefined for nobody. */
+  controller?: string;
 }
 
 export type Action =
-  /** AlreadyExists is success; a refusal is reported back through `podCreateFailures` or `podsAwaitingQuota`. */
+  /**
+   * AlreadyExists is success only when the existing pod's controller is this workflow, else it is
+   * reported back in `foreignObjects`; a refusal through `podCreateFailures` or `podsAwaitingCreate`.
+   * A pod mounting a ConfigMap of this pass that is not ours is not created (`podsAwaitingCreate`).
+   */
   | { kind: "createPod"; pod: V1Pod; exitHandler: boolean }
   /** Stop a running step (shutdown, deadline, delete); the node's phase is already decided in the new status. */
   | { kind: "deletePod"; name: string; reason: string }
   /** Marks a pod whose result is recorded, as Argo does, so it is not looked at again. */
   | { kind: "labelPodCompleted"; name: string }
+  /** Ours only when its controller is this workflow; else `foreignObjects`, a refusal `configMapCreateFailures`. */
   | { kind: "createConfigMap"; configMap: V1ConfigMap }
   | { kind: "addFinalizer" }
   | { kind: "removeFinalizer" }
@@ -44,6 +69,6 @@ export interface ReconcileResult {
   /** The whole new status; the runtime writes it through the status subresource when it differs. */
   status: WorkflowStatus;
   actions: Action[];
-  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds, retry backoff), a pod's vanish grace or a quota wait; never on the happy path. */
+  /** Set only for timers the workflow itself asks for (activeDeadlineSeconds, retry backoff), a pod's vanish grace or a wait for a pod's create; never on the happy path. */
   requeueAfterMs?: number;
 }
