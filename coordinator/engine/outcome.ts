@@ -37,7 +37,14 @@ export function outcomeOf(input: OutcomeInput): Outcome {
     return { phase: "Succeeded", message: undefined };
   }
   const message = input.kill?.workflowMessage ?? input.entry.message;
-  return { phase: main, message };
+  return { phase: main, message: withHandlerError(message, handler) };
+}
+
+/** A handler that could not run (its pod refused, foreign, deleted) is as much news as the failure. */
+function withHandlerError(message: string | undefined, handler: NodeStatus | undefined): string | undefined {
+  if (handler?.phase !== "Error") return message;
+  const why = `exit handler errored: ${handler.message ?? "unknown error"}`;
+  return message === undefined ? why : `${message}; ${why}`;
 }
 
 function event(type: "Normal" | "Warning", reason: string, message: string): Action {

@@ -158,17 +158,24 @@ function record(
   return updateNode(ctx, node.id, patch);
 }
 
-function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod | undefined): NodeStatus {
+/** The node's pod is not (or no longer) ours to see: someone else's, refused, still to be created, or gone. */
+function withoutPod(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run): NodeStatus {
+  const name = node.podName ?? podNameOf(ctx.name, req.nodeName, req.templateName);
+  const foreign = ctx.foreignPods.get(name);
+  if (foreign !== undefined) return failForeign(ctx, node.id, foreign);
+  const refused = refusal(ctx, name);
+  if (refused !== undefined) return finishNode(ctx, node.id, "Error", podRefusedMessage(refused));
+  const wait = createWait(ctx, node, name);
+  if (wait !== undefined) return retryCreate(ctx, req, node, { ...run, wait });
+  const age = ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso);
+  if (age >= POD_VANISH_GRACE_MS || Number.isNaN(age))
+    return finishNode(ctx, node.id, "Error", "pod deleted");
+  requestWake(ctx, POD_VANISH_GRACE_MS - age);
+  return node;
+}
+
+function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod): NodeStatus {
   let node = observed;
-  if (pod === undefined) {
-    const refused = node.podName === undefined ? undefined : refusal(ctx, node.podName);
-    if (refused !== undefined) return finishNode(ctx, node.id, "Error", podRefusedMessage(refused));
-    const age = ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso);
-    if (age >= POD_VANISH_GRACE_MS || Number.isNaN(age))
-      return finishNode(ctx, node.id, "Error", "pod deleted");
-    requestWake(ctx, POD_VANISH_GRACE_MS - age);
-    return node;
-  }
   if (isAwaitingCreate(node)) {
     const { message: _createWait, ...created } = node;
     ctx.nodes[node.id] = created;
@@ -209,13 +216,13 @@ function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readon
   return wait === undefined ? (ctx.nodes[id] as NodeStatus) : awaitCreate(ctx, id, wait);
 }
 
+interface Run {
+  template: Template;
+  inputs: readonly InputValue[];
+}
+
 /** A Pending node whose pod is still to be created: ask again, unless the workflow is being stopped. */
-function retryCreate(
-  ctx: Ctx,
-  req: ExecRequest,
-  node: NodeStatus,
-  run: { template: Template; inputs: readonly InputValue[]; wait: string },
-): NodeStatus {
+function retryCreate(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run & { wait: string }): NodeStatus {
   if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, node.id, "Failed", ctx.kill?.nodeMessage);
   const error = createPod(ctx, req, run.template, run.inputs);
   if (error !== undefined) return finishNode(ctx, node.id, "Error", error);
@@ -239,11 +246,8 @@ export function executePod(
     initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs);
     node = updateNode(ctx, id, { podName: name });
   }
-  const foreign = pod === undefined ? ctx.foreignPods.get(name) : undefined;
-  if (foreign !== undefined) return failForeign(ctx, node.id, foreign);
-  const wait = pod === undefined ? createWait(ctx, node, name) : undefined;
-  if (wait !== undefined) return retryCreate(ctx, req, node, { template, inputs, wait });
-  const followed = follow(ctx, node, template, pod);
+  const followed =
+    pod === undefined ? withoutPod(ctx, req, node, { template, inputs }) : follow(ctx, node, template, pod);
   if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
   return kill(ctx, followed);
 }

@@ -67,7 +67,11 @@ describe("reconcile: pods the API server refuses to create", () => {
       phase: "Error",
       message: `pod could not be created: ${REFUSAL}`,
     });
-    expect(third.status).toMatchObject({ phase: "Error", message: `pod could not be created: ${REFUSAL}` });
+    const refused = `pod could not be created: ${REFUSAL}`;
+    expect(third.status).toMatchObject({
+      phase: "Error",
+      message: `${refused}; exit handler errored: ${refused}`,
+    });
     expect(third.status.finishedAt).toBeDefined();
     expect(podNames(w)).toEqual([]);
     expect(step(w).actions.filter((a) => a.kind !== "removeFinalizer")).toEqual([]);

@@ -26,8 +26,10 @@ export interface World {
   delay?: (pod: V1Pod) => string | undefined;
   /** Likewise for pods not created yet (over quota, delayed, their ConfigMap not ours); cleared once created. */
   podsAwaitingCreate: Record<string, string>;
-  /** Someone else's pods and ConfigMaps under names the workflow uses. */
+  /** Someone else's pods (seen by the informer) and ConfigMaps (found when created) under names the workflow uses. */
   foreign: ForeignObject[];
+  /** The foreign ConfigMaps a create ran into: the runtime tells the engine from then on. */
+  foundConfigMaps: ForeignObject[];
   /** Plays the API server refusing a ConfigMap for good: its message, or undefined to create it. */
   refuseConfigMap?: (configMap: V1ConfigMap) => string | undefined;
   configMapCreateFailures: Record<string, string>;
@@ -59,6 +61,7 @@ export function world(yamlText: string, name = "wf"): World {
     podCreateFailures: {},
     podsAwaitingCreate: {},
     foreign: [],
+    foundConfigMaps: [],
     configMapCreateFailures: {},
     configMaps: {},
   };
@@ -69,7 +72,9 @@ type Blocked = Map<string, string>;
 
 function createConfigMap(w: World, configMap: V1ConfigMap, blocked: Blocked): void {
   const name = configMap.metadata?.name ?? "";
-  if (w.foreign.some((o) => o.kind === "ConfigMap" && o.name === name)) {
+  const foreign = w.foreign.find((o) => o.kind === "ConfigMap" && o.name === name);
+  if (foreign !== undefined) {
+    if (!w.foundConfigMaps.includes(foreign)) w.foundConfigMaps.push(foreign);
     blocked.set(name, `ConfigMap ${name} is not owned by this workflow`);
     return;
   }
@@ -82,16 +87,21 @@ function createConfigMap(w: World, configMap: V1ConfigMap, blocked: Blocked): vo
   w.configMaps[name] ??= configMap;
 }
 
-function createPod(w: World, pod: V1Pod, blocked: Blocked): void {
-  const name = pod.metadata?.name ?? "";
+/** Why the pod is not created yet (its ConfigMap is not ours, a delay, the quota), if it waits. */
+function waitOf(w: World, pod: V1Pod, blocked: Blocked): string | undefined {
   const mounted = (pod.spec?.volumes ?? []).flatMap((v) => blocked.get(v.configMap?.name ?? "") ?? []);
   const refused = w.refuse?.(pod);
-  const overQuota = refused?.includes("exceeded quota") === true ? refused : undefined;
-  const waiting = mounted[0] ?? w.delay?.(pod) ?? overQuota;
+  return mounted[0] ?? w.delay?.(pod) ?? (refused?.includes("exceeded quota") ? refused : undefined);
+}
+
+function createPod(w: World, pod: V1Pod, blocked: Blocked): void {
+  const name = pod.metadata?.name ?? "";
+  const waiting = waitOf(w, pod, blocked);
   if (waiting !== undefined) {
     w.podsAwaitingCreate[name] = waiting;
     return;
   }
+  const refused = w.refuse?.(pod);
   if (refused !== undefined) {
     w.podCreateFailures[name] = refused;
     return;
@@ -140,7 +150,7 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     config: { defaultServiceAccountName: "" },
     podCreateFailures: { ...w.podCreateFailures },
     podsAwaitingCreate: { ...w.podsAwaitingCreate },
-    foreignObjects: structuredClone(w.foreign),
+    foreignObjects: structuredClone([...w.foreign.filter((o) => o.kind === "Pod"), ...w.foundConfigMaps]),
     configMapCreateFailures: { ...w.configMapCreateFailures },
   });
   w.workflow = { ...w.workflow, status: result.status };
