@@ -1,4 +1,4 @@
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1ObjectMeta, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
 import { FINALIZER } from "../common/names.ts";
@@ -31,17 +31,28 @@ function workflow(status: WorkflowStatus = { phase: "Running" }, finalizers?: st
 
 const pod = (name: string): V1Pod => ({ metadata: { name } });
 
+/** Metadata of an object whose controller is the workflow with that uid. */
+const controlledBy = (name: string, uid: string): V1ObjectMeta => ({
+  name,
+  ownerReferences: [
+    { apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "wf", uid, controller: true },
+  ],
+});
+
 interface Recorder {
   client: ApplierClient;
   calls: string[];
   failures: Map<string, Error>;
   bodies: Map<string, unknown>;
+  /** What a GET finds, by `kind/name`. */
+  existing: Map<string, V1Pod | V1ConfigMap>;
 }
 
 function recorder(): Recorder {
   const calls: string[] = [];
   const failures = new Map<string, Error>();
   const bodies = new Map<string, unknown>();
+  const existing = new Map<string, V1Pod | V1ConfigMap>();
   let rv = 100;
   const step = async (call: string, body?: unknown): Promise<void> => {
     calls.push(call);
@@ -50,6 +61,8 @@ function recorder(): Recorder {
     if (failure) throw failure;
   };
   const client: ApplierClient = {
+    getPod: async (_ns, n) => (await step(`getPod ${n}`), existing.get(`pod/${n}`)),
+    getConfigMap: async (_ns, n) => (await step(`getConfigMap ${n}`), existing.get(`configmap/${n}`)),
     createPod: async (_ns, p) => (await step(`createPod ${p.metadata?.name}`), p),
     deletePod: (_ns, n) => step(`deletePod ${n}`),
     patchPod: async (_ns, n, patch) => (await step(`patchPod ${n}`, patch), pod(n)),
@@ -68,7 +81,7 @@ function recorder(): Recorder {
     },
     createEvent: async (_ns, e) => step(`createEvent ${e.reason}`, e),
   };
-  return { client, calls, failures, bodies };
+  return { client, calls, failures, bodies, existing };
 }
 
 function applier(r: Recorder, now = 5000) {
@@ -162,9 +175,10 @@ describe("Applier", () => {
     expect(r.calls).toEqual([]);
   });
 
-  it("when the pod already exists or is already gone, then the action counts as done", async () => {
+  it("when the pod already exists and is this workflow's, or is already gone, then the action counts as done", async () => {
     const r = recorder();
     r.failures.set("createPod p1", apiError(409));
+    r.existing.set("pod/p1", { metadata: controlledBy("p1", "u1") });
     r.failures.set("deletePod p2", apiError(404));
     r.failures.set("patchPod p3", apiError(404));
     const { a, observed, created, refused } = applier(r);
@@ -193,18 +207,17 @@ describe("Applier", () => {
     expect(r.calls.at(-1)).toBe("replaceStatus phase=Failed");
   });
 
-  it("when one pod create fails, then its siblings are still created and the status is not written", async () => {
+  it("when one pod create fails on a server error, then its siblings are still created, it waits, and the status is written", async () => {
     const r = recorder();
     r.failures.set("createPod a", apiError(500));
-    const { a } = applier(r);
+    const { a, created } = applier(r);
     const actions: Action[] = [
       { kind: "createPod", pod: pod("a"), exitHandler: false },
       { kind: "createPod", pod: pod("b"), exitHandler: false },
     ];
-    await expect(
-      a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
-    ).rejects.toMatchObject({ code: 500 });
-    expect(r.calls).toEqual(["createPod a", "createPod b"]);
+    await a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 });
+    expect(r.calls).toEqual(["createPod a", "createPod b", "replaceStatus phase=Running"]);
+    expect(created).toEqual(["ns/wf b"]);
   });
 
   it.each([400, 422, 403])(
@@ -225,14 +238,14 @@ describe("Applier", () => {
         a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
       ).resolves.toBeUndefined();
       expect(r.calls).toEqual(["createPod wf", "createPod other", "replaceStatus phase=Running"]);
-      expect(refused.of("ns/wf", "u1")).toEqual({
+      expect(refused.factsOf("ns/wf", "u1").podCreateFailures).toEqual({
         wf: `${code}: quantities must match the regular expression`,
       });
       expect(created).toEqual(["ns/wf other"]);
     },
   );
 
-  it("when a pod is refused over quota, then it is recorded as a quota wait, the status written, and a later create clears it", async () => {
+  it("when a pod is refused over quota, then it is recorded as a wait with the API's words, the status written, and a later create clears it", async () => {
     const r = recorder();
     const message =
       'pods "wf" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1';
@@ -240,39 +253,124 @@ describe("Applier", () => {
     const { a, created, refused } = applier(r);
     const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
     await a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 });
-    expect(refused.awaitingQuota("ns/wf", "u1")).toEqual({ wf: `403: ${message}` });
-    expect(refused.of("ns/wf", "u1")).toBeUndefined();
+    expect(refused.factsOf("ns/wf", "u1")).toEqual({ podsAwaitingCreate: { wf: `403: ${message}` } });
     expect(created).toEqual([]);
 
     r.failures.delete("createPod wf");
     await a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 });
-    expect(refused.awaitingQuota("ns/wf", "u1")).toBeUndefined();
+    expect(refused.factsOf("ns/wf", "u1")).toEqual({});
     expect(created).toEqual(["ns/wf wf"]);
   });
 
-  it.each([500, 429, 503])(
-    "when a pod create fails with %i, then it is not recorded and apply fails to be retried",
-    async (code) => {
+  it.each([
+    [500, 'Internal error occurred: failed calling webhook "inject.onexit.dev": connection refused'],
+    [429, "too many requests"],
+    [503, "unavailable"],
+  ])(
+    "when a pod create fails with %i, then it is recorded as a wait naming the reason and apply succeeds",
+    async (code, message) => {
       const r = recorder();
-      r.failures.set("createPod wf", apiError(code));
+      r.failures.set("createPod wf", apiError(code, message));
       const { a, refused } = applier(r);
       const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
-      await expect(
-        a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 }),
-      ).rejects.toMatchObject({ code });
-      expect(refused.count("ns/wf")).toBe(0);
+      await a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 });
+      expect(refused.factsOf("ns/wf", "u1").podsAwaitingCreate).toEqual({
+        wf: `pod not created yet, retrying: ${code}: ${message}`,
+      });
     },
   );
 
-  it("when a pod create fails without an HTTP status (network), then it is not recorded and apply fails", async () => {
+  it("when a pod create fails without an HTTP status (a timeout), then it waits too", async () => {
     const r = recorder();
-    r.failures.set("createPod wf", new Error("ECONNRESET"));
+    r.failures.set("createPod wf", new Error("ETIMEDOUT"));
     const { a, refused } = applier(r);
     const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
-    await expect(
-      a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 }),
-    ).rejects.toThrow("ECONNRESET");
-    expect(refused.count("ns/wf")).toBe(0);
+    await a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 });
+    expect(refused.factsOf("ns/wf", "u1").podsAwaitingCreate?.wf).toContain("ETIMEDOUT");
+  });
+
+  it.each([
+    ["nobody", { name: "wf" }, undefined],
+    ["a deleted namesake", controlledBy("wf", "old"), "Workflow wf, uid old"],
+  ])(
+    "when a pod under the step's name already exists and is controlled by %s, then it is not adopted but recorded as foreign",
+    async (_who, metadata, controller) => {
+      const r = recorder();
+      r.failures.set("createPod wf", apiError(409));
+      r.existing.set("pod/wf", { metadata });
+      const { a, created, refused } = applier(r);
+      const actions: Action[] = [{ kind: "createPod", pod: pod("wf"), exitHandler: false }];
+      await a.apply(workflow(), { status: { phase: "Running", message: "x" }, actions }, { since: 0 });
+      expect(created).toEqual([]);
+      const foreign =
+        controller === undefined ? { kind: "Pod", name: "wf" } : { kind: "Pod", name: "wf", controller };
+      expect(refused.factsOf("ns/wf", "u1")).toEqual({ foreignObjects: [foreign] });
+      expect(r.calls).toEqual(["createPod wf", "getPod wf", "replaceStatus phase=Running"]);
+    },
+  );
+
+  const handlerMounting = (configMap: string): V1Pod => ({
+    metadata: { name: "wf-handler-1" },
+    spec: { containers: [], volumes: [{ name: "onexit-logs", configMap: { name: configMap } }] },
+  });
+  const withLogTails: Action[] = [
+    { kind: "createConfigMap", configMap: { metadata: { name: "wf-onexit-logs" } } },
+    { kind: "createPod", pod: handlerMounting("wf-onexit-logs"), exitHandler: true },
+  ];
+
+  it("when the log tails ConfigMap already exists and is someone else's, then it is recorded as foreign and the pod mounting it waits", async () => {
+    const r = recorder();
+    r.failures.set("createConfigMap wf-onexit-logs", apiError(409));
+    r.existing.set("configmap/wf-onexit-logs", {
+      metadata: { name: "wf-onexit-logs" },
+      data: { x: "forged" },
+    });
+    const { a, created, refused } = applier(r);
+    await a.apply(
+      workflow(),
+      { status: { phase: "Running", message: "x" }, actions: withLogTails },
+      { since: 0 },
+    );
+    expect(r.calls).toEqual([
+      "createConfigMap wf-onexit-logs",
+      "getConfigMap wf-onexit-logs",
+      "replaceStatus phase=Running",
+    ]);
+    expect(created).toEqual([]);
+    expect(refused.factsOf("ns/wf", "u1")).toEqual({
+      foreignObjects: [{ kind: "ConfigMap", name: "wf-onexit-logs" }],
+      podsAwaitingCreate: { "wf-handler-1": "ConfigMap ns/wf-onexit-logs is not owned by this workflow" },
+    });
+  });
+
+  it("when the log tails ConfigMap already exists and is this workflow's, then the pod is created", async () => {
+    const r = recorder();
+    r.failures.set("createConfigMap wf-onexit-logs", apiError(409));
+    r.existing.set("configmap/wf-onexit-logs", { metadata: controlledBy("wf-onexit-logs", "u1") });
+    const { a, created } = applier(r);
+    await a.apply(workflow(), { status: { phase: "Running" }, actions: withLogTails }, { since: 0 });
+    expect(created).toEqual(["ns/wf wf-handler-1"]);
+  });
+
+  it("when the namespace is being deleted, then the refused ConfigMap is recorded, its pod waits, and the status is still written", async () => {
+    const r = recorder();
+    const terminating =
+      'configmaps "wf-onexit-logs" is forbidden: unable to create new content in namespace ns because it is being terminated';
+    r.failures.set("createConfigMap wf-onexit-logs", apiError(403, terminating));
+    const { a, created, refused } = applier(r);
+    await a.apply(
+      workflow(),
+      { status: { phase: "Running", message: "x" }, actions: withLogTails },
+      { since: 0 },
+    );
+    expect(created).toEqual([]);
+    expect(refused.factsOf("ns/wf", "u1")).toEqual({
+      configMapCreateFailures: { "wf-onexit-logs": `403: ${terminating}` },
+      podsAwaitingCreate: {
+        "wf-handler-1": `ConfigMap ns/wf-onexit-logs could not be created: 403: ${terminating}`,
+      },
+    });
+    expect(r.calls.at(-1)).toBe("replaceStatus phase=Running");
   });
 
   it("when the handler pod is created, then the latency from the first triggering event is observed", async () => {

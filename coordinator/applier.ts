@@ -3,17 +3,25 @@
 // reconcile can finish from:
 //
 //   1. addFinalizer            before any pod exists, so a `kubectl delete` from now on waits for us.
-//   2. createConfigMap         before the pods that mount it (the handler's log tails).
+//   2. createConfigMap         before the pods that mount it (the handler's log tails). AlreadyExists
+//                              is ours only if its controller is this workflow (a GET tells);
+//                              someone else's is recorded as foreign, a refusal for good as such, and
+//                              a pod of this apply that mounts either is not created but recorded as
+//                              waiting: the engine rebuilds it (another name, or no log tails).
 //   3. createPod               before the status that names them: pod names are deterministic, so a
 //                              status write lost to a conflict or crash just meets AlreadyExists next
-//                              time. The reverse order could persist a node "Pending in pod X" whose
+//                              time, and the existing pod is ours only if its controller is this
+//                              workflow (a GET tells; else it is recorded as foreign and never used).
+//                              The reverse order could persist a node "Pending in pod X" whose
 //                              pod never gets made, and a restarted engine would take it for lost.
-//                              A refusal for good (400/422/403) does not fail the reconcile: it is
-//                              recorded in podCreateFailures and the status is still written; the
-//                              next reconcile (queued at once by the controller) turns it into an
-//                              Error node, so the workflow ends and its exit handler runs. An
-//                              exceeded quota is recorded the same way; the engine keeps that node
-//                              Pending and asks again later.
+//                              No failed create fails the reconcile: a refusal for good (400/422/
+//                              403, a namespace being deleted among them) is recorded in
+//                              podCreateFailures and the status is still written; the next reconcile
+//                              (queued at once by the controller) turns it into an Error node, so the
+//                              workflow ends, its exit handler runs or errs, and the finalizer goes.
+//                              An exceeded quota, a webhook down, a 5xx or a timeout is recorded as
+//                              a wait; the engine keeps that node Pending with the reason and asks
+//                              again later.
 //   4. status (if it differs)  PUT on the status subresource with the observed resourceVersion. A 409
 //                              fails the item: the key is re-queued and recomputed from fresh state;
 //                              a stale delta is never replayed (argo #16775, #16294).
@@ -26,18 +34,22 @@
 import type { Logger } from "../common/log.ts";
 import { FINALIZER, LABEL_COMPLETED } from "../common/names.ts";
 import { isWorkflowDone, type Workflow, type WorkflowStatus } from "../common/types.ts";
-import type { Action, ReconcileResult } from "./engine/types.ts";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Action, ForeignObject, ReconcileResult } from "./engine/types.ts";
 import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
-import type { PodCreateFailures } from "./pod-create-failures.ts";
+import { foreignObject, isControlledBy } from "./ownership.ts";
+import { isPermanentCreateError, type PodCreateFailures } from "./pod-create-failures.ts";
 
 export type ApplierClient = Pick<
   KubeClient,
+  | "getPod"
   | "createPod"
   | "deletePod"
   | "patchPod"
+  | "getConfigMap"
   | "createConfigMap"
   | "patchWorkflow"
   | "replaceWorkflowStatus"
@@ -54,8 +66,11 @@ export interface ApplierOptions {
   onPodCreated?: (workflowKey: string, podName: string) => void;
   /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
   onWorkflowWritten?: (workflowKey: string, supersededVersion: string | undefined) => void;
-  /** Where refused pod creates (for good, or over quota) are recorded; without it a refusal fails the apply. */
-  podCreateFailures?: Pick<PodCreateFailures, "recordError" | "clear">;
+  /** Where failed creates and foreign objects are recorded; without it a failed create fails the apply. */
+  podCreateFailures?: Pick<
+    PodCreateFailures,
+    "recordError" | "recordWait" | "recordForeign" | "recordConfigMapRefusal" | "clear"
+  >;
 }
 
 export interface ApplyContext {
@@ -80,8 +95,13 @@ export class Applier {
     const ns = workflow.metadata.namespace ?? "";
     let current = workflow;
     if (actions.some((a) => a.kind === "addFinalizer")) current = await this.setFinalizer(current, true);
-    await settleAll(ofKind(actions, "createConfigMap").map((a) => this.createConfigMap(ns, a)));
-    await settleAll(ofKind(actions, "createPod").map((a) => this.createPod(current, a, context)));
+    const unusable = new Map<string, string>();
+    await settleAll(
+      ofKind(actions, "createConfigMap").map((a) => this.createConfigMap(current, a, unusable)),
+    );
+    await settleAll(
+      ofKind(actions, "createPod").map((a) => this.createPod(current, a, { ...context, unusable })),
+    );
     current = await this.writeStatus(current, result.status);
     await settleAll(ofKind(actions, "deletePod").map((a) => this.deletePod(ns, a)));
     await settleAll(ofKind(actions, "labelPodCompleted").map((a) => this.labelCompleted(ns, a.name)));
@@ -111,22 +131,56 @@ export class Applier {
     }
   }
 
-  private async createConfigMap(namespace: string, action: ActionOf<"createConfigMap">): Promise<void> {
+  /** Creates the ConfigMap, or records in `unusable` (name → why) that pods must not mount it. */
+  private async createConfigMap(
+    workflow: Workflow,
+    action: ActionOf<"createConfigMap">,
+    unusable: Map<string, string>,
+  ): Promise<void> {
+    const name = action.configMap.metadata?.name ?? "";
+    const where = `ConfigMap ${ns(workflow)}/${name}`;
     try {
-      await this.options.client.createConfigMap(namespace, action.configMap);
+      await this.options.client.createConfigMap(ns(workflow), action.configMap);
+      return;
     } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
+      const store = this.options.podCreateFailures;
+      if (store === undefined) throw err;
+      if (!isAlreadyExists(err)) {
+        const message = apiErrorMessage(err);
+        if (isPermanentCreateError(err))
+          store.recordConfigMapRefusal(key(workflow), uid(workflow), name, message);
+        this.log(workflow).warn("ConfigMap create failed", { configMap: name, error: message });
+        unusable.set(name, `${where} could not be created: ${message}`);
+        return;
+      }
     }
+    const existing = await this.options.client.getConfigMap(ns(workflow), name);
+    if (existing !== undefined && isControlledBy(existing, workflow)) return;
+    const foreign = foreignObject("ConfigMap", existing ?? action.configMap);
+    this.foundForeign(workflow, foreign);
+    unusable.set(name, `${where} is not owned by this workflow`);
+  }
+
+  /** Someone else's object under one of the workflow's names: recorded for the engine (which says why). */
+  private foundForeign(workflow: Workflow, foreign: ForeignObject): void {
+    this.options.podCreateFailures?.recordForeign(key(workflow), uid(workflow), foreign);
+    const fields = { kind: foreign.kind, name: foreign.name, controller: foreign.controller ?? "none" };
+    this.log(workflow).warn("exists and is not owned by this workflow: not used", fields);
   }
 
   private async createPod(
     workflow: Workflow,
     action: ActionOf<"createPod">,
-    context: ApplyContext,
+    context: ApplyContext & { unusable: ReadonlyMap<string, string> },
   ): Promise<void> {
     const podName = action.pod.metadata?.name ?? "";
-    const key = `${ns(workflow)}/${name(workflow)}`;
     const log = this.log(workflow);
+    const blocked = mountedConfigMaps(action.pod).flatMap((name) => context.unusable.get(name) ?? []);
+    if (blocked[0] !== undefined && this.options.podCreateFailures !== undefined) {
+      this.options.podCreateFailures.recordWait(key(workflow), uid(workflow), podName, blocked[0]);
+      log.info("pod create waits for its ConfigMap", { pod: podName, reason: blocked[0] });
+      return;
+    }
     try {
       await this.options.client.createPod(ns(workflow), action.pod);
       if (action.exitHandler) {
@@ -137,21 +191,34 @@ export class Applier {
         log.info("pod created", { pod: podName });
       }
     } catch (err) {
-      const refusal = this.options.podCreateFailures?.recordError(key, workflow.metadata.uid, podName, err);
-      if (refusal !== undefined) {
-        const fields = { pod: podName, error: refusal.message };
-        if (refusal.kind === "quota") log.info("pod create waits for quota", fields);
-        else log.warn("pod create refused", fields);
-        return;
-      }
-      if (!isAlreadyExists(err)) {
-        log.warn("pod create failed", { pod: podName, error: apiErrorMessage(err) });
-        throw err;
-      }
-      log.debug("pod already exists", { pod: podName });
+      if (!(await this.createFailed(workflow, podName, err))) return;
     }
-    this.options.podCreateFailures?.clear(key, podName);
-    this.options.onPodCreated?.(key, podName);
+    this.options.podCreateFailures?.clear(key(workflow), podName);
+    this.options.onPodCreated?.(key(workflow), podName);
+  }
+
+  /** After a failed create: true only when the pod exists and is ours after all. */
+  private async createFailed(workflow: Workflow, podName: string, err: unknown): Promise<boolean> {
+    const log = this.log(workflow);
+    const refusal = this.options.podCreateFailures?.recordError(key(workflow), uid(workflow), podName, err);
+    if (refusal !== undefined) {
+      const fields = { pod: podName, error: refusal.message };
+      if (refusal.kind === "wait") log.info("pod create waits", fields);
+      else log.warn("pod create refused", fields);
+      return false;
+    }
+    if (!isAlreadyExists(err)) {
+      log.warn("pod create failed", { pod: podName, error: apiErrorMessage(err) });
+      throw err;
+    }
+    const existing = await this.options.client.getPod(ns(workflow), podName);
+    if (existing === undefined) throw err; // deleted meanwhile: the next reconcile asks again
+    if (isControlledBy(existing, workflow)) {
+      log.debug("pod already exists", { pod: podName });
+      return true;
+    }
+    this.foundForeign(workflow, foreignObject("Pod", existing));
+    return false;
   }
 
   private async writeStatus(workflow: Workflow, status: WorkflowStatus): Promise<Workflow> {
@@ -204,7 +271,9 @@ export class Applier {
     try {
       await this.options.client.createEvent(ns(workflow), event);
     } catch (err) {
-      this.log(workflow).warn("event not recorded", { reason: action.reason, error: apiErrorMessage(err) });
+      // The log keeps what the event would have said (a namespace being deleted takes no events).
+      const { reason, message } = action;
+      this.log(workflow).warn("event not recorded", { reason, message, error: apiErrorMessage(err) });
     }
   }
 
@@ -215,6 +284,12 @@ export class Applier {
 
 const ns = (workflow: Workflow): string => workflow.metadata.namespace ?? "";
 const name = (workflow: Workflow): string => workflow.metadata.name ?? "";
+const uid = (workflow: Workflow): string | undefined => workflow.metadata.uid;
+const key = (workflow: Workflow): string => `${ns(workflow)}/${name(workflow)}`;
+
+function mountedConfigMaps(pod: V1Pod): string[] {
+  return (pod.spec?.volumes ?? []).flatMap((volume) => volume.configMap?.name ?? []);
+}
 
 function durationSeconds(status: WorkflowStatus): number | undefined {
   if (status.startedAt === undefined || status.finishedAt === undefined) return undefined;

@@ -2,7 +2,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
 import type { Workflow } from "../common/types.ts";
-import { Controller, ownedPods, type WorkflowCache } from "./controller.ts";
+import { Controller, type WorkflowCache } from "./controller.ts";
 import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import { CacheExpectations } from "./expectations.ts";
 import { PodCreateFailures } from "./pod-create-failures.ts";
@@ -80,13 +80,18 @@ function setup(
 }
 
 describe("Controller", () => {
-  it("when a key is processed, then reconcile sees the cached workflow, its pods and now", async () => {
+  it("when a key is processed, then reconcile sees the cached workflow, its own pods, the others as foreign, and now", async () => {
     const s = setup();
-    s.pods.set("ns/a", [{ metadata: { name: "a" } }]);
+    const owned = {
+      name: "a",
+      ownerReferences: [{ apiVersion: "v", kind: "Workflow", name: "a", uid: "u1", controller: true }],
+    };
+    s.pods.set("ns/a", [{ metadata: owned }, { metadata: { name: "a-x-1" } }]);
     s.controller.enqueue("ns/a");
     await s.controller.processNext();
     expect(s.inputs[0]?.workflow.metadata.name).toBe("a");
     expect(s.inputs[0]?.pods.map((p) => p.metadata?.name)).toEqual(["a"]);
+    expect(s.inputs[0]?.foreignObjects).toEqual([{ kind: "Pod", name: "a-x-1" }]);
     expect(s.inputs[0]?.now.getTime()).toBe(10_000);
     expect(s.labels).toEqual(["success"]);
     expect(s.timers.pending()).toEqual([]);
@@ -195,18 +200,5 @@ describe("Controller", () => {
     await controller.processNext();
     s.inputs[0]!.workflow.status!.phase = "Failed";
     expect(s.workflows.get("ns/a")?.status?.phase).toBe("Running");
-  });
-});
-
-describe("ownedPods", () => {
-  it("when a pod is owned by another incarnation of the workflow, then it is left out", () => {
-    const owner = (uid: string): V1Pod => ({
-      metadata: {
-        name: uid,
-        ownerReferences: [{ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "a", uid }],
-      },
-    });
-    const pods = [owner("u1"), owner("old"), { metadata: { name: "unowned" } }];
-    expect(ownedPods(wf("a"), pods).map((p) => p.metadata?.name)).toEqual(["u1", "unowned"]);
   });
 });

@@ -3,8 +3,8 @@
 //   error          → rate-limited re-add (per-key exponential back-off), keeping the first-dirty time;
 //   requeueAfterMs → forget + delayed add (only for timers the workflow asks for);
 //   success        → forget.
-// A pod create the API server refused (PodCreateFailures) is handed to the next reconcile, queued
-// at once, so the node ends in Error (refused for good) or records its quota wait without waiting
+// What a create ran into (PodCreateFailures: a refusal, a wait, a foreign object) is handed to the
+// next reconcile, queued at once, so the node ends in Error or records its wait without waiting
 // for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
@@ -12,10 +12,11 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { isWorkflowDone, type Workflow } from "../common/types.ts";
 import type { ApplyContext } from "./applier.ts";
-import type { EngineConfig, ReconcileInput, ReconcileResult } from "./engine/types.ts";
+import type { EngineConfig, ForeignObject, ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import type { CacheExpectations } from "./expectations.ts";
 import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";
+import { partitionPods } from "./ownership.ts";
 import { PodCreateFailures } from "./pod-create-failures.ts";
 import { WorkQueue, type Timers, type WorkItem } from "./workqueue.ts";
 
@@ -42,14 +43,14 @@ export interface ControllerOptions {
   metrics: Pick<CoordinatorMetrics, "observeReconcile">;
   /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
   staleRetryMs?: number;
-  /** Pods refused for good, recorded by the applier; dropped when the workflow is deleted or finished. */
-  podCreateFailures?: Pick<PodCreateFailures, "of" | "awaitingQuota" | "count" | "forget">;
+  /** What the applier's creates ran into; dropped when the workflow is deleted or finished. */
+  podCreateFailures?: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
 }
 
 export class Controller {
   readonly queue: WorkQueue;
   private readonly options: ControllerOptions;
-  private readonly refusals: Pick<PodCreateFailures, "of" | "awaitingQuota" | "count" | "forget">;
+  private readonly refusals: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -111,14 +112,14 @@ export class Controller {
       this.queue.forget(key);
       return "success";
     }
-    const pods = ownedPods(workflow, cache.podsOf(namespace, name));
+    const { owned: pods, foreign } = partitionPods(workflow, cache.podsOf(namespace, name));
     const podNames = new Set(pods.map((p) => p.metadata?.name));
     if (!expectations.satisfied(key, workflow.metadata.resourceVersion, (n) => podNames.has(n))) {
       this.queue.addAfter(key, this.options.staleRetryMs ?? 1000, since);
       return "stale";
     }
     try {
-      const result = await this.reconcileAndApply(key, workflow, pods, since);
+      const result = await this.reconcileAndApply(key, workflow, { pods, foreign }, since);
       if (result.requeueAfterMs !== undefined) {
         this.queue.addAfter(key, Math.max(0, result.requeueAfterMs));
         return "requeue_after";
@@ -133,20 +134,20 @@ export class Controller {
   private async reconcileAndApply(
     key: string,
     workflow: Workflow,
-    pods: V1Pod[],
+    seen: { pods: V1Pod[]; foreign: ForeignObject[] },
     since: number,
   ): Promise<ReconcileResult> {
     const refusals = this.refusals;
     const refusedBefore = refusals.count(key);
-    const refused = refusals.of(key, workflow.metadata.uid);
-    const awaitingQuota = refusals.awaitingQuota(key, workflow.metadata.uid);
+    const facts = refusals.factsOf(key, workflow.metadata.uid);
+    const foreignObjects = [...seen.foreign, ...(facts.foreignObjects ?? [])];
     const result = this.options.reconcile({
       workflow: structuredClone(workflow),
-      pods,
+      pods: seen.pods,
       now: new Date(this.options.timers.now()),
       config: this.options.engineConfig,
-      ...(refused === undefined ? {} : { podCreateFailures: refused }),
-      ...(awaitingQuota === undefined ? {} : { podsAwaitingQuota: awaitingQuota }),
+      ...facts,
+      ...(foreignObjects.length === 0 ? {} : { foreignObjects }),
     });
     await this.options.applier.apply(workflow, result, { since });
     this.queue.forget(key);
@@ -173,16 +174,4 @@ export class Controller {
 
 export function workflowKey(workflow: Workflow): string {
   return `${workflow.metadata.namespace ?? ""}/${workflow.metadata.name ?? ""}`;
-}
-
-/**
- * Pods of this incarnation of the workflow: a pod owned by a Workflow with another uid belongs to
- * a deleted namesake and must not be mistaken for this one's. Pods without such an owner pass.
- */
-export function ownedPods(workflow: Workflow, pods: V1Pod[]): V1Pod[] {
-  const uid = workflow.metadata.uid;
-  return pods.filter((pod) => {
-    const owner = pod.metadata?.ownerReferences?.find((ref) => ref.kind === "Workflow");
-    return owner === undefined || uid === undefined || owner.uid === uid;
-  });
 }

@@ -141,6 +141,14 @@ export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): Kub
     },
     patchPod: (namespace, name, body) =>
       call("patch", () => core.patchNamespacedPodWithHttpInfo({ namespace, name, body }, mergePatch)),
+    getConfigMap: async (namespace, name) => {
+      try {
+        return await call("get", () => core.readNamespacedConfigMapWithHttpInfo({ namespace, name }));
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
     createConfigMap: async (namespace, body) => {
       await call("create", () => core.createNamespacedConfigMapWithHttpInfo({ namespace, body }));
     },

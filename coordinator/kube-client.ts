@@ -37,6 +37,7 @@ export interface KubeClient {
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   deletePod(namespace: string, name: string): Promise<void>;
   patchPod(namespace: string, name: string, patch: MergePatch): Promise<V1Pod>;
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
   createConfigMap(namespace: string, configMap: V1ConfigMap): Promise<void>;
   patchWorkflow(namespace: string, name: string, patch: MergePatch): Promise<Workflow>;
   /** PUT on the status subresource; the body's metadata.resourceVersion is the precondition. */

@@ -25,50 +25,64 @@ describe("isPermanentCreateError", () => {
   });
 });
 
+const refusals = (store: PodCreateFailures, key: string, uid: string) =>
+  store.factsOf(key, uid).podCreateFailures;
+
 describe("PodCreateFailures", () => {
   it("when refusals are recorded, then they are handed out per workflow until forgotten", () => {
     const store = new PodCreateFailures();
-    expect(store.of("ns/wf", "u1")).toBeUndefined();
+    expect(store.factsOf("ns/wf", "u1")).toEqual({});
     store.record("ns/wf", "u1", "wf", "400: bad");
-    store.record("ns/wf", "u1", "wf-handler-1", "403: quota");
+    store.record("ns/wf", "u1", "wf-handler-1", "403: policy");
     store.record("ns/other", "u9", "other", "422: invalid");
-    expect(store.of("ns/wf", "u1")).toEqual({ wf: "400: bad", "wf-handler-1": "403: quota" });
+    expect(refusals(store, "ns/wf", "u1")).toEqual({ wf: "400: bad", "wf-handler-1": "403: policy" });
     expect(store.count("ns/wf")).toBe(2);
     store.forget("ns/wf");
-    expect(store.of("ns/wf", "u1")).toBeUndefined();
-    expect(store.of("ns/other", "u9")).toEqual({ other: "422: invalid" });
+    expect(store.factsOf("ns/wf", "u1")).toEqual({});
+    expect(refusals(store, "ns/other", "u9")).toEqual({ other: "422: invalid" });
   });
 
-  it("when a namesake with another uid asks, then it does not inherit the refusals", () => {
+  it("when a namesake with another uid asks, then it does not inherit the records", () => {
     const store = new PodCreateFailures();
     store.record("ns/wf", "old", "wf", "400: bad");
-    expect(store.of("ns/wf", "new")).toBeUndefined();
+    store.recordForeign("ns/wf", "old", { kind: "Pod", name: "wf" });
+    expect(store.factsOf("ns/wf", "new")).toEqual({});
     store.record("ns/wf", "new", "wf", "422: other");
-    expect(store.of("ns/wf", "new")).toEqual({ wf: "422: other" });
+    expect(store.factsOf("ns/wf", "new")).toEqual({ podCreateFailures: { wf: "422: other" } });
   });
 
   it("when the API's message is very long, then it is cut to a bounded length", () => {
     const store = new PodCreateFailures();
     store.record("ns/wf", "u1", "wf", "x".repeat(5000));
-    expect(store.of("ns/wf", "u1")?.wf?.length).toBe(1024);
+    expect(refusals(store, "ns/wf", "u1")?.wf?.length).toBe(1024);
   });
 
-  it("when refusals of both kinds are recorded, then each is handed out on its own and a created pod clears its wait", () => {
+  it("when creates fail for good, for a while, or meet someone else's objects, then each reaches the engine in its own field and a created pod clears its wait", () => {
     const store = new PodCreateFailures();
     expect(store.recordError("ns/wf", "u1", "wf-a", apiError(422, "invalid"))).toEqual({
       kind: "permanent",
       message: "422: invalid",
     });
     expect(store.recordError("ns/wf", "u1", "wf-b", apiError(403, QUOTA))).toEqual({
-      kind: "quota",
+      kind: "wait",
       message: `403: ${QUOTA}`,
     });
-    expect(store.recordError("ns/wf", "u1", "wf-c", apiError(500, "etcd"))).toBeUndefined();
-    expect(store.of("ns/wf", "u1")).toEqual({ "wf-a": "422: invalid" });
-    expect(store.awaitingQuota("ns/wf", "u1")).toEqual({ "wf-b": `403: ${QUOTA}` });
-    expect(store.count("ns/wf")).toBe(2);
+    expect(store.recordError("ns/wf", "u1", "wf-c", apiError(500, "etcd"))).toEqual({
+      kind: "wait",
+      message: "pod not created yet, retrying: 500: etcd",
+    });
+    expect(store.recordError("ns/wf", "u1", "wf-d", apiError(409))).toBeUndefined();
+    store.recordForeign("ns/wf", "u1", { kind: "ConfigMap", name: "wf-onexit-logs" });
+    store.recordConfigMapRefusal("ns/wf", "u1", "wf-onexit-logs-1", "403: terminating");
+    expect(store.factsOf("ns/wf", "u1")).toEqual({
+      podCreateFailures: { "wf-a": "422: invalid" },
+      podsAwaitingCreate: { "wf-b": `403: ${QUOTA}`, "wf-c": "pod not created yet, retrying: 500: etcd" },
+      foreignObjects: [{ kind: "ConfigMap", name: "wf-onexit-logs" }],
+      configMapCreateFailures: { "wf-onexit-logs-1": "403: terminating" },
+    });
+    expect(store.count("ns/wf")).toBe(5);
     store.clear("ns/wf", "wf-b");
-    expect(store.awaitingQuota("ns/wf", "u1")).toBeUndefined();
-    expect(store.of("ns/wf", "u1")).toEqual({ "wf-a": "422: invalid" });
+    store.clear("ns/wf", "wf-c");
+    expect(store.factsOf("ns/wf", "u1").podsAwaitingCreate).toBeUndefined();
   });
 });

@@ -1,20 +1,25 @@
-// Pods the API server refused to create, per workflow, handed to the engine with the next
-// reconcile. Two kinds, as Argo tells them apart:
-//   - for good (400, 422, any 403 but quota): ReconcileInput.podCreateFailures, so the node ends
-//     in Error instead of the reconcile failing and backing off forever (the status would never
-//     be written and the exit handler never run);
-//   - exceeded quota (403 "exceeded quota"): ReconcileInput.podsAwaitingQuota, so the node stays
-//     Pending with the API's message and the engine asks again later (Argo marks the node Pending
-//     and requeues; a namespace at its quota makes workflows wait, not fail).
+// What the applier learned creating a workflow's pods and ConfigMaps, handed to the engine with
+// the next reconcile (ReconcileInput), so it decides and the status says why:
+//   - a pod refused for good (400, 422, any 403 but quota; a namespace being deleted is one):
+//     podCreateFailures, so the node ends in Error instead of the reconcile failing and backing off
+//     forever (the status would never be written, the exit handler never run, the finalizer never
+//     removed);
+//   - a pod not created for a reason that may pass: an exceeded quota (403 "exceeded quota", Argo
+//     waits too), an unreachable webhook, an API server error or timeout, or a ConfigMap it mounts
+//     that is not ours: podsAwaitingCreate, so the node stays Pending with the reason and the engine
+//     asks again later;
+//   - an object under the expected name whose controller is not this workflow (AlreadyExists, then
+//     a GET): foreignObjects, never used;
+//   - a ConfigMap refused for good: configMapCreateFailures, the handler runs without its log tails.
 //
-// Only in memory, on purpose: the engine builds the same pod from the same spec, so after a
-// coordinator restart (or a change of leader) a create that was refused is simply tried again,
-// refused again the same way and recorded again. If the status already names the node when the
-// record is lost, a refusal for good ends the node as `pod deleted` once the vanish grace is over
-// (still Error, and the exit handler still runs); a quota wait is recognized from the node's own
-// message, which the status keeps.
+// Only in memory, on purpose: the engine builds the same objects from the same spec, so after a
+// coordinator restart (or a change of leader) a create is simply tried again, answered the same way
+// and recorded again. If the status already names the node when the record is lost, a refusal for
+// good ends the node as `pod deleted` once the vanish grace is over (still Error, and the exit
+// handler still runs); a wait is recognized from the node's own message, which the status keeps.
+import type { ForeignObject, ReconcileInput } from "./engine/types.ts";
 import { QUOTA_EXCEEDED_TEXT } from "./engine/pod-node.ts";
-import { apiErrorMessage, statusCodeOf } from "./kube-client.ts";
+import { apiErrorMessage, isAlreadyExists, statusCodeOf } from "./kube-client.ts";
 
 /** Longest API message kept: a 422 lists every invalid field, and it ends up in the status. */
 const MAX_MESSAGE = 1024;
@@ -25,16 +30,23 @@ export function isQuotaExceeded(err: unknown): boolean {
 }
 
 /**
- * A refusal that asking again cannot change: the pod is malformed (400), invalid (422) or
- * forbidden by admission (403, but for an exceeded quota). AlreadyExists (409), throttling (429),
- * server errors and network errors stay retryable.
+ * A refusal that asking again cannot change: the object is malformed (400), invalid (422) or
+ * forbidden (403: admission, a namespace being deleted; but not an exceeded quota). AlreadyExists
+ * (409), throttling (429), server errors and network errors may pass.
  */
 export function isPermanentCreateError(err: unknown): boolean {
   const code = statusCodeOf(err);
   return code === 400 || code === 422 || (code === 403 && !isQuotaExceeded(err));
 }
 
-type Kind = "permanent" | "quota";
+/** How a transient failure reads on the Pending node (a quota refusal keeps the API's words, as Argo). */
+export function waitMessage(err: unknown): string {
+  return isQuotaExceeded(err)
+    ? apiErrorMessage(err)
+    : `pod not created yet, retrying: ${apiErrorMessage(err)}`;
+}
+
+type Kind = "permanent" | "wait";
 
 export interface Refusal {
   kind: Kind;
@@ -44,74 +56,98 @@ export interface Refusal {
 interface Entry {
   uid: string | undefined;
   pods: Map<string, Refusal>;
+  foreign: Map<string, ForeignObject>;
+  configMaps: Map<string, string>;
 }
+
+export type CreateFacts = Pick<
+  ReconcileInput,
+  "podCreateFailures" | "podsAwaitingCreate" | "foreignObjects" | "configMapCreateFailures"
+>;
 
 export class PodCreateFailures {
   private readonly byWorkflow = new Map<string, Entry>();
 
   /**
-   * Records a refusal of `err`'s kind and returns it; undefined when `err` is neither kind (the
-   * caller fails instead). `key` is `namespace/name`; `uid` keeps a recreated namesake from
-   * inheriting the record.
+   * Records a failed pod create as a refusal for good or a wait, and returns it; undefined for
+   * AlreadyExists, which the caller must resolve by looking at the existing pod's owner. `key` is
+   * `namespace/name`; `uid` keeps a recreated namesake from inheriting the record.
    */
   recordError(key: string, uid: string | undefined, podName: string, err: unknown): Refusal | undefined {
-    const kind: Kind | undefined = isQuotaExceeded(err)
-      ? "quota"
-      : isPermanentCreateError(err)
-        ? "permanent"
-        : undefined;
-    if (kind === undefined) return undefined;
-    const refusal: Refusal = { kind, message: apiErrorMessage(err) };
-    this.put(key, uid, podName, refusal);
+    if (isAlreadyExists(err)) return undefined;
+    const refusal: Refusal = isPermanentCreateError(err)
+      ? { kind: "permanent", message: apiErrorMessage(err) }
+      : { kind: "wait", message: waitMessage(err) };
+    this.entry(key, uid).pods.set(podName, { kind: refusal.kind, message: short(refusal.message) });
     return refusal;
   }
 
   /** Records a refusal for good with the API's message. */
   record(key: string, uid: string | undefined, podName: string, message: string): void {
-    this.put(key, uid, podName, { kind: "permanent", message });
+    this.entry(key, uid).pods.set(podName, { kind: "permanent", message: short(message) });
   }
 
-  /** The pod was created after all (a quota wait is over). */
+  /** The pod was not asked for (a ConfigMap it mounts is not ours): the engine asks again. */
+  recordWait(key: string, uid: string | undefined, podName: string, message: string): void {
+    this.entry(key, uid).pods.set(podName, { kind: "wait", message: short(message) });
+  }
+
+  /** An object under one of the workflow's names that the workflow does not control. */
+  recordForeign(key: string, uid: string | undefined, foreign: ForeignObject): void {
+    this.entry(key, uid).foreign.set(`${foreign.kind}/${foreign.name}`, foreign);
+  }
+
+  /** A ConfigMap refused for good. */
+  recordConfigMapRefusal(key: string, uid: string | undefined, name: string, message: string): void {
+    this.entry(key, uid).configMaps.set(name, short(message));
+  }
+
+  /** The pod was created after all (a wait is over). */
   clear(key: string, podName: string): void {
     this.byWorkflow.get(key)?.pods.delete(podName);
   }
 
-  /** Pod name → message of the refusals for good, for this incarnation; undefined when none. */
-  of(key: string, uid: string | undefined): Readonly<Record<string, string>> | undefined {
-    return this.select(key, uid, "permanent");
+  /** Everything recorded for this incarnation, shaped as the engine's input (empty parts left out). */
+  factsOf(key: string, uid: string | undefined): CreateFacts {
+    const entry = this.byWorkflow.get(key);
+    if (entry === undefined || entry.uid !== uid) return {};
+    const facts: CreateFacts = {};
+    const permanent = select(entry, "permanent");
+    const waiting = select(entry, "wait");
+    if (permanent !== undefined) facts.podCreateFailures = permanent;
+    if (waiting !== undefined) facts.podsAwaitingCreate = waiting;
+    if (entry.foreign.size > 0) facts.foreignObjects = [...entry.foreign.values()];
+    if (entry.configMaps.size > 0) facts.configMapCreateFailures = Object.fromEntries(entry.configMaps);
+    return facts;
   }
 
-  /** Pod name → message of the pods last refused for an exceeded quota; undefined when none. */
-  awaitingQuota(key: string, uid: string | undefined): Readonly<Record<string, string>> | undefined {
-    return this.select(key, uid, "quota");
-  }
-
-  /** How many refusals of either kind are recorded for the key (any incarnation). */
+  /** How many facts are recorded for the key (any incarnation): a new one is worth a reconcile at once. */
   count(key: string): number {
-    return this.byWorkflow.get(key)?.pods.size ?? 0;
+    const entry = this.byWorkflow.get(key);
+    return entry === undefined ? 0 : entry.pods.size + entry.foreign.size + entry.configMaps.size;
   }
 
-  /** The workflow is deleted or finished: its refusals will not be asked about again. */
+  /** The workflow is deleted or finished: its records will not be asked about again. */
   forget(key: string): void {
     this.byWorkflow.delete(key);
   }
 
-  private put(key: string, uid: string | undefined, podName: string, refusal: Refusal): void {
+  private entry(key: string, uid: string | undefined): Entry {
     let entry = this.byWorkflow.get(key);
     if (entry === undefined || entry.uid !== uid) {
-      entry = { uid, pods: new Map() };
+      entry = { uid, pods: new Map(), foreign: new Map(), configMaps: new Map() };
       this.byWorkflow.set(key, entry);
     }
-    const { message } = refusal;
-    const short = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
-    entry.pods.set(podName, { kind: refusal.kind, message: short });
+    return entry;
   }
+}
 
-  private select(key: string, uid: string | undefined, kind: Kind): Record<string, string> | undefined {
-    const entry = this.byWorkflow.get(key);
-    if (entry === undefined || entry.uid !== uid) return undefined;
-    const selected = [...entry.pods].filter(([, refusal]) => refusal.kind === kind);
-    if (selected.length === 0) return undefined;
-    return Object.fromEntries(selected.map(([pod, refusal]) => [pod, refusal.message]));
-  }
+function short(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+}
+
+function select(entry: Entry, kind: Kind): Record<string, string> | undefined {
+  const selected = [...entry.pods].filter(([, refusal]) => refusal.kind === kind);
+  if (selected.length === 0) return undefined;
+  return Object.fromEntries(selected.map(([pod, refusal]) => [pod, refusal.message]));
 }
