@@ -89,6 +89,18 @@ export function handlerEvents(before: NodeStatus | undefined, after: NodeStatus 
   return out;
 }
 
+/**
+ * While the workflow runs: why a step's pod is not created yet (quota, webhook, API server), so
+ * `kubectl get workflow` shows it in MESSAGE; the earliest waiting step speaks for all.
+ */
+export function waitingMessage(nodes: Readonly<Record<string, NodeStatus>>): string | undefined {
+  const waiting = Object.values(nodes)
+    .filter((node) => node.type === "Pod" && node.phase === "Pending" && node.message !== undefined)
+    .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
+  const first = waiting[0];
+  return first === undefined ? undefined : `${first.displayName}: ${first.message}`;
+}
+
 export function progressOf(nodes: Readonly<Record<string, NodeStatus>>): string {
   const pods = Object.values(nodes).filter((node) => node.type === "Pod");
   const done = pods.filter((node) => isNodeDone(node.phase)).length;

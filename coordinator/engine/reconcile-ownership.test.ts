@@ -158,6 +158,7 @@ spec:
     step(w);
     const waiting = step(w, 100);
     expect(node(w, "wf[0].real")).toMatchObject({ phase: "Pending", message: webhook });
+    expect(waiting.status.message).toBe(`forged: ${webhook}`);
     expect(createdPods(waiting)).toHaveLength(2);
     expect(waiting.requeueAfterMs).toBe(1_000);
     w.delay = undefined;
@@ -165,5 +166,6 @@ spec:
     step(w, 100);
     expect(node(w, "wf[0].real").message).toBeUndefined();
     expect(podNames(w)).toHaveLength(2);
+    expect(w.workflow.status?.message).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./exit-handler.ts";
 import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
-import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf } from "./outcome.ts";
+import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
@@ -146,7 +146,8 @@ function statusOf(run: Run): WorkflowStatus {
     progress: progressOf(ctx.nodes),
     nodes: ctx.nodes,
   };
-  if (outcome.message !== undefined) status.message = outcome.message;
+  const message = outcome.message ?? (outcome.phase === "Running" ? waitingMessage(ctx.nodes) : undefined);
+  if (message !== undefined) status.message = message;
   if (isWorkflowDone(outcome.phase)) status.finishedAt = ctx.nowIso;
   const outputs = outputsOf(ctx);
   if (outputs !== undefined) status.outputs = outputs;
