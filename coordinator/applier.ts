@@ -155,9 +155,12 @@ export class Applier {
       }
     }
     const existing = await this.options.client.getConfigMap(ns(workflow), name);
-    if (existing !== undefined && isControlledBy(existing, workflow)) return;
-    const foreign = foreignObject("ConfigMap", existing ?? action.configMap);
-    this.foundForeign(workflow, foreign);
+    if (existing === undefined) {
+      unusable.set(name, `${where} was deleted while being created; asking again`);
+      return;
+    }
+    if (isControlledBy(existing, workflow)) return;
+    this.foundForeign(workflow, foreignObject("ConfigMap", existing));
     unusable.set(name, `${where} is not owned by this workflow`);
   }
 
