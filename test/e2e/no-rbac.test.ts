@@ -12,7 +12,6 @@ import {
   logs,
   oneStepWorkflow,
   podsOfWorkflow,
-  waitForPodsDone,
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
 
