@@ -68,7 +68,7 @@ describe("parseProxyRequest", () => {
     ["GET", LOG, "follow=true", 400, /container=main is required/],
     ["GET", LOG, "container=main&container=main", 400, /2 times/],
     ["GET", LOG, "container=main&previous=true", 400, /previous/],
-  ])("when %s %s?%s, then it is refused with %d", (method, path, query, status, error) => {
+  ] as const)("when %s %s?%s, then it is refused with %d", (...[method, path, query, status, error]) => {
     const parsed = parseProxyRequest(method, path, q(query));
     expect(parsed).toMatchObject({ ok: false, status });
     expect(parsed.ok ? "" : parsed.error).toMatch(error);
