@@ -65,7 +65,8 @@ async function memoryMiB(): Promise<{ peakRssMiB: number; privateMiB?: number }>
 /** Leaves the reason where the kubelet finds it, and exits 1. */
 async function fail(logger: Logger, reason: string): Promise<never> {
   const line = terminationLine(reason);
-  await writeFile(TERMINATION_MESSAGE_PATH, line).catch((err: unknown) =>
+  // r+: only into the file the kubelet mounted there; never create one (a runtime without it).
+  await writeFile(TERMINATION_MESSAGE_PATH, line, { flag: "r+" }).catch((err: unknown) =>
     logger.warn("cannot write the termination message", {
       path: TERMINATION_MESSAGE_PATH,
       error: errorMessage(err),
