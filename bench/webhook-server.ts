@@ -21,6 +21,7 @@ const parsed = parseWebhookConfig({
   ONEXIT_METRICS_PORT: "1",
   ONEXIT_SIDECAR_IMAGE: "ghcr.io/onexit/onexit:0.1.0",
   ONEXIT_COORDINATOR_URL: "https://onexit-coordinator.onexit.svc:443",
+  ONEXIT_COORDINATOR_SERVICE_ACCOUNT: "onexit:onexit-coordinator",
 });
 if (!parsed.ok) throw new Error(parsed.error);
 const logger = createLogger({ write: (line) => process.stdout.write(line), now: () => new Date() }).child({

@@ -29,6 +29,9 @@ export const MAIN_CONTAINER = "main";
 export const WAIT_CONTAINER = "wait";
 /** The projected token's audience: the coordinator accepts only tokens minted for it. */
 export const REPORT_AUDIENCE = "onexit-coordinator";
+/** The coordinator's read-only API proxy for a sidecar's own pod: the sidecar's API server
+ * is the coordinator URL plus this prefix, and the paths below it are the API server's. */
+export const POD_PROXY_PREFIX = "/v1/kube";
 
 const MAX_NAME_LENGTH = 253;
 const HASH_LENGTH = 10;

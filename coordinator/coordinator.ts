@@ -15,8 +15,10 @@ import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { PodCreateFailures } from "./pod-create-failures.ts";
+import { createPodProxy, type OpenApiStream } from "./pod-proxy.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
+import { cachedTokenReview } from "./token-review-cache.ts";
 
 export interface CoordinatorDeps {
   client: KubeClient;
@@ -24,6 +26,8 @@ export interface CoordinatorDeps {
   reconcile: (input: ReconcileInput) => ReconcileResult;
   logger: Logger;
   now?: () => number;
+  /** Streaming GETs for the sidecars' pod proxy; absent, the proxy answers 503. */
+  openApiStream?: OpenApiStream;
 }
 
 export interface RunningCoordinator {
@@ -126,13 +130,26 @@ export async function startCoordinator(
   const electing = new AbortController();
   const election = elector.run(electing.signal);
 
+  // One review per token every few seconds covers a sidecar's watch, log stream and report.
+  const reviewToken = cachedTokenReview({
+    review: (token, audiences) => client.reviewToken(token, audiences),
+    nowMs: now,
+  });
+  const getPod = (namespace: string, name: string): ReturnType<KubeClient["getPod"]> =>
+    client.getPod(namespace, name);
   const reportApp = createReportApp({
     logger,
     metrics,
+    podProxy: createPodProxy({
+      reviewToken,
+      getPod,
+      logger,
+      ...(deps.openApiStream === undefined ? {} : { openApiStream: deps.openApiStream }),
+    }),
     handle: (request) =>
       handleReport(request, {
-        reviewToken: (token, audiences) => client.reviewToken(token, audiences),
-        getPod: (namespace, name) => client.getPod(namespace, name),
+        reviewToken,
+        getPod,
         annotatePod: async (pod, key, value) => {
           const { namespace = "", name = "", uid, resourceVersion } = pod.metadata ?? {};
           await client.patchPod(namespace, name, {

@@ -9,6 +9,7 @@ import { parseConfig } from "./config.ts";
 import { startCoordinator } from "./coordinator.ts";
 import { reconcile } from "./engine/reconcile.ts";
 import { createNodeKubeClient } from "./kube-client-node.ts";
+import { kubeStreamOpener } from "./kube-stream.ts";
 import { createMetrics } from "./metrics.ts";
 
 function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
@@ -41,7 +42,13 @@ export async function main(): Promise<void> {
   const client = createNodeKubeClient(kc, metrics.recordRequest);
   let coordinator;
   try {
-    coordinator = await startCoordinator(config, { client, metrics, reconcile, logger });
+    coordinator = await startCoordinator(config, {
+      client,
+      metrics,
+      reconcile,
+      logger,
+      openApiStream: kubeStreamOpener(kc),
+    });
   } catch (err) {
     logger.error("cannot start", { error: errorMessage(err) });
     process.exit(1);

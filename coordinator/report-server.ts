@@ -1,13 +1,14 @@
-// The HTTP edge of POST /v1/reports: parse JSON (256 KiB limit), hand the request to the pure
+// The HTTP edge of POST /v1/reports (and of the sidecars' pod proxy, pod-proxy.ts): parse JSON (256 KiB limit), hand the request to the pure
 // handler, count and log the outcome, write its answer. HTTPS when TLS files are configured,
 // with the certificate re-read every `certPollMs` and swapped in place when it changed.
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import { createCertReloader, type KeyPair } from "../common/cert-reloader.ts";
 import { listen, type RunningServer } from "../common/http-server.ts";
+import { POD_PROXY_PREFIX } from "../common/names.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { ReportRequest, ReportResponse } from "./report-handler.ts";
 
@@ -17,6 +18,8 @@ export interface ReportAppOptions {
   handle: (request: ReportRequest) => Promise<ReportResponse>;
   logger: Logger;
   metrics: Pick<CoordinatorMetrics, "report">;
+  /** The sidecars' read-only API proxy (pod-proxy.ts), served under POD_PROXY_PREFIX. */
+  podProxy?: RequestHandler;
 }
 
 export function createReportApp(options: ReportAppOptions): express.Express {
@@ -49,6 +52,7 @@ export function createReportApp(options: ReportAppOptions): express.Express {
     });
     res.status(response.status).json(response.body);
   });
+  if (options.podProxy !== undefined) app.use(POD_PROXY_PREFIX, options.podProxy);
   // Body-parser failures (malformed JSON, too large) arrive here, before the handler ran.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: unknown }).status;

@@ -8,7 +8,7 @@ import {
   apiLogOpener,
   apiWatch,
   forEachJsonLine,
-  inClusterEndpoint,
+  coordinatorEndpoint,
   statusMessage,
   type ApiEndpoint,
 } from "./kube-api.ts";
@@ -144,33 +144,32 @@ describe("forEachJsonLine", () => {
   });
 });
 
-describe("inClusterEndpoint", () => {
-  it("when the service env is absent, then there is no in-cluster endpoint", () => {
-    expect(inClusterEndpoint({ env: {}, readFile: async () => Buffer.from("") })).toBeUndefined();
-  });
-
-  it("when in a cluster, then the token is re-read for every request and the CA is trusted", async () => {
+describe("coordinatorEndpoint", () => {
+  it("when built, then the server is the coordinator's pod proxy and the report token is re-read for every request", async () => {
     let reads = 0;
-    const endpoint = inClusterEndpoint(
-      {
-        env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" },
-        readFile: async (path) => Buffer.from(path.endsWith("token") ? `tok${++reads}\n` : "CA"),
-      },
-      "/sa",
-    );
-    expect(endpoint?.server).toBe("https://10.96.0.1:443");
-    expect(await endpoint?.requestOptions()).toEqual({
-      ca: Buffer.from("CA"),
-      headers: { authorization: "Bearer tok1" },
+    const endpoint = coordinatorEndpoint({
+      coordinatorUrl: "https://onexit-coordinator.onexit.svc:8443/",
+      ca: "CA PEM",
+      tokenFile: "/var/run/onexit/token/token",
+      readFile: async (path) => Buffer.from(`${path}#${++reads}\n`),
     });
-    expect((await endpoint?.requestOptions())?.headers).toEqual({ authorization: "Bearer tok2" });
+    expect(endpoint.server).toBe("https://onexit-coordinator.onexit.svc:8443/v1/kube");
+    expect(await endpoint.requestOptions()).toEqual({
+      ca: "CA PEM",
+      headers: { authorization: "Bearer /var/run/onexit/token/token#1" },
+    });
+    expect((await endpoint.requestOptions()).headers).toEqual({
+      authorization: "Bearer /var/run/onexit/token/token#2",
+    });
   });
 
-  it("when the host is IPv6, then it is bracketed", () => {
-    const endpoint = inClusterEndpoint({
-      env: { KUBERNETES_SERVICE_HOST: "fd00::1", KUBERNETES_SERVICE_PORT: "443" },
-      readFile: async () => Buffer.from(""),
+  it("when no CA is configured, then the system trust store is used", async () => {
+    const endpoint = coordinatorEndpoint({
+      coordinatorUrl: "https://c",
+      ca: "",
+      tokenFile: "/t",
+      readFile: async () => Buffer.from("tok"),
     });
-    expect(endpoint?.server).toBe("https://[fd00::1]:443");
+    expect(await endpoint.requestOptions()).toEqual({ headers: { authorization: "Bearer tok" } });
   });
 });

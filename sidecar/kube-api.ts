@@ -1,7 +1,10 @@
-// A minimal API-server client for the sidecar: its pod watch and main's log stream over
-// node:https. @kubernetes/client-node is not loaded in the cluster: importing it alone
-// costs ~90 MiB of RSS, more than the sidecar's whole memory budget.
+// A minimal API client for the sidecar: its pod watch and main's log stream over node:https,
+// through the coordinator's pod proxy (coordinator/pod-proxy.ts), which relays exactly these
+// two reads for the pod the sidecar's token is bound to; the sidecar needs no RBAC of its own.
+// @kubernetes/client-node is not loaded: importing it alone costs ~90 MiB of RSS, more than
+// the sidecar's whole memory budget.
 import type { IncomingMessage } from "node:http";
+import { POD_PROXY_PREFIX } from "../common/names.ts";
 import { plainHttp } from "./plain-http.ts";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { StringDecoder } from "node:string_decoder";
@@ -14,26 +17,25 @@ export interface ApiEndpoint {
   requestOptions: () => Promise<RequestOptions>;
 }
 
-export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 /** A watch event line longer than this is a broken stream, not a pod. */
 const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-export interface InClusterIo {
-  env: Record<string, string | undefined>;
+export interface CoordinatorEndpointOptions {
+  coordinatorUrl: string;
+  /** PEM; empty means the system trust store. */
+  ca: string;
+  /** The projected token of audience onexit-coordinator, the one reports are sent with. */
+  tokenFile: string;
   readFile: (path: string) => Promise<Buffer>;
 }
 
-/** The pod's own service account, as every in-cluster client finds it. Undefined outside a cluster. */
-export function inClusterEndpoint(io: InClusterIo, dir = SERVICE_ACCOUNT_DIR): ApiEndpoint | undefined {
-  const host = io.env.KUBERNETES_SERVICE_HOST;
-  const port = io.env.KUBERNETES_SERVICE_PORT;
-  if (!host || !port) return undefined;
-  const bracketed = host.includes(":") ? `[${host}]` : host;
+/** The coordinator's pod proxy as the sidecar's API server; the token is re-read for every request (the kubelet rotates it). */
+export function coordinatorEndpoint(options: CoordinatorEndpointOptions): ApiEndpoint {
   return {
-    server: `https://${bracketed}:${port}`,
+    server: `${options.coordinatorUrl.replace(/\/+$/, "")}${POD_PROXY_PREFIX}`,
     requestOptions: async () => {
-      const [token, ca] = await Promise.all([io.readFile(`${dir}/token`), io.readFile(`${dir}/ca.crt`)]);
-      return { ca, headers: { authorization: `Bearer ${token.toString("utf8").trim()}` } };
+      const token = (await options.readFile(options.tokenFile)).toString("utf8").trim();
+      return { ...(options.ca ? { ca: options.ca } : {}), headers: { authorization: `Bearer ${token}` } };
     },
   };
 }
@@ -137,22 +139,4 @@ export function apiLogOpener(
 ): OpenLog {
   const path = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
   return (signal) => apiGet(endpoint, path, { container, follow: true }, signal);
-}
-
-/** Outside a cluster (a developer's KUBECONFIG), borrow client-node's config loading; loaded only then. */
-export async function kubeconfigEndpoint(): Promise<ApiEndpoint> {
-  const { KubeConfig } = await import("@kubernetes/client-node");
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error("no current cluster in the kubeconfig");
-  return {
-    server: cluster.server,
-    requestOptions: async () => {
-      const options: RequestOptions = {};
-      await kc.applyToHTTPSOptions(options);
-      delete options.agent;
-      return options;
-    },
-  };
 }

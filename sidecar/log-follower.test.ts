@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { followLog, type OpenLog } from "./log-follower.ts";
 import { createLogTail } from "./log-tail.ts";
+import { failureTracker } from "./give-up.ts";
 import { manualClock, recordingLogger } from "./test-support.ts";
+
+const neverGiveUp = failureTracker("main's log", { maxRefusals: 3, giveUpAfterMs: Infinity }, () => 0);
 
 const enc = (s: string): Uint8Array => Buffer.from(s);
 
@@ -38,6 +41,7 @@ describe("followLog", () => {
       mainTerminated: Promise.resolve(),
       reopenMs: 1000,
       maxFailuresAfterExit: 3,
+      failures: neverGiveUp,
     });
     await follower.done;
     expect([tail.text(), tail.bytes, tail.lines, opened()]).toEqual(["a\nb\n", 4, 2, 1]);
@@ -64,6 +68,7 @@ describe("followLog", () => {
       mainTerminated,
       reopenMs: 500,
       maxFailuresAfterExit: 3,
+      failures: neverGiveUp,
     });
     await follower.done;
     expect(tail.text()).toBe("one\ntwo\nthree\n");
@@ -85,6 +90,7 @@ describe("followLog", () => {
       mainTerminated: Promise.resolve(),
       reopenMs: 10,
       maxFailuresAfterExit: 3,
+      failures: neverGiveUp,
     });
     await new Promise((resolve) => setImmediate(resolve));
     await follower.done;
@@ -110,6 +116,7 @@ describe("followLog", () => {
       mainTerminated: new Promise(() => undefined),
       reopenMs: 10,
       maxFailuresAfterExit: 3,
+      failures: neverGiveUp,
     });
     await new Promise((resolve) => setImmediate(resolve));
     follower.stop();
@@ -117,6 +124,29 @@ describe("followLog", () => {
     await follower.done;
     expect(opened()).toBe(1);
     expect(tail.bytes).toBe(1);
+  });
+});
+
+describe("followLog giving up", () => {
+  it("when the log is refused 403 three times while main runs, then done says why and no more opens happen", async () => {
+    const tail = createLogTail(64);
+    let opens = 0;
+    const refusal = Object.assign(new Error("GET /log answered 403: forbidden"), { statusCode: 403 });
+    const follower = followLog({
+      open: async () => {
+        opens++;
+        throw refusal;
+      },
+      sink: tail,
+      logger: recordingLogger().logger,
+      delay: manualClock().delay,
+      mainTerminated: new Promise(() => undefined),
+      reopenMs: 10,
+      maxFailuresAfterExit: 3,
+      failures: failureTracker("main's log", { maxRefusals: 3, giveUpAfterMs: 60_000 }, () => 0),
+    });
+    expect(await follower.done).toBe("main's log refused: GET /log answered 403: forbidden");
+    expect(opens).toBe(3);
   });
 });
 
@@ -136,6 +166,7 @@ describe("followLog garbage collection hook", () => {
       mainTerminated: Promise.resolve(),
       reopenMs: 10,
       maxFailuresAfterExit: 3,
+      failures: neverGiveUp,
       collectGarbage: () => calls++,
     });
     await follower.done;

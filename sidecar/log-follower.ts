@@ -1,7 +1,9 @@
 // Streams main's log (pods/log?follow=true) into a LogTail. A stream that ends before main
 // has terminated is reopened, skipping the bytes already counted, so nothing is counted twice.
+// Failures while main runs are retried until the failure tracker gives up; then `done` says why.
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
+import type { FailureTracker } from "./give-up.ts";
 import type { LogTail } from "./log-tail.ts";
 
 /** Opens the log from its beginning; rejects on HTTP errors. */
@@ -18,6 +20,8 @@ export interface LogFollowerOptions {
   reopenMs: number;
   /** After main terminated, give up reopening after this many failures. */
   maxFailuresAfterExit: number;
+  /** While main runs: decides when reopening is pointless. */
+  failures: FailureTracker;
   /** Called after every GC_EVERY_BYTES of log; see sidecar/main.ts. */
   collectGarbage?: () => void;
 }
@@ -25,8 +29,9 @@ export interface LogFollowerOptions {
 export const GC_EVERY_BYTES = 1 * 1024 * 1024;
 
 export interface LogFollower {
-  /** Resolves when the whole log has been read, or following was stopped. */
-  done: Promise<void>;
+  /** Resolves when the whole log has been read or following was stopped (undefined), or with the
+   * reason following was given up while main still ran. */
+  done: Promise<string | undefined>;
   stop(): void;
 }
 
@@ -72,19 +77,25 @@ export function followLog(options: LogFollowerOptions): LogFollower {
     return !timedOut || terminated;
   };
 
-  const run = async (): Promise<void> => {
+  const run = async (): Promise<string | undefined> => {
     let failuresAfterExit = 0;
     for (let opened = 0; !controller.signal.aborted; opened++) {
       try {
         const stream = await options.open(controller.signal);
+        options.failures.succeeded();
         if (opened > 0) logger.info("log stream reopened", { skipBytes: sink.bytes });
         await pump(stream, sink, sink.bytes, options.collectGarbage);
-        if (await endedOrWait()) return;
+        if (await endedOrWait()) return undefined;
       } catch (err) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return undefined;
         if (terminated && ++failuresAfterExit >= options.maxFailuresAfterExit) {
           logger.warn("giving up on main's log", { error: errorMessage(err), bytes: sink.bytes });
-          return;
+          return undefined;
+        }
+        const reason = terminated ? undefined : options.failures.failed(err);
+        if (reason !== undefined) {
+          logger.error("giving up on main's log while main runs", { reason, bytes: sink.bytes });
+          return reason;
         }
         logger.warn("log stream failed, reopening", {
           error: errorMessage(err),
@@ -93,6 +104,7 @@ export function followLog(options: LogFollowerOptions): LogFollower {
         await options.delay(options.reopenMs);
       }
     }
+    return undefined;
   };
 
   return {

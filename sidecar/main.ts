@@ -1,21 +1,18 @@
-// `onexit sidecar`: the composition root of the `wait` container. Reads the injected env,
-// talks to the API server with the pod's own service-account token, and always exits 0.
-import { readFile } from "node:fs/promises";
+// `onexit sidecar`: the composition root of the `wait` container. Reads the injected env and
+// follows its pod through the coordinator's pod proxy with its report token. Exits 0 when it
+// did its job (or was stopped); when it could not, it writes the reason to its termination
+// message and exits 1, so `kubectl describe pod` and the workflow say why.
+import { readFile, writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger, errorMessage, type Logger } from "../common/log.ts";
 import { MAIN_CONTAINER } from "../common/names.ts";
 import { parseSidecarConfig, type SidecarConfig } from "./config.ts";
 import { httpsPoster } from "./https-post.ts";
-import {
-  apiLogOpener,
-  apiWatch,
-  inClusterEndpoint,
-  kubeconfigEndpoint,
-  type ApiEndpoint,
-} from "./kube-api.ts";
+import { apiLogOpener, apiWatch, coordinatorEndpoint, type ApiEndpoint } from "./kube-api.ts";
 import { volumeReader } from "./output-files.ts";
 import { createSidecar, DEFAULT_TIMING, type Sidecar } from "./run.ts";
+import { TERMINATION_MESSAGE_PATH, terminationLine } from "./termination-message.ts";
 
 type GcFunction = (options?: { type?: "major" | "minor" }) => void;
 
@@ -65,6 +62,19 @@ async function memoryMiB(): Promise<{ peakRssMiB: number; privateMiB?: number }>
   };
 }
 
+/** Leaves the reason where the kubelet finds it, and exits 1. */
+async function fail(logger: Logger, reason: string): Promise<never> {
+  const line = terminationLine(reason);
+  // r+: only into the file the kubelet mounted there; never create one (a runtime without it).
+  await writeFile(TERMINATION_MESSAGE_PATH, line, { flag: "r+" }).catch((err: unknown) =>
+    logger.warn("cannot write the termination message", {
+      path: TERMINATION_MESSAGE_PATH,
+      error: errorMessage(err),
+    }),
+  );
+  process.exit(1);
+}
+
 export async function main(): Promise<void> {
   const parsed = parseSidecarConfig(process.env);
   const logger = createLogger({
@@ -92,20 +102,30 @@ export async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   if (!parsed.ok) {
     logger.error("invalid configuration; exiting without a report", { error: parsed.error });
-    process.exit(0);
+    return fail(logger, `invalid configuration: ${parsed.error}`);
   }
+  const config = parsed.config;
+  let failure: string | undefined;
   try {
-    const endpoint = inClusterEndpoint({ env: process.env, readFile }) ?? (await kubeconfigEndpoint());
-    sidecar = wire(parsed.config, logger, endpoint, shutdown.signal);
+    const endpoint = coordinatorEndpoint({
+      coordinatorUrl: config.coordinatorUrl,
+      ca: config.coordinatorCa,
+      tokenFile: config.tokenFile,
+      readFile: (path) => readFile(path),
+    });
+    sidecar = wire(config, logger, endpoint, shutdown.signal);
     const result = await sidecar.run();
+    failure = result.failure;
     logger.info("done", {
       outcome: result.outcome?.kind ?? "not reported",
-      reason: result.skipped,
+      reason: result.skipped ?? result.failure,
       // So `kubectl logs -c wait` shows what the sidecar cost.
       ...(await memoryMiB()),
     });
   } catch (err) {
+    failure = `sidecar failed: ${errorMessage(err)}`;
     logger.error("sidecar failed; exiting without a report", { error: errorMessage(err) });
   }
+  if (failure !== undefined) return fail(logger, failure);
   process.exit(0);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { failureTracker } from "./give-up.ts";
 import { mainTerminated } from "./main-state.ts";
 import { watchOwnPod } from "./pod-watcher.ts";
 import {
@@ -23,6 +24,7 @@ function setup() {
     delay: clock.delay,
     random: () => 0.5,
     policy: { baseMs: 100, capMs: 1000 },
+    failures: failureTracker("pod watch", { maxRefusals: 3, giveUpAfterMs: 60_000 }, clock.nowMs),
   });
   return { fake, clock, lines, watcher };
 }
@@ -103,5 +105,37 @@ describe("watchOwnPod", () => {
     fake.end(null);
     await settle();
     expect(fake.connections).toHaveLength(1);
+  });
+
+  it("when the watch is refused 403 three times, then it stops and waiters get the reason", async () => {
+    const { fake, watcher, lines } = setup();
+    await settle();
+    const waiting = watcher.until(mainTerminated).catch((err: unknown) => err);
+    const refused = Object.assign(new Error("GET /v1/kube/api/v1/namespaces/ns/pods answered 403: no"), {
+      statusCode: 403,
+    });
+    for (let i = 0; i < 3; i++) {
+      fake.end(refused);
+      await settle();
+    }
+    expect(await waiting).toMatchObject({
+      name: "SidecarFailure",
+      reason: "pod watch refused: GET /v1/kube/api/v1/namespaces/ns/pods answered 403: no",
+    });
+    expect(fake.connections).toHaveLength(3);
+    await expect(watcher.until(mainTerminated)).rejects.toMatchObject({ name: "SidecarFailure" });
+    expect(lines.join("\n")).toContain("giving up on the pod watch");
+  });
+
+  it("when the coordinator stays unreachable past the deadline, then it gives up saying for how long", async () => {
+    const { fake, watcher } = setup();
+    await settle();
+    const waiting = watcher.until(mainTerminated);
+    const failure = waiting.catch((err: { reason: string }) => err.reason);
+    for (let i = 0; i < 200 && fake.connections.length === i + 1; i++) {
+      fake.end(new Error("connect ECONNREFUSED"));
+      await settle();
+    }
+    expect(await failure).toMatch(/^pod watch failing for \d+s: connect ECONNREFUSED$/);
   });
 });

@@ -205,5 +205,58 @@ describe("sidecar run", () => {
     await t.finished;
     expect(t.posts).toHaveLength(1);
     expect(t.result()?.outcome).toEqual({ kind: "refused", attempt: 1, status: 403 });
+    expect(t.result()?.failure).toBe("report refused by the coordinator (HTTP 403)");
+  });
+
+  it("when the pod watch is refused 403 again and again, then the run ends after three attempts saying why", async () => {
+    const t = setup();
+    const refused = Object.assign(
+      new Error("GET /v1/kube/api/v1/namespaces/ns/pods answered 403: not yours"),
+      {
+        statusCode: 403,
+      },
+    );
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      t.watch.end(refused);
+      await settle();
+      await t.clock.advance(DEFAULT_TIMING.backoff.capMs);
+    }
+    await t.finished;
+    expect(t.watch.connections).toHaveLength(3);
+    expect(t.posts).toEqual([]);
+    expect(t.result()?.failure).toBe(
+      "pod watch refused: GET /v1/kube/api/v1/namespaces/ns/pods answered 403: not yours",
+    );
+  });
+
+  it("when main's log is refused while main runs, then the run ends without waiting for main", async () => {
+    const watch = fakeWatch();
+    const clock = steppedClock();
+    const sidecar = createSidecar({
+      config,
+      logger: recordingLogger().logger,
+      watch: watch.watch,
+      openLog: async () => {
+        throw Object.assign(new Error("GET /log answered 404: pod gone"), { statusCode: 404 });
+      },
+      readOutput: async () => Buffer.from(""),
+      post: async () => ({ status: 200, body: "" }),
+      readToken: async () => "t",
+      now: () => new Date(0),
+      nowMs: clock.nowMs,
+      delay: clock.delay,
+      random: () => 0.5,
+      shutdown: new AbortController().signal,
+      timing: DEFAULT_TIMING,
+    });
+    const finished = sidecar.run();
+    await settle();
+    watch.emit("ADDED", podWithMain("p", running));
+    for (let i = 0; i < 3; i++) await clock.advance(DEFAULT_TIMING.reopenMs);
+    expect(await finished).toEqual({
+      skipped: "main's log refused: GET /log answered 404: pod gone",
+      failure: "main's log refused: GET /log answered 404: pod gone",
+    });
   });
 });

@@ -1,5 +1,7 @@
 // The sidecar's story, with every effect injected: wait for main, follow its log, see it
-// exit, drain, read outputs, report, and stop. Never throws; the caller exits 0 afterwards.
+// exit, drain, read outputs, report, and stop. Never throws; when the sidecar could not do
+// its job (a permanent refusal, the coordinator gone for the whole deadline, the report not
+// taken) the result says why in `failure`, and the caller ends with that message and exit 1.
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
@@ -8,6 +10,7 @@ import { MAX_LOG_TAIL_BYTES } from "../common/report-limits.ts";
 import type { Report } from "../common/report.ts";
 import type { BackoffPolicy } from "./backoff.ts";
 import type { SidecarConfig } from "./config.ts";
+import { failureTracker, SidecarFailure, type GiveUpPolicy } from "./give-up.ts";
 import { followLog, type LogFollower, type OpenLog } from "./log-follower.ts";
 import { createLogTail } from "./log-tail.ts";
 import {
@@ -30,6 +33,8 @@ export interface SidecarTiming {
   backoff: BackoffPolicy;
   /** Kept free at the end of the grace period after SIGTERM. */
   graceMarginMs: number;
+  /** Permanent refusals in a row (watch or log) before giving up. */
+  maxRefusals: number;
 }
 
 export const DEFAULT_TIMING: SidecarTiming = {
@@ -38,6 +43,7 @@ export const DEFAULT_TIMING: SidecarTiming = {
   attemptTimeoutMs: 10_000,
   backoff: { baseMs: 200, capMs: 10_000 },
   graceMarginMs: 2_000,
+  maxRefusals: 3,
 };
 
 export interface SidecarDeps {
@@ -64,6 +70,8 @@ export interface SidecarResult {
   outcome?: ReportOutcome;
   /** Why nothing was reported, when nothing was. */
   skipped?: string;
+  /** One line: why the sidecar could not do its job (it then exits non-zero with this as its message). */
+  failure?: string;
 }
 
 function seconds(ms: number): string {
@@ -88,9 +96,28 @@ function onAbort(signal: AbortSignal): Promise<"sigterm"> {
   });
 }
 
+/** Why a report that was not acknowledged leaves the step without its report. */
+function reportFailure(outcome: ReportOutcome): string | undefined {
+  if (outcome.kind === "refused") return `report refused by the coordinator (HTTP ${outcome.status})`;
+  if (outcome.kind === "deadline") return `report not acknowledged after ${outcome.attempts} attempts`;
+  return undefined;
+}
+
+/** Rejects with the reason once following main's log was given up while main ran. */
+function logGivenUp(follower: LogFollower): Promise<never> {
+  return follower.done.then((reason) =>
+    reason === undefined ? new Promise<never>(() => undefined) : Promise.reject(new SidecarFailure(reason)),
+  );
+}
+
 export function createSidecar(deps: SidecarDeps): Sidecar {
   const { config, logger, timing } = deps;
   const tail = createLogTail(MAX_LOG_TAIL_BYTES);
+  // Retrying ends after a few permanent refusals, or after failing for the sidecar's deadline.
+  const giveUp: GiveUpPolicy = {
+    maxRefusals: timing.maxRefusals,
+    giveUpAfterMs: config.deadlineSeconds * 1000,
+  };
   const watcher: PodWatcher = watchOwnPod({
     watch: deps.watch,
     namespace: config.pod.namespace,
@@ -99,6 +126,7 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
     delay: deps.delay,
     random: deps.random,
     policy: timing.backoff,
+    failures: failureTracker("pod watch", giveUp, deps.nowMs),
   });
   let shutdownAtMs: number | undefined;
   deps.shutdown.addEventListener("abort", () => {
@@ -165,7 +193,8 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
       deadlineMs: () => Math.min(deadline, graceEndMs()),
       attemptTimeoutMs: timing.attemptTimeoutMs,
     });
-    return { report, outcome };
+    const failure = reportFailure(outcome);
+    return { report, outcome, ...(failure === undefined ? {} : { failure }) };
   };
 
   const story = async (): Promise<SidecarResult> => {
@@ -188,12 +217,19 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
       sink: tail,
       logger,
       delay: deps.delay,
-      mainTerminated: terminated,
+      // A watcher that gave up ends following too (the story fails on the watcher's reason).
+      mainTerminated: terminated.catch(() => undefined),
       reopenMs: timing.reopenMs,
       maxFailuresAfterExit: 3,
+      failures: failureTracker("main's log", giveUp, deps.nowMs),
       ...(deps.collectGarbage ? { collectGarbage: deps.collectGarbage } : {}),
     });
-    const pod = await awaitTermination(terminated);
+    const pod = await Promise.race([awaitTermination(terminated), logGivenUp(follower)]).catch(
+      (err: unknown) => {
+        follower.stop();
+        throw err;
+      },
+    );
     if (pod === undefined) {
       follower.stop();
       logger.warn("SIGTERM while main is still running; its exit is unknown, not reporting", {
@@ -210,8 +246,9 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
       try {
         return await story();
       } catch (err) {
-        logger.error("sidecar failed", { error: errorMessage(err) });
-        return { skipped: errorMessage(err) };
+        const failure = err instanceof SidecarFailure ? err.reason : `sidecar failed: ${errorMessage(err)}`;
+        logger.error("sidecar cannot do its job; not reporting", { reason: failure });
+        return { skipped: failure, failure };
       } finally {
         watcher.stop();
       }

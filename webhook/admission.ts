@@ -18,6 +18,7 @@ const requestSchema = z.looseObject({
   operation: z.string(),
   object: z.unknown().optional(),
   dryRun: z.boolean().optional(),
+  userInfo: z.looseObject({ username: z.string().optional() }).optional(),
 });
 
 export type AdmissionRequest = z.infer<typeof requestSchema>;

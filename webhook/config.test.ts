@@ -8,6 +8,7 @@ const minimal = {
   ONEXIT_SIDECAR_IMAGE: "ghcr.io/onexit/onexit:1",
   ONEXIT_COORDINATOR_URL: "https://onexit-coordinator.onexit.svc:443/",
   ONEXIT_COORDINATOR_CA_FILE: "/tls/ca.crt",
+  ONEXIT_COORDINATOR_SERVICE_ACCOUNT: "onexit:onexit-coordinator",
 };
 
 describe("parseWebhookConfig", () => {
@@ -22,6 +23,7 @@ describe("parseWebhookConfig", () => {
       debug: false,
     });
     expect(result.config.coordinatorUrl).toBe("https://onexit-coordinator.onexit.svc:443");
+    expect(result.config.coordinatorUsername).toBe("system:serviceaccount:onexit:onexit-coordinator");
     expect(result.config.securityContext).toEqual(DEFAULT_SIDECAR_SECURITY_CONTEXT);
   });
 
@@ -54,4 +56,13 @@ describe("parseWebhookConfig", () => {
   it("when the coordinator URL is not http(s), then it is refused", () => {
     expect(parseWebhookConfig({ ...minimal, ONEXIT_COORDINATOR_URL: "ftp://x" }).ok).toBe(false);
   });
+
+  it.each([undefined, "", "onexit-coordinator", "system:serviceaccount:onexit:onexit-coordinator"])(
+    "when the coordinator's service account is %j, then the config is refused naming the variable",
+    (value) => {
+      const result = parseWebhookConfig({ ...minimal, ONEXIT_COORDINATOR_SERVICE_ACCOUNT: value });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toContain("ONEXIT_COORDINATOR_SERVICE_ACCOUNT");
+    },
+  );
 });

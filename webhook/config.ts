@@ -29,6 +29,13 @@ const envSchema = z.object({
   ONEXIT_SIDECAR_SECURITY_CONTEXT: jsonObject.optional(),
   ONEXIT_COORDINATOR_URL: z.url({ protocol: /^https?$/ }),
   ONEXIT_COORDINATOR_CA_FILE: z.string().min(1),
+  // <namespace>:<name>: only pods this ServiceAccount creates are injected.
+  ONEXIT_COORDINATOR_SERVICE_ACCOUNT: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      "must be <namespace>:<service account name>",
+    ),
   ONEXIT_SIDECAR_DEADLINE_SECONDS: z.coerce.number().int().positive().default(300),
   ONEXIT_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
 });
@@ -43,6 +50,8 @@ export interface WebhookConfig {
   resources: V1ResourceRequirements;
   securityContext: V1SecurityContext;
   coordinatorUrl: string;
+  /** The AdmissionReview userInfo.username of the coordinator: system:serviceaccount:<ns>:<name>. */
+  coordinatorUsername: string;
   deadlineSeconds: number;
   debug: boolean;
 }
@@ -73,6 +82,7 @@ export function parseWebhookConfig(env: Record<string, string | undefined>): Con
         (e.ONEXIT_SIDECAR_SECURITY_CONTEXT as V1SecurityContext | undefined) ??
         DEFAULT_SIDECAR_SECURITY_CONTEXT,
       coordinatorUrl: e.ONEXIT_COORDINATOR_URL.replace(/\/+$/, ""),
+      coordinatorUsername: `system:serviceaccount:${e.ONEXIT_COORDINATOR_SERVICE_ACCOUNT}`,
       deadlineSeconds: e.ONEXIT_SIDECAR_DEADLINE_SECONDS,
       debug: e.ONEXIT_LOG_LEVEL === "debug",
     },

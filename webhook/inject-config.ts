@@ -7,6 +7,8 @@ export interface InjectConfig {
   resources: V1ResourceRequirements;
   securityContext: V1SecurityContext;
   coordinatorUrl: string;
+  /** Only pods whose AdmissionReview names this user (the coordinator's ServiceAccount) are injected. */
+  coordinatorUsername: string;
   /** PEM text of the CA that signed the coordinator's certificate. */
   coordinatorCa: string;
   deadlineSeconds: number;

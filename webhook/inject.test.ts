@@ -18,11 +18,11 @@ describe("injectPod", () => {
     const out = injectPod(input, testInjectConfig);
     expect(input).toEqual(before);
     expect(out.spec?.containers.map((c) => c.name)).toEqual(["main", "wait"]);
-    expect(out.spec?.volumes?.map((v) => v.name)).toEqual(["onexit-token", "onexit-kube-api-access"]);
+    expect(out.spec?.volumes?.map((v) => v.name)).toEqual(["onexit-token"]);
     const record = JSON.parse(out.metadata?.annotations?.[ANNOTATION_INJECTED] ?? "") as InjectionRecord;
     expect(record).toEqual({
       containers: ["wait"],
-      volumes: ["onexit-token", "onexit-kube-api-access"],
+      volumes: ["onexit-token"],
       version: "test",
     });
     expect(out.metadata?.annotations?.[ANNOTATION_DEFAULT_CONTAINER]).toBe("main");

@@ -17,12 +17,8 @@ export const TOKEN_VOLUME = "onexit-token";
 export const TOKEN_MOUNT_PATH = "/var/run/onexit/token";
 export const TOKEN_FILE = `${TOKEN_MOUNT_PATH}/token`;
 export const TOKEN_EXPIRATION_SECONDS = 3600;
-/** The sidecar's own API credentials: a container added by a webhook is never given the
- * service-account mount by the ServiceAccount admission plugin, which ran before us. */
-export const API_ACCESS_VOLUME = "onexit-kube-api-access";
-export const API_ACCESS_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 export const OUTPUTS_MOUNT_PATH = "/onexit/outputs";
-/** 0644, as kube-api-access uses, so a non-root sidecar can read the token files. */
+/** 0644, as kube-api-access uses, so a non-root sidecar can read the token file. */
 const READABLE_MODE = 0o644;
 
 /** What the injected annotation records. */
@@ -40,7 +36,7 @@ export function skipReason(pod: V1Pod): string | undefined {
   if (containers.some((c) => c.name === WAIT_CONTAINER)) {
     return `the pod already has a container named "${WAIT_CONTAINER}"`;
   }
-  const taken = (spec?.volumes ?? []).find((v) => v.name === TOKEN_VOLUME || v.name === API_ACCESS_VOLUME);
+  const taken = (spec?.volumes ?? []).find((v) => v.name === TOKEN_VOLUME);
   return taken === undefined ? undefined : `the pod already has a volume named "${taken.name}"`;
 }
 
@@ -51,7 +47,9 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
   const spec = out.spec;
   if (spec === undefined) return out;
   const hasOutputs = (spec.volumes ?? []).some((v) => v.name === OUTPUTS_VOLUME);
-  const volumes = [tokenVolume(), apiAccessVolume()];
+  // The token is the sidecar's only credential: reports and its pod's reads both go through
+  // the coordinator (coordinator/pod-proxy.ts), so no API server credentials are mounted.
+  const volumes = [tokenVolume()];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];
   spec.containers = [...spec.containers, waitContainer(config, hasOutputs)];
 
@@ -71,10 +69,7 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
 }
 
 function waitContainer(config: InjectConfig, hasOutputs: boolean): V1Container {
-  const mounts: V1VolumeMount[] = [
-    { name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true },
-    { name: API_ACCESS_VOLUME, mountPath: API_ACCESS_MOUNT_PATH, readOnly: true },
-  ];
+  const mounts: V1VolumeMount[] = [{ name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true }];
   if (hasOutputs) mounts.push({ name: OUTPUTS_VOLUME, mountPath: OUTPUTS_MOUNT_PATH, readOnly: true });
   return {
     name: WAIT_CONTAINER,
@@ -122,24 +117,6 @@ function tokenVolume(): V1Volume {
             audience: REPORT_AUDIENCE,
             expirationSeconds: TOKEN_EXPIRATION_SECONDS,
             path: "token",
-          },
-        },
-      ],
-    },
-  };
-}
-
-function apiAccessVolume(): V1Volume {
-  return {
-    name: API_ACCESS_VOLUME,
-    projected: {
-      defaultMode: READABLE_MODE,
-      sources: [
-        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
-        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-        {
-          downwardAPI: {
-            items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }],
           },
         },
       ],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyOps, bigPodReview, patchOf, runReview, withObject } from "./test-support.ts";
+import { applyOps, bigPodReview, COORDINATOR_USER, patchOf, runReview, withObject } from "./test-support.ts";
 
 describe("reviewAdmission", () => {
   it("when the pod carries managedFields, then the patch never mentions them", () => {
@@ -11,6 +11,7 @@ describe("reviewAdmission", () => {
         kind: { group: "", version: "v1", kind: "Pod" },
         resource: { group: "", version: "v1", resource: "pods" },
         operation: "CREATE",
+        userInfo: COORDINATOR_USER,
         object: {
           metadata: { labels: { "workflows.argoproj.io/workflow": "w" }, managedFields: [{ manager: "x" }] },
           spec: { containers: [{ name: "main", image: "i" }] },

@@ -10,12 +10,17 @@ import type { InjectConfig } from "./inject-config.ts";
 import { injectPod, skipReason } from "./inject.ts";
 
 export type Outcome = "injected" | "skipped" | "denied" | "error";
+/** Why a workflow-labelled pod was left alone on purpose (counted and logged). */
+export type InjectionSkip = "not_created_by_coordinator";
+export const INJECTION_SKIPS: readonly InjectionSkip[] = ["not_created_by_coordinator"];
 
 export interface ReviewResult {
   review: AdmissionReviewOut;
   outcome: Outcome;
   /** One line for the webhook's log. */
   detail: string;
+  /** Set when a workflow-labelled pod was deliberately not injected. */
+  skipped?: InjectionSkip;
 }
 
 const named = z.looseObject({ name: z.string().min(1) });
@@ -57,6 +62,15 @@ function denied(request: AdmissionRequest, message: string): ReviewResult {
   };
 }
 
+/** Only the coordinator's pods get the sidecar and its coordinator-audience token: anyone else
+ * labelling a pod gets neither (no way to report, or to read through the pod proxy). */
+function notByCoordinator(request: AdmissionRequest, config: InjectConfig): ReviewResult | undefined {
+  const creator = request.userInfo?.username ?? "";
+  if (creator === config.coordinatorUsername) return undefined;
+  const detail = `created by ${creator || "an unknown user"}, not by the coordinator (${config.coordinatorUsername})`;
+  return { ...allowed(request, detail), skipped: "not_created_by_coordinator" };
+}
+
 export function reviewAdmission(request: AdmissionRequest, config: InjectConfig): ReviewResult {
   const notOurs = isPodCreate(request);
   if (notOurs !== undefined) return allowed(request, notOurs);
@@ -67,6 +81,8 @@ export function reviewAdmission(request: AdmissionRequest, config: InjectConfig)
   }
   const pod = structuredClone(request.object) as V1Pod;
   if (pod.metadata?.labels?.[LABEL_WORKFLOW] === undefined) return allowed(request, "no workflow label");
+  const foreign = notByCoordinator(request, config);
+  if (foreign !== undefined) return foreign;
   const reason = skipReason(pod);
   if (reason !== undefined) {
     const warnings = reason === "already injected" ? [] : [`onexit: wait sidecar not injected: ${reason}`];

@@ -102,6 +102,7 @@ describe("webhook server (in-process, HTTPS on 127.0.0.1)", () => {
       resources: DEFAULT_SIDECAR_RESOURCES,
       securityContext: DEFAULT_SIDECAR_SECURITY_CONTEXT,
       coordinatorUrl: "https://coordinator.test:443",
+      coordinatorUsername: "system:serviceaccount:onexit:onexit-coordinator",
       deadlineSeconds: 60,
       debug: false,
     };
@@ -213,6 +214,25 @@ describe("webhook server (in-process, HTTPS on 127.0.0.1)", () => {
     expect(reply.body).toContain('onexit_webhook_requests_total{outcome="skipped"} 0');
     expect(reply.body).toContain("onexit_webhook_admission_duration_seconds_bucket");
     expect(reply.body).toContain("process_cpu_user_seconds_total");
+    expect(reply.body).toContain(
+      'onexit_webhook_injection_skipped_total{reason="not_created_by_coordinator"} 0',
+    );
+  });
+
+  it("when someone else creates a workflow-labelled pod, then it passes unchanged, counted and logged once", async () => {
+    const foreign = goodReview.replace("system:serviceaccount:onexit:onexit-coordinator", "alice");
+    expect(foreign).not.toBe(goodReview);
+    const reply = await post(foreign);
+    expect(reply.status).toBe(200);
+    const response = (JSON.parse(reply.body) as { response: Record<string, unknown> }).response;
+    expect(response).toEqual({ uid: "uid-no-volumes-no-annotations", allowed: true });
+    const metrics = await send({ port: webhook.metricsPort, path: "/metrics", tls: false });
+    expect(metrics.body).toContain(
+      'onexit_webhook_injection_skipped_total{reason="not_created_by_coordinator"} 1',
+    );
+    const warned = logLines.filter((l) => l.includes("workflow-labelled pod not injected"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain("alice");
   });
 
   it("when the certificate files are replaced, then new connections see the new certificate", async () => {

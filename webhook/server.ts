@@ -87,7 +87,17 @@ export function createMutateApp(options: MutateAppOptions): express.Express {
         namespace: request.namespace,
         detail: result.detail,
       };
-      if (result.outcome === "skipped") logger.debug("admission", fields);
+      if (result.skipped !== undefined) {
+        // One line per pod: someone labelled a pod as a workflow's without being the coordinator.
+        metrics.injectionSkipped(result.skipped);
+        const meta = (request.object as { metadata?: { name?: string; generateName?: string } } | undefined)
+          ?.metadata;
+        logger.warn("workflow-labelled pod not injected", {
+          ...fields,
+          pod: meta?.name || meta?.generateName,
+          reason: result.skipped,
+        });
+      } else if (result.outcome === "skipped") logger.debug("admission", fields);
       else logger.info("admission", fields);
       res.json(result.review);
     },

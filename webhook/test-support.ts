@@ -8,11 +8,14 @@ import {
 } from "./inject-config.ts";
 import { reviewAdmission, type ReviewResult } from "./review.ts";
 
+export const COORDINATOR_USER = { username: "system:serviceaccount:onexit:onexit-coordinator" };
+
 export const testInjectConfig: InjectConfig = {
   image: "ghcr.io/onexit/onexit:test",
   resources: DEFAULT_SIDECAR_RESOURCES,
   securityContext: DEFAULT_SIDECAR_SECURITY_CONTEXT,
   coordinatorUrl: "https://onexit-coordinator.onexit.svc:443",
+  coordinatorUsername: COORDINATOR_USER.username,
   coordinatorCa: "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n",
   deadlineSeconds: 300,
   version: "test",
@@ -57,6 +60,7 @@ export function bigPodReview(targetBytes: number): { body: unknown; bytes: numbe
       resource: { group: "", version: "v1", resource: "pods" },
       namespace: "default",
       operation: "CREATE",
+      userInfo: COORDINATOR_USER,
       object: {
         metadata: { name: "big", namespace: "default", labels: { "workflows.argoproj.io/workflow": "big" } },
         spec: { containers: [{ name: "main", image: "busybox", env }], restartPolicy: "Never" },

@@ -44,6 +44,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     resources: config.resources,
     securityContext: config.securityContext,
     coordinatorUrl: config.coordinatorUrl,
+    coordinatorUsername: config.coordinatorUsername,
     coordinatorCa: await deps.readFile(config.caFile, "utf8"),
     deadlineSeconds: config.deadlineSeconds,
     version: deps.version,
@@ -87,6 +88,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     metricsPort,
     image: config.image,
     coordinator: config.coordinatorUrl,
+    injectsFor: config.coordinatorUsername,
   });
   return {
     port,

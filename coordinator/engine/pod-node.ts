@@ -8,12 +8,12 @@ import { LABEL_COMPLETED, podName as podNameOf } from "../../common/names.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
 import { foreignPodMessage } from "./foreign.ts";
 import type { LogTailsMount } from "./log-tails.ts";
-import type { ForeignObject } from "./types.ts";
+import type { Action, ForeignObject } from "./types.ts";
 import { finishNode, idOf, keepUnresolved, requestWake, updateNode } from "./context.ts";
 import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
 import { buildPod } from "./pod-build.ts";
-import { observePod } from "./pod-observe.ts";
+import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
 import { podOutputs } from "./pod-outputs.ts";
 
@@ -136,10 +136,16 @@ function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<N
   if (result.message !== undefined) patch.message = result.message;
   if (missing !== undefined && result.phase === "Succeeded") {
     patch.phase = "Error";
-    patch.message = `output parameter ${missing} was not produced`;
+    patch.message = withSidecarFailure(`output parameter ${missing} was not produced`, result.sidecarFailure);
   }
   if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
   return patch;
+}
+
+/** Emitted once: a node in a terminal phase is never recorded again. */
+function sidecarFailedEvent(node: NodeStatus, pod: V1Pod, reason: string): Action {
+  const message = `Step ${node.name} (pod ${pod.metadata?.name ?? ""}): sidecar: ${reason}`;
+  return { kind: "event", type: "Warning", reason: "SidecarFailed", message };
 }
 
 function record(
@@ -151,6 +157,8 @@ function record(
   const { result, pod } = seen;
   const patch = resultPatch(ctx, template, result);
   if (pod.spec?.nodeName) patch.hostNodeName = pod.spec.nodeName;
+  if (result.sidecarFailure !== undefined)
+    ctx.actions.push(sidecarFailedEvent(node, pod, result.sidecarFailure));
   const labelled = pod.metadata?.labels?.[LABEL_COMPLETED] === "true";
   if (!labelled && pod.metadata?.deletionTimestamp === undefined) {
     ctx.actions.push({ kind: "labelPodCompleted", name: pod.metadata?.name ?? "" });

@@ -54,6 +54,51 @@ const cases: { name: string; pod: V1Pod; expected: object }[] = [
     expected: { state: "done", phase: "Failed", message: "Error (exit code 1)", report: undefined },
   },
   {
+    name: "main exited 1 and the sidecar gave up with a reason",
+    pod: pod("Failed", [
+      container("main", terminated(1)),
+      container("wait", { terminated: { exitCode: 1, message: "pod watch refused: 403 forbidden\n" } }),
+    ]),
+    expected: {
+      state: "done",
+      phase: "Failed",
+      message: "Error (exit code 1); sidecar: pod watch refused: 403 forbidden",
+      exitCode: 1,
+      sidecarFailure: "pod watch refused: 403 forbidden",
+    },
+  },
+  {
+    name: "main exited 0 and the sidecar gave up with a reason",
+    pod: pod("Failed", [
+      container("main", terminated(0)),
+      container("wait", {
+        terminated: { exitCode: 1, message: "report refused by the coordinator (HTTP 403)" },
+      }),
+    ]),
+    expected: {
+      state: "done",
+      phase: "Succeeded",
+      message: "sidecar: report refused by the coordinator (HTTP 403)",
+      exitCode: 0,
+    },
+  },
+  {
+    name: "main exited 2 and the sidecar was killed (no message)",
+    pod: pod("Failed", [
+      container("main", terminated(2)),
+      container("wait", { terminated: { exitCode: 137, reason: "Error" } }),
+    ]),
+    expected: { state: "done", phase: "Failed", message: "Error (exit code 2)", sidecarFailure: undefined },
+  },
+  {
+    name: "the sidecar gave up while main still runs",
+    pod: pod("Running", [
+      container("main", runningState),
+      container("wait", { terminated: { exitCode: 1, message: "main's log refused: 404" } }),
+    ]),
+    expected: { state: "running", hostNodeName: "n1" },
+  },
+  {
     name: "main exited 1 and the sidecar is still running",
     pod: pod("Running", [container("main", terminated(1)), container("wait", runningState)]),
     expected: { state: "running", hostNodeName: "n1" },

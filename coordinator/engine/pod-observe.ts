@@ -18,6 +18,8 @@ export interface PodResult {
   result: string | undefined;
   logBytes: number | undefined;
   report: Report | undefined;
+  /** Why the `wait` sidecar gave up (its termination message), when it did and no report came. */
+  sidecarFailure: string | undefined;
 }
 
 export type PodObservation =
@@ -54,6 +56,7 @@ function fromReport(report: Report): PodResult {
     result: whole ? report.logTail.replace(/\n$/, "") : undefined,
     logBytes: report.logBytes,
     report,
+    sidecarFailure: undefined,
   };
 }
 
@@ -84,15 +87,44 @@ function bare(phase: PodResult["phase"], message: string | undefined): PodResult
     result: undefined,
     logBytes: undefined,
     report: undefined,
+    sidecarFailure: undefined,
   };
 }
 
-function fromMainTerminated(status: V1ContainerStatus): PodResult | undefined {
+/**
+ * The reason a sidecar that gave up left in its termination message (sidecar/main.ts exits 1
+ * with one). A sidecar killed from outside leaves no message, and is not named.
+ */
+export function sidecarFailureOf(pod: V1Pod): string | undefined {
+  const terminated = containerStatus(pod, WAIT_CONTAINER)?.state?.terminated;
+  const message = terminated?.message?.trim();
+  if (terminated === undefined || terminated.exitCode === 0 || !message) return undefined;
+  return message.split("\n")[0]?.slice(0, 512);
+}
+
+/** `Error (exit code 1); sidecar: <reason>`, or either part alone. */
+export function withSidecarFailure(
+  message: string | undefined,
+  sidecarFailure: string | undefined,
+): string | undefined {
+  if (sidecarFailure === undefined) return message;
+  const sidecar = `sidecar: ${sidecarFailure}`;
+  return message === undefined ? sidecar : `${message}; ${sidecar}`;
+}
+
+function fromMainTerminated(
+  status: V1ContainerStatus,
+  sidecarFailure: string | undefined,
+): PodResult | undefined {
   const terminated = status.state?.terminated;
   if (terminated === undefined) return undefined;
   const exitCode = terminated.exitCode;
   return {
-    ...bare(exitCode === 0 ? "Succeeded" : "Failed", exitMessage(exitCode)),
+    ...bare(
+      exitCode === 0 ? "Succeeded" : "Failed",
+      withSidecarFailure(exitMessage(exitCode), sidecarFailure),
+    ),
+    sidecarFailure,
     exitCode,
     startedAt: isoOf(terminated.startedAt),
     finishedAt: isoOf(terminated.finishedAt),
@@ -122,13 +154,13 @@ function fromPodPhase(pod: V1Pod, main: V1ContainerStatus | undefined): PodObser
 
 /**
  * Decides a step from its pod: the report first, then main's terminated state once no report
- * can come any more, then the pod phase.
+ * can come any more (naming the sidecar's reason when it gave up), then the pod phase.
  */
 export function observePod(pod: V1Pod): PodObservation {
   const report = reportOf(pod);
   if (report !== undefined) return fromReport(report);
   const main = containerStatus(pod, MAIN_CONTAINER);
-  const terminated = main === undefined ? undefined : fromMainTerminated(main);
+  const terminated = main === undefined ? undefined : fromMainTerminated(main, sidecarFailureOf(pod));
   if (terminated === undefined) return fromPodPhase(pod, main);
   return reportPending(pod) ? { state: "running", hostNodeName: pod.spec?.nodeName } : terminated;
 }

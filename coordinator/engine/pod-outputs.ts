@@ -15,11 +15,11 @@ function valueOf(param: Parameter, result: PodResult): string | undefined {
   return result.outputs?.[param.name] ?? param.valueFrom?.default;
 }
 
-/** Only a report can carry file outputs; without one (no sidecar) they are simply absent. */
+/** Only a report can carry file outputs; without one they are absent, and missing only when
+ * a sidecar should have read them: it reported, or it gave up saying why. */
 function isMissing(param: Parameter, result: PodResult): boolean {
-  return (
-    result.report !== undefined && param.valueFrom?.path !== undefined && valueOf(param, result) === undefined
-  );
+  const expected = result.report !== undefined || result.sidecarFailure !== undefined;
+  return expected && param.valueFrom?.path !== undefined && valueOf(param, result) === undefined;
 }
 
 function parametersOf(

@@ -64,8 +64,6 @@ export function installOnexit(extraArgs: string[] = []): void {
     "--namespace",
     RELEASE_NAMESPACE,
     "--create-namespace",
-    "--set",
-    `executor.namespaces={${WORKFLOW_NAMESPACES.join(",")}}`,
     "--set-string",
     `podAnnotations.onexit\\.dev/source-hash=${hash}`,
     "--wait",

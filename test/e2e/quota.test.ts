@@ -11,12 +11,6 @@ beforeAll(async () => {
   ns = await uniqueNamespace("quota");
   applyYaml(
     `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: onexit-executor }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: onexit-executor }
-subjects: [{ kind: ServiceAccount, name: default, namespace: ${ns} }]
----
 apiVersion: v1
 kind: ResourceQuota
 metadata: { name: one-pod }

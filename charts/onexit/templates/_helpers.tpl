@@ -5,7 +5,6 @@
 {{- define "onexit.coordinator" -}}{{ include "onexit.name" . }}-coordinator{{- end -}}
 {{- define "onexit.webhook" -}}{{ include "onexit.name" . }}-webhook{{- end -}}
 {{- define "onexit.certs" -}}{{ include "onexit.name" . }}-certs{{- end -}}
-{{- define "onexit.executor" -}}{{ include "onexit.name" . }}-executor{{- end -}}
 
 {{- define "onexit.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}

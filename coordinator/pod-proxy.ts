@@ -1,0 +1,106 @@
+// The I/O shell of the sidecar's pod proxy (rules in pod-proxy-access.ts): authenticate the
+// bearer token (cached TokenReview, audience onexit-coordinator), read the pod, then relay the
+// API server's answer byte for byte with the coordinator's own credentials. Nothing is
+// buffered: a followed log or a watch flows through as it comes, and ends when either side does.
+import type { IncomingMessage } from "node:http";
+import { pipeline } from "node:stream/promises";
+import type { V1Pod, V1TokenReviewStatus } from "@kubernetes/client-node";
+import type { Request, RequestHandler, Response } from "express";
+import { errorMessage, type Logger } from "../common/log.ts";
+import { REPORT_AUDIENCE } from "../common/names.ts";
+import { apiErrorMessage } from "./kube-client.ts";
+import { authorizeProxy, parseProxyRequest, upstreamPath, type Refusal } from "./pod-proxy-access.ts";
+import { bearerToken } from "./report-handler.ts";
+
+/** GET `path` (with query) from the API server with the coordinator's credentials; resolves with the open response. */
+export type OpenApiStream = (path: string, signal: AbortSignal) => Promise<IncomingMessage>;
+
+export interface PodProxyOptions {
+  reviewToken: (token: string, audiences: string[]) => Promise<V1TokenReviewStatus>;
+  getPod: (namespace: string, name: string) => Promise<V1Pod | undefined>;
+  /** Absent: the proxy answers 503 (a coordinator run without API streaming, in tests). */
+  openApiStream?: OpenApiStream;
+  logger: Logger;
+}
+
+function answer(res: Response, status: number, error: string): void {
+  res.status(status).json({ error });
+}
+
+type Checked =
+  | { ok: true; upstream: string; fields: Record<string, string> }
+  | ({ ok: false } & Refusal)
+  | { ok: false; status: 503; error: string };
+
+async function check(req: Request, options: PodProxyOptions): Promise<Checked> {
+  const url = new URL(req.url, "http://proxy");
+  const parsed = parseProxyRequest(req.method, url.pathname, url.searchParams);
+  if (!parsed.ok) return parsed;
+  const { target } = parsed;
+  const token = bearerToken(req.get("authorization"));
+  if (token === undefined) return { ok: false, status: 401, error: "missing bearer token" };
+  let review: V1TokenReviewStatus;
+  let pod: V1Pod | undefined;
+  try {
+    review = await options.reviewToken(token, [REPORT_AUDIENCE]);
+    pod = review.authenticated === true ? await options.getPod(target.namespace, target.pod) : undefined;
+  } catch (err) {
+    return { ok: false, status: 503, error: `cannot check the request: ${apiErrorMessage(err)}` };
+  }
+  const refusal = authorizeProxy(target, review, pod);
+  if (refusal !== undefined) return { ok: false, ...refusal };
+  return {
+    ok: true,
+    upstream: upstreamPath(target),
+    fields: { kind: target.kind, namespace: target.namespace, pod: target.pod },
+  };
+}
+
+async function relay(upstream: IncomingMessage, res: Response): Promise<void> {
+  res.status(upstream.statusCode ?? 502);
+  const type = upstream.headers["content-type"];
+  if (type !== undefined) res.setHeader("content-type", type);
+  res.setHeader("cache-control", "no-store");
+  res.flushHeaders(); // a watch may say nothing for a while: the sidecar should know it is connected
+  await pipeline(upstream, res);
+}
+
+export function createPodProxy(options: PodProxyOptions): RequestHandler {
+  const { logger } = options;
+  return async (req, res) => {
+    const checked = await check(req, options);
+    if (!checked.ok) {
+      logger.warn("pod proxy refused", {
+        method: req.method,
+        path: req.path,
+        status: checked.status,
+        error: checked.error,
+      });
+      answer(res, checked.status, checked.error);
+      return;
+    }
+    if (options.openApiStream === undefined) {
+      answer(res, 503, "this coordinator does not relay API reads");
+      return;
+    }
+    const controller = new AbortController();
+    res.on("close", () => controller.abort());
+    let upstream: IncomingMessage;
+    try {
+      upstream = await options.openApiStream(checked.upstream, controller.signal);
+    } catch (err) {
+      if (!controller.signal.aborted) answer(res, 502, `API server unreachable: ${errorMessage(err)}`);
+      return;
+    }
+    logger.debug("pod proxy relaying", { ...checked.fields, status: upstream.statusCode });
+    try {
+      await relay(upstream, res);
+    } catch (err) {
+      // The sidecar hung up or the API server ended the stream early: either side retries.
+      if (!controller.signal.aborted)
+        logger.debug("pod proxy stream ended", { ...checked.fields, error: errorMessage(err) });
+      upstream.destroy();
+      res.destroy();
+    }
+  };
+}
