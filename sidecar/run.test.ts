@@ -47,7 +47,7 @@ function setup(answers: PostResult[] = [{ status: 200, body: "{}" }]) {
     readOutput: async (path) => {
       const text = files[path];
       if (text === undefined) throw Object.assign(new Error("missing"), { code: "ENOENT" });
-      return Buffer.from(text);
+      return { data: Buffer.from(text), mtimeMs: 1 };
     },
     post: async (body, token) => {
       posts.push({ body: JSON.parse(body), token });
