@@ -111,7 +111,7 @@ function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<N
   if (result.message !== undefined) patch.message = result.message;
   if (missing !== undefined && result.phase === "Succeeded") {
     patch.phase = "Error";
-    patch.message = `output parameter ${missing} was not produced`;
+    patch.message = missing;
   }
   if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
   return patch;
