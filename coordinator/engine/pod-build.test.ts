@@ -71,7 +71,10 @@ describe("output parameter mounts", () => {
 
   it("when the user mounts volumes too, then theirs come first and the output files after", () => {
     const template = withOutputs(["a", "/work/x.txt"]);
-    template.container = { ...template.container, volumeMounts: [{ name: "work", mountPath: "/work" }] } as never;
+    template.container = {
+      ...template.container,
+      volumeMounts: [{ name: "work", mountPath: "/work" }],
+    } as never;
     const built = build(template);
     expect(built.ok && built.value.spec?.containers[0]?.volumeMounts).toEqual([
       { name: "work", mountPath: "/work" },

@@ -85,7 +85,10 @@ spec:
     step(w);
     succeed(w, "wf");
     step(w);
-    expect(node(w, "wf")).toMatchObject({ phase: "Error", message: expect.stringContaining("output parameter p: /tmp/p:") });
+    expect(node(w, "wf")).toMatchObject({
+      phase: "Error",
+      message: expect.stringContaining("output parameter p: /tmp/p:"),
+    });
   });
 
   it("when the entrypoint is a script, then the source rides in an annotation mounted by the downward API", () => {
