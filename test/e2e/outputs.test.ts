@@ -29,9 +29,7 @@ function sh(script: string): string {
 
 async function run(yaml: string): Promise<{ name: string; workflow: Workflow }> {
   const name = createWorkflow(ns, yaml);
-  const workflow = await waitForWorkflowDone(ns, name);
-  await waitForPodsDone(ns, name);
-  return { name, workflow };
+  return { name, workflow: await waitForWorkflowDone(ns, name) };
 }
 
 describe("output parameters", () => {
@@ -61,6 +59,7 @@ spec:
 `);
     expect(workflow.status?.phase).toBe("Succeeded");
     expect(parameter(nodeNamed(workflow, `${name}[0].gen`), "hello")).toBe("hello world");
+    await waitForPodsDone(ns, name);
     const show = nodeNamed(workflow, `${name}[1].show`);
     expect(logs(ns, podName(name, show))).toContain("got: hello world");
     const genPod = kubectlJson<{
@@ -184,6 +183,7 @@ spec:
     expect(workflow.status?.phase).toBe("Succeeded");
     const print = nodeNamed(workflow, `${name}.onExit[1].print`);
     expect(print?.phase).toBe("Succeeded");
+    await waitForPodsDone(ns, name);
     expect(logs(ns, podName(name, print))).toContain("handled main-said Succeeded");
   });
 
