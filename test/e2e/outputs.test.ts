@@ -105,14 +105,14 @@ spec:
     steps:
     - - name: gen
         template: gen
-        arguments: {parameters: [{name: n, value: "{{item}}"}]}
+        arguments: {parameters: [{name: letter, value: "{{item}}"}]}
         withItems: [a, b, c]
     - - name: sum
         template: show
         arguments: {parameters: [{name: message, value: "{{steps.gen.outputs.parameters.v}}"}]}
   - name: gen
-    inputs: {parameters: [{name: n}]}
-    ${sh("echo {{inputs.parameters.n}}-out > /tmp/v.txt")}
+    inputs: {parameters: [{name: letter}]}
+    ${sh("echo {{inputs.parameters.letter}}-out > /tmp/v.txt")}
     outputs: {parameters: [{name: v, valueFrom: {path: /tmp/v.txt}}]}
   - name: show
     inputs: {parameters: [{name: message}]}
