@@ -1,8 +1,11 @@
-// The one image's entrypoint: `onexit coordinator|webhook|sidecar`.
+// The one image's entrypoint: `onexit coordinator|webhook|sidecar|output-placeholders`.
+import { PLACEHOLDERS_COMMAND } from "../common/output-placeholder.ts";
+
 const components: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   coordinator: () => import("../coordinator/main.ts"),
   webhook: () => import("../webhook/main.ts"),
   sidecar: () => import("../sidecar/main.ts"),
+  [PLACEHOLDERS_COMMAND]: () => import("../sidecar/output-placeholders.ts"),
 };
 
 const name = process.argv[2] ?? "";

@@ -21,6 +21,8 @@ export const ANNOTATION_REPORT = "onexit.dev/report";
 export const ANNOTATION_OUTPUTS = "onexit.dev/outputs";
 /** The emptyDir the engine adds for output parameters; the webhook mounts it in `wait`. */
 export const OUTPUTS_VOLUME = "onexit-outputs";
+/** The init container the webhook adds to create the output files `main` mounts (common/output-placeholder.ts). */
+export const OUTPUTS_INIT_CONTAINER = "onexit-init";
 /** Opt-out of running the exit handler when a running workflow is deleted. */
 export const ANNOTATION_SKIP_HANDLER_ON_DELETE = "onexit.dev/skip-exit-handler-on-delete";
 export const FINALIZER = "onexit.dev/exit-handler";

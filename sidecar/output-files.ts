@@ -14,6 +14,7 @@ export function volumeReader(dir: string): ReadPrefix {
     }
     const handle = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      const { mtimeMs } = await handle.stat();
       const buffer = Buffer.alloc(maxBytes);
       let filled = 0;
       while (filled < maxBytes) {
@@ -21,7 +22,7 @@ export function volumeReader(dir: string): ReadPrefix {
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      return buffer.subarray(0, filled);
+      return { data: buffer.subarray(0, filled), mtimeMs };
     } finally {
       await handle.close();
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,6 +107,9 @@ describe("readOutputs with the real volume reader", () => {
     writeFileSync(join(dir, "d0", "big"), "b".repeat(MAX_OUTPUT_VALUE_BYTES + 10));
     writeFileSync(join(outside, "token"), "secret-token");
     symlinkSync(join(outside, "token"), join(dir, "d0", "link"));
+    writeFileSync(join(dir, "untouched"), "");
+    utimesSync(join(dir, "untouched"), 0, 0);
+    writeFileSync(join(dir, "empty"), "");
   });
 
   afterAll(() => {
@@ -136,6 +139,16 @@ describe("readOutputs with the real volume reader", () => {
     const result = await readOutputs(specs, volumeReader(dir));
     expect(result.outputs).toEqual([{ name: "result", value: "42" }]);
     expect(result.warnings).toEqual(["output gone: cannot read d0/missing (ENOENT)"]);
+  });
+
+  it("when main never wrote its placeholder, then the output is left out as not written", async () => {
+    const result = await readOutputs([{ name: "p", path: "untouched" }], volumeReader(dir));
+    expect(result).toEqual({ outputs: [], warnings: ["output p: main did not write untouched"] });
+  });
+
+  it("when main wrote an empty file, then the output is the empty string", async () => {
+    const result = await readOutputs([{ name: "p", path: "empty" }], volumeReader(dir));
+    expect(result).toEqual({ outputs: [{ name: "p", value: "" }], warnings: [] });
   });
 
   it("when a file is over the size limit, then it is left out with a warning", async () => {

@@ -1,5 +1,6 @@
 // Output parameters: the files `main` wrote into the shared volume, as the pod annotation
 // onexit.dev/outputs lists them. Problems are returned as warnings, never thrown.
+import { isUntouchedPlaceholder } from "../common/output-placeholder.ts";
 import { MAX_OUTPUT_NAME_LENGTH, MAX_OUTPUT_VALUE_BYTES, MAX_OUTPUTS } from "../common/report-limits.ts";
 
 export interface OutputSpec {
@@ -17,8 +18,14 @@ export interface ReadOutputsResult {
   warnings: string[];
 }
 
+/** A bounded prefix of an output file and its modification time. */
+export interface OutputFile {
+  data: Buffer;
+  mtimeMs: number;
+}
+
 /** Reads at most `maxBytes` of a file inside `dir`; throws (ENOENT, escape, …) when it cannot. */
-export type ReadPrefix = (relativePath: string, maxBytes: number) => Promise<Buffer>;
+export type ReadPrefix = (relativePath: string, maxBytes: number) => Promise<OutputFile>;
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value !== "";
@@ -84,15 +91,19 @@ export async function readOutputs(specs: OutputSpec[], readPrefix: ReadPrefix): 
   const outputs: OutputValue[] = [];
   const warnings: string[] = [];
   for (const spec of specs) {
-    let data: Buffer;
+    let file: OutputFile;
     try {
-      data = await readPrefix(spec.path, MAX_OUTPUT_VALUE_BYTES + 2);
+      file = await readPrefix(spec.path, MAX_OUTPUT_VALUE_BYTES + 2);
     } catch (err) {
       const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : String(err);
       warnings.push(`output ${spec.name}: cannot read ${spec.path} (${code})`);
       continue;
     }
-    const value = trimOneNewline(data.toString("utf8"));
+    if (isUntouchedPlaceholder({ size: file.data.length, mtimeMs: file.mtimeMs })) {
+      warnings.push(`output ${spec.name}: main did not write ${spec.path}`);
+      continue;
+    }
+    const value = trimOneNewline(file.data.toString("utf8"));
     if (Buffer.byteLength(value) > MAX_OUTPUT_VALUE_BYTES) {
       warnings.push(`output ${spec.name}: ${spec.path} is larger than ${MAX_OUTPUT_VALUE_BYTES} bytes`);
       continue;

@@ -47,7 +47,7 @@ function setup(answers: PostResult[] = [{ status: 200, body: "{}" }]) {
     readOutput: async (path) => {
       const text = files[path];
       if (text === undefined) throw Object.assign(new Error("missing"), { code: "ENOENT" });
-      return Buffer.from(text);
+      return { data: Buffer.from(text), mtimeMs: 1 };
     },
     post: async (body, token) => {
       posts.push({ body: JSON.parse(body), token });
@@ -240,7 +240,7 @@ describe("sidecar run", () => {
       openLog: async () => {
         throw Object.assign(new Error("GET /log answered 404: pod gone"), { statusCode: 404 });
       },
-      readOutput: async () => Buffer.from(""),
+      readOutput: async () => ({ data: Buffer.from(""), mtimeMs: 0 }),
       post: async () => ({ status: 200, body: "" }),
       readToken: async () => "t",
       now: () => new Date(0),

@@ -12,6 +12,7 @@ import {
   WAIT_CONTAINER,
 } from "../common/names.ts";
 import type { InjectConfig } from "./inject-config.ts";
+import { addOutputPlaceholders } from "./output-placeholders.ts";
 
 export const TOKEN_VOLUME = "onexit-token";
 export const TOKEN_MOUNT_PATH = "/var/run/onexit/token";
@@ -52,6 +53,7 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
   const volumes = [tokenVolume()];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];
   spec.containers = [...spec.containers, waitContainer(config, hasOutputs)];
+  const initContainers = addOutputPlaceholders(out, config);
 
   const metadata = (out.metadata ??= {});
   const annotations = (metadata.annotations ??= {});
@@ -60,7 +62,7 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
     annotations[ANNOTATION_DEFAULT_CONTAINER] = MAIN_CONTAINER;
   }
   const record: InjectionRecord = {
-    containers: [WAIT_CONTAINER],
+    containers: [...initContainers, WAIT_CONTAINER],
     volumes: volumes.map((v) => v.name),
     version: config.version,
   };

@@ -7,16 +7,16 @@ import {
   ANNOTATION_DEFAULT_CONTAINER,
   ANNOTATION_NODE_ID,
   ANNOTATION_NODE_NAME,
+  ANNOTATION_OUTPUTS,
   API_VERSION,
   LABEL_ON_EXIT,
   LABEL_WORKFLOW,
   MAIN_CONTAINER,
+  OUTPUTS_VOLUME,
 } from "../../common/names.ts";
 import { LOG_DIR } from "./log-tails.ts";
 
 export const ANNOTATION_SCRIPT = "onexit.dev/script";
-export const ANNOTATION_OUTPUTS = "onexit.dev/outputs";
-export const OUTPUTS_VOLUME = "onexit-outputs";
 export const SCRIPT_VOLUME = "onexit-script";
 export const LOGS_VOLUME = "onexit-logs";
 export const SCRIPT_DIR = "/onexit/script";
@@ -40,32 +40,39 @@ interface OutputsLayout {
   files: { name: string; path: string }[];
 }
 
-function dirAndBase(path: string): [string, string] {
-  const cut = path.lastIndexOf("/");
-  return [path.slice(0, cut), path.slice(cut + 1)];
+/** Absolute, and nothing a mount path could read two ways: no empty, `.` or `..` segment. */
+function isPlainFilePath(path: string): boolean {
+  if (!path.startsWith("/")) return false;
+  return path
+    .slice(1)
+    .split("/")
+    .every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }
 
-/** One subPath of the outputs emptyDir per distinct directory the output files live in. */
+/**
+ * One file of the outputs emptyDir (subPath `p<N>`) mounted onto each distinct output path,
+ * never onto its directory, so the image's files beside it stay visible. The webhook's
+ * `onexit-init` container creates those files first (common/output-placeholder.ts).
+ */
 export function outputsLayout(template: Template): Resolved<OutputsLayout> {
-  const dirs = new Map<string, string>();
+  const subPaths = new Map<string, string>();
   const layout: OutputsLayout = { mounts: [], files: [] };
   for (const param of template.outputs?.parameters ?? []) {
     const path = param.valueFrom?.path;
     if (path === undefined) continue;
-    const [dir, base] = dirAndBase(path);
-    if (!path.startsWith("/") || dir === "" || base === "") {
+    if (!isPlainFilePath(path)) {
       return {
         ok: false,
-        error: `outputs.parameters.${param.name}.valueFrom.path "${path}" must be an absolute file path outside /`,
+        error: `outputs.parameters.${param.name}.valueFrom.path "${path}" must be an absolute path to a file`,
       };
     }
-    let sub = dirs.get(dir);
+    let sub = subPaths.get(path);
     if (sub === undefined) {
-      sub = `d${dirs.size}`;
-      dirs.set(dir, sub);
-      layout.mounts.push({ name: OUTPUTS_VOLUME, mountPath: dir, subPath: sub });
+      sub = `p${subPaths.size}`;
+      subPaths.set(path, sub);
+      layout.mounts.push({ name: OUTPUTS_VOLUME, mountPath: path, subPath: sub });
     }
-    layout.files.push({ name: param.name, path: `${sub}/${base}` });
+    layout.files.push({ name: param.name, path: sub });
   }
   return { ok: true, value: layout };
 }

@@ -136,7 +136,7 @@ function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<N
   if (result.message !== undefined) patch.message = result.message;
   if (missing !== undefined && result.phase === "Succeeded") {
     patch.phase = "Error";
-    patch.message = withSidecarFailure(`output parameter ${missing} was not produced`, result.sidecarFailure);
+    patch.message = withSidecarFailure(missing, result.sidecarFailure);
   }
   if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
   return patch;

@@ -7,7 +7,7 @@ export interface PodOutputs {
   outputs: Outputs;
   /** Values published under a parameter's globalName. */
   globals: Record<string, string>;
-  /** A declared file output the sidecar did not report, with no default. */
+  /** Why the step fails: a declared file output the sidecar did not report, with no default. */
   missing: string | undefined;
 }
 
@@ -20,6 +20,15 @@ function valueOf(param: Parameter, result: PodResult): string | undefined {
 function isMissing(param: Parameter, result: PodResult): boolean {
   const expected = result.report !== undefined || result.sidecarFailure !== undefined;
   return expected && param.valueFrom?.path !== undefined && valueOf(param, result) === undefined;
+}
+
+/** Argo's executor fails on the file's ENOENT; the sidecar also leaves out a file it could not
+ * read (too large, unreadable), and its log says which. */
+export function missingMessage(param: Parameter): string {
+  return (
+    `output parameter ${param.name}: ${param.valueFrom?.path ?? ""}: no such file or directory ` +
+    `(or not readable: see the wait container's log)`
+  );
 }
 
 function parametersOf(
@@ -35,7 +44,8 @@ function parametersOf(
     parameters.push({ name: param.name, value });
     if (param.globalName !== undefined) globals[param.globalName] = value;
   }
-  return { parameters, globals, missing: declared.find((param) => isMissing(param, result))?.name };
+  const absent = declared.find((param) => isMissing(param, result));
+  return { parameters, globals, missing: absent === undefined ? undefined : missingMessage(absent) };
 }
 
 export function podOutputs(template: Template, result: PodResult): PodOutputs {

@@ -33,10 +33,10 @@ spec:
     const first = step(w);
     const genPod = createdPods(first)[0];
     expect(genPod?.metadata?.annotations?.["onexit.dev/outputs"]).toBe(
-      JSON.stringify([{ name: "out", path: "d0/out.txt" }]),
+      JSON.stringify([{ name: "out", path: "p0" }]),
     );
     expect(genPod?.spec?.containers[0]?.volumeMounts).toEqual([
-      { name: "onexit-outputs", mountPath: "/tmp", subPath: "d0" },
+      { name: "onexit-outputs", mountPath: "/tmp/out.txt", subPath: "p0" },
     ]);
     expect(genPod?.spec?.volumes).toEqual([{ name: "onexit-outputs", emptyDir: {} }]);
     exit(w, "wf[0].gen", 0, { outputs: { out: "hello" }, log: "line\n" });
@@ -85,7 +85,10 @@ spec:
     step(w);
     succeed(w, "wf");
     step(w);
-    expect(node(w, "wf")).toMatchObject({ phase: "Error", message: "output parameter p was not produced" });
+    expect(node(w, "wf")).toMatchObject({
+      phase: "Error",
+      message: expect.stringContaining("output parameter p: /tmp/p:"),
+    });
   });
 
   it("when the entrypoint is a script, then the source rides in an annotation mounted by the downward API", () => {
@@ -214,5 +217,54 @@ spec:
     expect(node(w, "wf[1].use")).toMatchObject({ phase: "Error" });
     expect(node(w, "wf[1].use").message).toContain('"zzz"');
     expect(result.status.phase).toBe("Failed");
+  });
+});
+
+describe("reconcile: an output file main did not write", () => {
+  const spec = (defaultValue: string): string => `
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: gen, template: gen}
+  - name: gen
+    container: {image: alpine}
+    outputs:
+      parameters:
+      - name: out
+        valueFrom: {path: /tmp/out.txt${defaultValue}}
+`;
+
+  it("when the parameter has no default, then the step errors naming the parameter and the path", () => {
+    const w = world(spec(""));
+    step(w);
+    exit(w, "wf[0].gen", 0, { outputs: {} });
+    step(w);
+    expect(node(w, "wf[0].gen").phase).toBe("Error");
+    expect(node(w, "wf[0].gen").message).toBe(
+      "output parameter out: /tmp/out.txt: no such file or directory (or not readable: see the wait container's log)",
+    );
+    step(w);
+    expect(w.workflow.status?.phase).toBe("Failed");
+    expect(w.workflow.status?.message).toBe(node(w, "wf[0].gen").message);
+  });
+
+  it("when the parameter has a default, then the step succeeds with the default as its value", () => {
+    const w = world(spec(", default: fallback"));
+    step(w);
+    exit(w, "wf[0].gen", 0, { outputs: {} });
+    step(w);
+    expect(node(w, "wf[0].gen").phase).toBe("Succeeded");
+    expect(node(w, "wf[0].gen").outputs?.parameters).toEqual([{ name: "out", value: "fallback" }]);
+  });
+
+  it("when main failed as well, then its own failure is the message", () => {
+    const w = world(spec(""));
+    step(w);
+    exit(w, "wf[0].gen", 3, { outputs: {} });
+    step(w);
+    expect(node(w, "wf[0].gen").phase).toBe("Failed");
+    expect(node(w, "wf[0].gen").message).toBe("Error (exit code 3)");
   });
 });

@@ -79,7 +79,8 @@ describe("reconcile: a sidecar that gave up", () => {
     const result = step(w);
     expect(node(w, "wf")).toMatchObject({
       phase: "Error",
-      message: "output parameter answer was not produced; sidecar: main's log refused: 404",
+      message:
+        "output parameter answer: /tmp/answer: no such file or directory (or not readable: see the wait container's log); sidecar: main's log refused: 404",
     });
     expect(result.status.phase).toBe("Error");
   });

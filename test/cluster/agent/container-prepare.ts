@@ -18,6 +18,8 @@ export interface PrepareContext {
   hostPath: string;
   volumeDirs: ReadonlyMap<string, string>;
   hostsFile: string;
+  /** This container's own empty directory where the mount script holds its sources. */
+  stageDir: string;
   kubernetesService: { host: string; port: string };
 }
 
@@ -57,6 +59,7 @@ export async function prepareContainer(ctx: PrepareContext): Promise<PreparedCon
   const script = mountScript({
     mounts,
     hostsFile: ctx.hostsFile,
+    stageDir: ctx.stageDir,
     hostname: podHostname(ctx.pod),
     ...(ctx.container.workingDir ? { workingDir: ctx.container.workingDir } : {}),
   });

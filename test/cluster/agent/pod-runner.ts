@@ -206,6 +206,7 @@ export class PodRunner {
             hostPath: this.deps.hostPath,
             volumeDirs: this.volumeDirs,
             hostsFile: this.hostsFile(),
+            stageDir: join(this.deps.podDir, "stage", init ? `init-${c.name}` : c.name),
             kubernetesService: this.deps.kubernetesService,
           }),
         onChange: () => this.reporter.schedule(),

@@ -1,6 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { containerMounts, mountScript, shellQuote } from "./mount-script.ts";
 import {
   configMapData,
   secretData,
@@ -81,62 +80,5 @@ describe("volumeFiles", () => {
     expect(
       volumeFiles({ name: "m", secret: { secretName: "missing", optional: true } }, pod, facts, objects),
     ).toBeInstanceOf(Map);
-  });
-});
-
-describe("containerMounts", () => {
-  const dirs = new Map([
-    ["data", "/state/v/data"],
-    ["out", "/state/v/out"],
-  ]);
-
-  it("when mounts use subPath and subPathExpr, then sources are joined and parents sort first", () => {
-    const mounts = containerMounts(
-      {
-        name: "c",
-        volumeMounts: [
-          { name: "out", mountPath: "/a/b/c", subPathExpr: "$(POD)" },
-          { name: "data", mountPath: "/a", subPath: "d1", readOnly: true },
-        ],
-      },
-      dirs,
-      { POD: "p1" },
-    );
-    expect(mounts).toEqual([
-      { source: "/state/v/data/d1", target: "/a", readOnly: true },
-      { source: "/state/v/out/p1", target: "/a/b/c", readOnly: false },
-    ]);
-  });
-
-  it("when a subPath escapes the volume or the volume is unknown, then it is an error", () => {
-    expect(
-      containerMounts(
-        { name: "c", volumeMounts: [{ name: "data", mountPath: "/x", subPath: "../etc" }] },
-        dirs,
-        {},
-      ),
-    ).toBeInstanceOf(Error);
-    expect(
-      containerMounts({ name: "c", volumeMounts: [{ name: "nope", mountPath: "/x" }] }, dirs, {}),
-    ).toBeInstanceOf(Error);
-  });
-});
-
-describe("mountScript", () => {
-  it("when rendered, then it mounts, binds /etc/hosts, changes directory and execs", () => {
-    const s = mountScript({
-      mounts: [{ source: "/s", target: "/t", readOnly: true }],
-      hostsFile: "/p/hosts",
-      hostname: "pod",
-      workingDir: "/w",
-    });
-    expect(s).toContain("m '/s' '/t' ro");
-    expect(s).toContain("mount --bind '/p/hosts' /etc/hosts");
-    expect(s).toContain("cd '/w'");
-    expect(s.endsWith('exec "$@"')).toBe(true);
-  });
-
-  it("when a path has a quote, then it is escaped", () => {
-    expect(shellQuote("it's")).toBe("'it'\\''s'");
   });
 });
