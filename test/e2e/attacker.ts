@@ -248,3 +248,21 @@ export async function flood(
   await Promise.all(Array.from({ length: concurrency }, worker));
   return statuses;
 }
+
+export interface Pod {
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec: {
+    serviceAccountName?: string;
+    containers: { name: string }[];
+    volumes?: { projected?: { sources?: { serviceAccountToken?: { audience?: string } }[] } }[];
+  };
+  status: { phase?: string; containerStatuses?: { restartCount: number }[] };
+}
+
+export const getPod = (namespace: string, name: string): Pod =>
+  kubectlJson<Pod>(["-n", namespace, "get", "pod", name]);
