@@ -43,12 +43,14 @@ prereqs:
 e2e: deps tools prereqs build
 	vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.cache/e2e.json
 
-# The chart must lint and its rendered manifests must be accepted by a real API server.
+# The chart must lint and its rendered manifests (optional objects switched on) must be accepted
+# by a real API server.
 chart-check: tools cluster-up
 	helm lint charts/onexit
 	kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig create namespace onexit-chart-check --dry-run=client -o yaml \
 	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply -f - >/dev/null
 	helm template chart-check charts/onexit --namespace onexit-chart-check --include-crds \
+	  --set networkPolicy.enabled=true \
 	  | kubectl --kubeconfig $(ONEXIT_STATE)/kubeconfig apply --server-side --force-conflicts \
 	      --field-manager=chart-check --dry-run=server -f - >/dev/null
 	@echo "chart-check: helm template accepted by the API server (dry run)"

@@ -1,6 +1,7 @@
 // Issue 5: the chart as users meet it: lint, schema, upgrade, uninstall.
 import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { kubectl } from "./kube.ts";
 import { installOnexit, RELEASE_NAMESPACE } from "./install-onexit.ts";
 import {
@@ -26,6 +27,54 @@ function caBundle(): string {
     "-o",
     "jsonpath={.webhooks[0].clientConfig.caBundle}",
   ]);
+}
+
+interface Rendered {
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+}
+
+function render(args: string[] = []): Rendered[] {
+  const out = execFileSync("helm", ["template", "onexit", chart, "--namespace", "onexit", ...args], {
+    encoding: "utf8",
+  });
+  return parseAllDocuments(out)
+    .map((doc) => doc.toJSON() as Rendered | null)
+    .filter((doc): doc is Rendered => doc !== null);
+}
+
+interface PodTemplate {
+  securityContext?: Record<string, unknown>;
+  containers: {
+    name: string;
+    securityContext?: Record<string, unknown>;
+    env?: { name: string; value?: string }[];
+  }[];
+}
+
+function podTemplates(docs: Rendered[]): PodTemplate[] {
+  return docs
+    .filter((d) => d.kind === "Deployment")
+    .map((d) => (d.spec as { template: { spec: PodTemplate } }).template.spec);
+}
+
+/** What Pod Security `restricted` asks of a container, merged with its pod's settings. */
+function restrictedProblems(
+  pod: Record<string, unknown> | undefined,
+  container: Record<string, unknown>,
+): string[] {
+  const effective = { ...pod, ...container };
+  const problems: string[] = [];
+  if (effective.runAsNonRoot !== true) problems.push("runAsNonRoot");
+  if (effective.runAsUser === 0) problems.push("runAsUser 0");
+  if (container.allowPrivilegeEscalation !== false) problems.push("allowPrivilegeEscalation");
+  if (container.readOnlyRootFilesystem !== true) problems.push("readOnlyRootFilesystem");
+  if (JSON.stringify((container.capabilities as { drop?: string[] } | undefined)?.drop) !== '["ALL"]')
+    problems.push("capabilities.drop");
+  if ((effective.seccompProfile as { type?: string } | undefined)?.type !== "RuntimeDefault")
+    problems.push("seccompProfile");
+  return problems;
 }
 
 async function runOneStep(): Promise<void> {
@@ -71,6 +120,54 @@ describe("helm chart", () => {
       },
     );
     expect(single).not.toMatch(/kind: PodDisruptionBudget/);
+  });
+
+  it("when rendered, then every onexit container and the injected sidecar are locked down", () => {
+    const pods = podTemplates(render());
+    expect(pods.length).toBe(2);
+    for (const pod of pods) {
+      for (const container of pod.containers) {
+        expect({
+          [container.name]: restrictedProblems(pod.securityContext, container.securityContext ?? {}),
+        }).toEqual({
+          [container.name]: [],
+        });
+      }
+    }
+    const webhookEnv = pods.flatMap((p) => p.containers).find((c) => c.name === "webhook")?.env ?? [];
+    const sidecar = webhookEnv.find((e) => e.name === "ONEXIT_SIDECAR_SECURITY_CONTEXT")?.value;
+    expect(restrictedProblems(undefined, JSON.parse(sidecar ?? "{}") as Record<string, unknown>)).toEqual([]);
+  });
+
+  it("when networkPolicy is enabled, then reports admit only workflow pods and metrics the configured peers", () => {
+    expect(render().filter((d) => d.kind === "NetworkPolicy")).toEqual([]);
+    const policies = render([
+      "--set",
+      "networkPolicy.enabled=true",
+      "--set-json",
+      'networkPolicy.metricsFrom=[{"namespaceSelector":{"matchLabels":{"name":"monitoring"}}}]',
+    ]).filter((d) => d.kind === "NetworkPolicy");
+    const ingress = Object.fromEntries(
+      policies.map((p) => [p.metadata.name, (p.spec as { ingress: unknown[] }).ingress]),
+    );
+    const monitoring = [{ namespaceSelector: { matchLabels: { name: "monitoring" } } }];
+    expect(ingress).toEqual({
+      "onexit-coordinator": [
+        {
+          ports: [{ port: "reports" }],
+          from: [
+            {
+              namespaceSelector: {},
+              podSelector: {
+                matchExpressions: [{ key: "workflows.argoproj.io/workflow", operator: "Exists" }],
+              },
+            },
+          ],
+        },
+        { ports: [{ port: "metrics" }], from: monitoring },
+      ],
+      "onexit-webhook": [{ ports: [{ port: "https" }] }, { ports: [{ port: "metrics" }], from: monitoring }],
+    });
   });
 
   it("when upgraded, then the CA is kept and injection keeps working", async () => {
