@@ -83,7 +83,13 @@ export function listWorkflows(ns: string): Workflow[] {
 }
 
 interface PodJson {
-  metadata: { name: string; uid: string; labels?: Record<string, string>; creationTimestamp: string };
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp: string;
+  };
   status?: { phase?: string; containerStatuses?: { name: string; state?: { running?: unknown } }[] };
 }
 
@@ -161,6 +167,17 @@ export async function deleteAndCountStuck(
         .join(", ")}`,
     };
   }
+}
+
+/** Deletes the namespace's workflows first (running ones run their handler), then the namespace. */
+export async function deleteWorkflowsThenNamespace(ns: string): Promise<void> {
+  kubectl(["-n", ns, "delete", "workflows", "--all", "--wait=false"]);
+  await waitFor(() => listWorkflows(ns).length === 0, {
+    timeoutMs: 180_000,
+    intervalMs: 1000,
+    description: `the workflows of ${ns} to be deleted`,
+  });
+  await deleteAndCountStuck(ns);
 }
 
 // ---- the onexit Deployments ----
