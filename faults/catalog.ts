@@ -93,7 +93,14 @@ async function restartControlPlane(name: string, ctx: FaultContext): Promise<voi
   ctx.log(`${name} back (test/cluster/up.sh)`);
 }
 
-export function catalog(load: number): Fault[] {
+export interface CatalogOptions {
+  /** Workflows under the repeated leader kills. */
+  load: number;
+  /** Workflows per fault. */
+  workflows: number;
+}
+
+export function catalog({ load, workflows }: CatalogOptions): Fault[] {
   return [
     failpointFault(FAILPOINTS.beforePod, "before the first pod create"),
     failpointFault(FAILPOINTS.afterPod, "between pod create and status write"),
@@ -154,17 +161,17 @@ export function catalog(load: number): Fault[] {
     },
     {
       name: "wait sidecar SIGKILLed",
-      script: "sleep 6",
+      script: "sleep 8",
       inject: (ctx) => killInEachWorkflow(ctx, isSidecarProcess, "sidecar"),
     },
     {
       name: "main SIGKILLed",
-      script: "sleep 6",
+      script: "sleep 8",
       inject: (ctx) => killInEachWorkflow(ctx, (pid) => !isSidecarProcess(pid), "main"),
     },
     {
       name: "step pod deleted out of band",
-      script: "sleep 6",
+      script: "sleep 8",
       inject: async (ctx) => {
         for (const workflow of ctx.names) {
           const pod = await runningStepPod(ctx.ns, workflow);
@@ -174,12 +181,16 @@ export function catalog(load: number): Fault[] {
       },
     },
     {
-      name: "pod quota reached (pods=2)",
+      name: "namespace at its pod quota (pods=2)",
+      // Two pods at a time: a few workflows are enough to queue most creates behind the quota.
+      workflows: Math.min(workflows, 4),
+      script: "sleep 1",
       namespace: { podQuota: 2 },
     },
     {
       name: "namespace without onexit RBAC",
       namespace: { rbac: false },
+      timeoutMs: 150_000,
       note: "needs the sidecar's API access through the coordinator (another branch)",
     },
     {

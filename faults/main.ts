@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const hostSpeed = measureHostSpeed();
   log(`host speed: node start ${hostSpeed.nodeStartMs} ms, loop ${hostSpeed.loopMs} ms`);
   const rows: Row[] = [];
-  for (const fault of catalog(config.load)) {
+  for (const fault of catalog(config)) {
     if (!selected(config, fault.name)) continue;
     log(`${fault.name}: starting`);
     const row = await runFault(fault, { workflows: config.workflows, timeoutMs: config.timeoutMs, log });

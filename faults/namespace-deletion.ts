@@ -6,7 +6,7 @@ import { listPodsJson, listWorkflows, sleep } from "./cluster.ts";
 import type { FaultContext } from "./run-fault.ts";
 import type { Row } from "./row.ts";
 
-const TIMEOUT_MS = 180_000;
+const TIMEOUT_MS = 120_000;
 
 export async function measureNamespaceDeletion(ctx: FaultContext): Promise<Row> {
   const handlers = new Map<string, Set<string>>(ctx.names.map((n) => [n, new Set<string>()]));

@@ -36,6 +36,8 @@ export interface Fault {
   after?: (ctx: FaultContext) => Promise<void>;
   /** The row's own measurement and verdict, for faults that take the workflows away. */
   measure?: (ctx: FaultContext) => Promise<Row>;
+  /** Overrides the configured wait for the workflows to be final. */
+  timeoutMs?: number;
   /** Set when the row depends on a fix another branch is making. */
   note?: string;
 }
@@ -80,7 +82,7 @@ export async function runFault(fault: Fault, options: RunOptions): Promise<Row> 
     const row = await fault.measure(ctx);
     return { ...row, problems: [...problems, ...row.problems], ok: row.ok && problems.length === 0 };
   }
-  await waitAllFinal(ns, ctx.names, options.timeoutMs, log);
+  await waitAllFinal(ns, ctx.names, fault.timeoutMs ?? options.timeoutMs, log);
   const counts = countWorkflows(listWorkflows(ns), podFacts(listPodsJson(ns)));
   const unfinished = await unfinishedPodCount(ns);
   if (unfinished > 0) problems.push(`${unfinished} pods not completed`);

@@ -14,7 +14,7 @@ const onLocalTestCluster = (): boolean =>
   kubectl(["get", "nodes", "-o", "name"]).split("\n").includes("node/onexit-node");
 
 async function expectFaultHandled(name: string): Promise<void> {
-  const fault = catalog(WORKFLOWS).find((f) => f.name === name);
+  const fault = catalog({ load: WORKFLOWS, workflows: WORKFLOWS }).find((f) => f.name === name);
   if (fault === undefined) throw new Error(`no fault named ${name} in faults/catalog.ts`);
   const row = await runFault(fault, { workflows: WORKFLOWS, timeoutMs: 180_000, log });
   expect(row.problems).toEqual([]);
