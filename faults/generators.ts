@@ -243,6 +243,6 @@ export const brokenWorkflow: fc.Arbitrary<BrokenWorkflow> = fc.oneof(
         { name: "handler", container: { image: "alpine:3" } },
       ],
     },
-    field: template,
+    field: "steps",
   })),
 );
