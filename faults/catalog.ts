@@ -9,11 +9,10 @@ import { kubectl, waitFor } from "../test/e2e/kube.ts";
 import {
   clusterUp,
   controlPlanePid,
-  coordinatorPid,
   COORDINATOR,
   isSidecarProcess,
   killPids,
-  leaderPod,
+  liveLeader,
   podPids,
   runningStepPod,
   scale,
@@ -111,13 +110,13 @@ export function catalog({ load, workflows }: CatalogOptions): Fault[] {
       workflows: load,
       script: "sleep 1",
       inject: async (ctx) => {
+        let lastKill = 0;
         for (let kill = 1; kill <= 3; kill++) {
-          await sleep(12_000);
-          const leader = leaderPod();
-          const pid = coordinatorPid(leader);
-          if (pid === undefined) throw new Error(`no process for the leader ${leader || "(none)"}`);
-          killPids([pid]);
-          ctx.log(`kill ${kill}: leader ${leader} (pid ${pid}) SIGKILLed`);
+          await sleep(10_000);
+          const leader = await liveLeader(lastKill);
+          killPids([leader.pid]);
+          lastKill = Date.now();
+          ctx.log(`kill ${kill}: leader ${leader.pod} (pid ${leader.pid}) SIGKILLed`);
         }
       },
     },

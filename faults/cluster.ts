@@ -223,16 +223,27 @@ export function onexitRestarts(): Map<string, number> {
   );
 }
 
-export function leaderPod(): string {
-  return kubectl([
-    "-n",
-    RELEASE_NAMESPACE,
-    "get",
-    "lease",
-    COORDINATOR,
-    "-o",
-    "jsonpath={.spec.holderIdentity}",
-  ]).trim();
+/**
+ * The leader's process once a live leader renews the Lease after `sinceMs` (a killed leader's
+ * Lease names it until it expires, and its restarted container is not the leader yet).
+ */
+export async function liveLeader(sinceMs: number): Promise<{ pod: string; pid: number }> {
+  return waitFor(
+    () => {
+      const lease = kubectlJson<{ spec?: { holderIdentity?: string; renewTime?: string } }>([
+        "-n",
+        RELEASE_NAMESPACE,
+        "get",
+        "lease",
+        COORDINATOR,
+      ]);
+      const pod = lease.spec?.holderIdentity ?? "";
+      if (!(Date.parse(lease.spec?.renewTime ?? "") > sinceMs)) return undefined;
+      const pid = coordinatorPid(pod);
+      return pid === undefined ? undefined : { pod, pid };
+    },
+    { timeoutMs: 120_000, intervalMs: 500, description: "a coordinator to lead and renew the Lease" },
+  );
 }
 
 // ---- host processes ----
