@@ -1,6 +1,7 @@
 // Runs one workflow fault: a fresh namespace, N two-step workflows with an exit handler, the fault
 // injected for real, a bounded wait until every workflow is final, then the counts and what is
 // stuck once the namespace is deleted.
+import { isWorkflowDone } from "../common/types.ts";
 import { countWorkflows } from "./measure.ts";
 import {
   createWorkflows,
@@ -83,8 +84,11 @@ export async function runFault(fault: Fault, options: RunOptions): Promise<Row> 
     return { ...row, problems: [...problems, ...row.problems], ok: row.ok && problems.length === 0 };
   }
   await waitAllFinal(ns, ctx.names, fault.timeoutMs ?? options.timeoutMs, log);
-  const counts = countWorkflows(listWorkflows(ns), podFacts(listPodsJson(ns)));
-  const unfinished = await unfinishedPodCount(ns);
+  const workflows = listWorkflows(ns);
+  const counts = countWorkflows(workflows, podFacts(listPodsJson(ns)));
+  // Pods get a grace period to finish only behind final workflows; open ones are counted lost already.
+  const allFinal = workflows.every((w) => isWorkflowDone(w.status?.phase));
+  const unfinished = await unfinishedPodCount(ns, allFinal ? 60_000 : 0);
   if (unfinished > 0) problems.push(`${unfinished} pods not completed`);
   const { stuck, detail } = await deleteAndCountStuck(ns);
   if (detail !== "") problems.push(detail);
