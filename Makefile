@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(ONEXIT_CACHE)/bin:$(PATH)
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: prereqs all deps lint typecheck unit e2e test chart-check cluster-up cluster-down tools demo bench build image clean
+.PHONY: prereqs all deps lint typecheck unit e2e test chart-check cluster-up cluster-down tools demo bench faults build image clean
 
 all: test
 
@@ -66,6 +66,12 @@ demo: deps tools prereqs cluster-up build
 # Not part of `make test`; BENCH_QUICK=1 for a smoke run, the other knobs in bench/config.ts.
 bench: deps tools prereqs cluster-up build
 	export KUBECONFIG=$${KUBECONFIG:-$(ONEXIT_STATE)/kubeconfig}; node bench/main.ts
+
+# Fault injection in the test cluster: a table on stdout, JSON in faults/results/. Not part of
+# `make test` (test/e2e/faults.test.ts runs a short subset); knobs in faults/config.ts
+# (FAULTS_WORKFLOWS, FAULTS_LOAD, FAULTS_BAD_INPUTS, FAULTS_ONLY, FAULTS_TIMEOUT_S).
+faults: deps tools prereqs cluster-up build
+	export KUBECONFIG=$${KUBECONFIG:-$(ONEXIT_STATE)/kubeconfig}; node faults/main.ts
 
 build: deps
 	tsc -p tsconfig.build.json

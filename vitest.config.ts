@@ -13,6 +13,7 @@ export default defineConfig({
             "coordinator/**/*.test.ts",
             "test/cluster/agent/**/*.test.ts",
             "bench/**/*.test.ts",
+            "faults/**/*.test.ts",
           ],
         },
       },

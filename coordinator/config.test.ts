@@ -31,6 +31,7 @@ describe("parseConfig", () => {
         ONEXIT_TLS_CERT_FILE: "/tls/tls.crt",
         ONEXIT_TLS_KEY_FILE: "/tls/tls.key",
         ONEXIT_WATCH_NAMESPACE: "team-a",
+        ONEXIT_FAILPOINTS_DIR: "/tmp/failpoints",
       },
       "host-1",
     );
@@ -40,6 +41,7 @@ describe("parseConfig", () => {
       metricsPort: 0,
       tls: { certFile: "/tls/tls.crt", keyFile: "/tls/tls.key" },
       watchNamespace: "team-a",
+      failpointsDir: "/tmp/failpoints",
     });
   });
 

@@ -25,6 +25,7 @@ const envSchema = z
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
     ONEXIT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    ONEXIT_FAILPOINTS_DIR: z.string().min(1).optional(),
   })
   .refine((env) => (env.ONEXIT_TLS_CERT_FILE === undefined) === (env.ONEXIT_TLS_KEY_FILE === undefined), {
     message: "ONEXIT_TLS_CERT_FILE and ONEXIT_TLS_KEY_FILE must be set together",
@@ -46,6 +47,8 @@ export interface CoordinatorConfig {
   relistIntervalMs: number;
   defaultServiceAccountName: string;
   debug: boolean;
+  /** Fault injection for `make faults` (coordinator/failpoints.ts); absent in production. */
+  failpointsDir?: string;
 }
 
 export type ConfigResult = { ok: true; config: CoordinatorConfig } | { ok: false; error: string };
@@ -79,6 +82,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       relistIntervalMs: e.ONEXIT_RELIST_SECONDS * 1000,
       defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
       debug: e.ONEXIT_LOG_LEVEL === "debug",
+      ...(e.ONEXIT_FAILPOINTS_DIR === undefined ? {} : { failpointsDir: e.ONEXIT_FAILPOINTS_DIR }),
     },
   };
 }

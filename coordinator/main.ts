@@ -8,6 +8,7 @@ import { createLogger, errorMessage } from "../common/log.ts";
 import { parseConfig } from "./config.ts";
 import { startCoordinator } from "./coordinator.ts";
 import { reconcile } from "./engine/reconcile.ts";
+import { enableFailpoints } from "./failpoints.ts";
 import { createNodeKubeClient } from "./kube-client-node.ts";
 import { kubeStreamOpener } from "./kube-stream.ts";
 import { createMetrics } from "./metrics.ts";
@@ -31,6 +32,7 @@ export async function main(): Promise<void> {
     process.exit(1);
   }
   const config = parsed.config;
+  enableFailpoints(config.failpointsDir);
   let kc: KubeConfig;
   try {
     kc = loadKubeConfig(process.env.KUBECONFIG);

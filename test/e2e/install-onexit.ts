@@ -27,6 +27,12 @@ export function sourceHash(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** Where the fault suite arms the coordinator's failpoints (faults/, coordinator/failpoints.ts): a
+ * host directory, as the test cluster's pods are host processes. Inert while it holds no file. */
+export function failpointsDir(): string {
+  return join(process.env.ONEXIT_STATE || "/tmp/onexit-cluster", "failpoints");
+}
+
 let builtFor: string | undefined;
 
 /** The pods run the compiled entrypoint (dist/bin/onexit.js, as the image does), so dist/ is
@@ -66,6 +72,10 @@ export function installOnexit(extraArgs: string[] = []): void {
     "--create-namespace",
     "--set-string",
     `podAnnotations.onexit\\.dev/source-hash=${hash}`,
+    "--set",
+    "coordinator.extraEnv[0].name=ONEXIT_FAILPOINTS_DIR",
+    "--set-string",
+    `coordinator.extraEnv[0].value=${failpointsDir()}`,
     "--wait",
     "--timeout",
     "5m",
