@@ -9,7 +9,13 @@ import type { Request, RequestHandler, Response } from "express";
 import { errorMessage, type Logger } from "../common/log.ts";
 import { REPORT_AUDIENCE } from "../common/names.ts";
 import { apiErrorMessage } from "./kube-client.ts";
-import { authorizeProxy, parseProxyRequest, upstreamPath, type Refusal } from "./pod-proxy-access.ts";
+import {
+  authorizeProxy,
+  boundPod,
+  parseProxyRequest,
+  upstreamPath,
+  type Refusal,
+} from "./pod-proxy-access.ts";
 import { bearerToken } from "./report-handler.ts";
 
 /** GET `path` (with query) from the API server with the coordinator's credentials; resolves with the open response. */
@@ -43,7 +49,10 @@ async function check(req: Request, options: PodProxyOptions): Promise<Checked> {
   let pod: V1Pod | undefined;
   try {
     review = await options.reviewToken(token, [REPORT_AUDIENCE]);
-    pod = review.authenticated === true ? await options.getPod(target.namespace, target.pod) : undefined;
+    // The pod is read only when the token is bound to the very pod asked for.
+    const bound = boundPod(review);
+    const own = bound.ok && bound.namespace === target.namespace && bound.name === target.pod;
+    pod = own ? await options.getPod(target.namespace, target.pod) : undefined;
   } catch (err) {
     return { ok: false, status: 503, error: `cannot check the request: ${apiErrorMessage(err)}` };
   }
