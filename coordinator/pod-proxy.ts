@@ -9,6 +9,7 @@ import type { Request, RequestHandler, Response } from "express";
 import { errorMessage, type Logger } from "../common/log.ts";
 import { REPORT_AUDIENCE } from "../common/names.ts";
 import { apiErrorMessage } from "./kube-client.ts";
+import type { CoordinatorMetrics } from "./metrics.ts";
 import {
   authorizeProxy,
   boundPod,
@@ -27,6 +28,7 @@ export interface PodProxyOptions {
   /** Absent: the proxy answers 503 (a coordinator run without API streaming, in tests). */
   openApiStream?: OpenApiStream;
   logger: Logger;
+  metrics?: Pick<CoordinatorMetrics, "proxyRequest">;
 }
 
 function answer(res: Response, status: number, error: string): void {
@@ -76,9 +78,11 @@ async function relay(upstream: IncomingMessage, res: Response): Promise<void> {
 
 export function createPodProxy(options: PodProxyOptions): RequestHandler {
   const { logger } = options;
+  const count = (kind: string, code: number): void => options.metrics?.proxyRequest(kind, code);
   return async (req, res) => {
     const checked = await check(req, options);
     if (!checked.ok) {
+      count("refused", checked.status);
       logger.warn("pod proxy refused", {
         method: req.method,
         path: req.path,
@@ -88,7 +92,9 @@ export function createPodProxy(options: PodProxyOptions): RequestHandler {
       answer(res, checked.status, checked.error);
       return;
     }
+    const kind = checked.fields.kind ?? "";
     if (options.openApiStream === undefined) {
+      count(kind, 503);
       answer(res, 503, "this coordinator does not relay API reads");
       return;
     }
@@ -98,9 +104,11 @@ export function createPodProxy(options: PodProxyOptions): RequestHandler {
     try {
       upstream = await options.openApiStream(checked.upstream, controller.signal);
     } catch (err) {
+      count(kind, 502);
       if (!controller.signal.aborted) answer(res, 502, `API server unreachable: ${errorMessage(err)}`);
       return;
     }
+    count(kind, upstream.statusCode ?? 502);
     logger.debug("pod proxy relaying", { ...checked.fields, status: upstream.statusCode });
     try {
       await relay(upstream, res);
