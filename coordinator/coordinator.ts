@@ -144,6 +144,7 @@ export async function startCoordinator(
       reviewToken,
       getPod,
       logger,
+      metrics,
       ...(deps.openApiStream === undefined ? {} : { openApiStream: deps.openApiStream }),
     }),
     handle: (request) =>

@@ -26,7 +26,11 @@ describe("metrics", () => {
     metrics.observeHandlerStart(42, "default");
     metrics.setLeader(true);
     metrics.report("accepted");
+    metrics.proxyRequest("log", 200);
+    metrics.proxyRequest("refused", 403);
     const text = await metrics.registry.metrics();
+    expect(text).toContain('onexit_pod_proxy_requests_total{kind="log",code="200"} 1');
+    expect(text).toContain('onexit_pod_proxy_requests_total{kind="refused",code="403"} 1');
     expect(text).toContain('onexit_k8s_requests_total{verb="create",code="201"} 1');
     expect(text).toContain('onexit_k8s_requests_total{verb="create",code="409"} 1');
     expect(text).toContain('onexit_workflows_completed_total{phase="Failed",namespace="default"} 1');

@@ -34,6 +34,8 @@ export interface CoordinatorMetrics {
   workflowCompleted(phase: string, namespace: string, durationSeconds: number | undefined): void;
   setLeader(leader: boolean): void;
   report(outcome: ReportOutcome): void;
+  /** One answer of the sidecars' pod proxy: `kind` watch, log or refused; `code` its HTTP status. */
+  proxyRequest(kind: string, code: number): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CoordinatorMetrics {
@@ -107,6 +109,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Coord
     labelNames: ["outcome"],
     registers: [registry],
   });
+  const proxied = new Counter({
+    name: "onexit_pod_proxy_requests_total",
+    help: "Sidecar reads through the pod proxy (watch, log; refused before relaying), by HTTP status.",
+    labelNames: ["kind", "code"],
+    registers: [registry],
+  });
   for (const outcome of REPORT_OUTCOMES) reports.inc({ outcome }, 0);
   for (const result of RECONCILE_RESULTS) reconciles.inc({ result }, 0);
   leader.set(0);
@@ -128,5 +136,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Coord
     },
     setLeader: (value) => leader.set(value ? 1 : 0),
     report: (outcome) => reports.inc({ outcome }),
+    proxyRequest: (kind, code) => proxied.inc({ kind, code: String(code) }),
   };
 }

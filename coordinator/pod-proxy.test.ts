@@ -46,6 +46,7 @@ describe("pod proxy", () => {
   let proxy: RunningServer;
   const upstreamPaths: string[] = [];
   const upstreamClosed: string[] = [];
+  const metrics = createMetrics({ defaultMetrics: false });
 
   beforeAll(async () => {
     // The stand-in API server: a log that arrives in two pieces, a watch that never ends, a 403.
@@ -67,9 +68,10 @@ describe("pod proxy", () => {
     const logger = createLogger({ write: () => undefined, now: () => new Date(0) });
     const app = createReportApp({
       logger,
-      metrics: createMetrics({ defaultMetrics: false }),
+      metrics,
       handle: async () => ({ status: 500, body: { error: "unused" }, outcome: "error", fields: {} }),
       podProxy: createPodProxy({
+        metrics,
         logger,
         reviewToken: async (token) => {
           return token === "good"
@@ -107,6 +109,9 @@ describe("pod proxy", () => {
     const reply = await fetchText(proxy.port, LOG);
     expect(reply).toEqual({ status: 200, type: "text/plain", body: "line one\nline two\n" });
     expect(upstreamPaths).toContain("/api/v1/namespaces/ns1/pods/wf-a/log?container=main&follow=true");
+    expect(await metrics.registry.metrics()).toContain(
+      'onexit_pod_proxy_requests_total{kind="log",code="200"} 1',
+    );
   });
 
   it("when the token is refused, then 401 with a JSON error and nothing is asked upstream", async () => {
@@ -121,6 +126,9 @@ describe("pod proxy", () => {
     const reply = await fetchText(proxy.port, "/v1/kube/api/v1/namespaces/ns1/pods/wf-b/log?container=main");
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body)).toEqual({ error: "token is bound to pod ns1/wf-a, not ns1/wf-b" });
+    expect(await metrics.registry.metrics()).toMatch(
+      /onexit_pod_proxy_requests_total\{kind="refused",code="403"\} [1-9]/,
+    );
   });
 
   it("when anything else is asked for, then 404 with a JSON error", async () => {

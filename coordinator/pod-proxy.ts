@@ -9,7 +9,14 @@ import type { Request, RequestHandler, Response } from "express";
 import { errorMessage, type Logger } from "../common/log.ts";
 import { REPORT_AUDIENCE } from "../common/names.ts";
 import { apiErrorMessage } from "./kube-client.ts";
-import { authorizeProxy, parseProxyRequest, upstreamPath, type Refusal } from "./pod-proxy-access.ts";
+import type { CoordinatorMetrics } from "./metrics.ts";
+import {
+  authorizeProxy,
+  boundPod,
+  parseProxyRequest,
+  upstreamPath,
+  type Refusal,
+} from "./pod-proxy-access.ts";
 import { bearerToken } from "./report-handler.ts";
 
 /** GET `path` (with query) from the API server with the coordinator's credentials; resolves with the open response. */
@@ -21,6 +28,7 @@ export interface PodProxyOptions {
   /** Absent: the proxy answers 503 (a coordinator run without API streaming, in tests). */
   openApiStream?: OpenApiStream;
   logger: Logger;
+  metrics?: Pick<CoordinatorMetrics, "proxyRequest">;
 }
 
 function answer(res: Response, status: number, error: string): void {
@@ -43,7 +51,10 @@ async function check(req: Request, options: PodProxyOptions): Promise<Checked> {
   let pod: V1Pod | undefined;
   try {
     review = await options.reviewToken(token, [REPORT_AUDIENCE]);
-    pod = review.authenticated === true ? await options.getPod(target.namespace, target.pod) : undefined;
+    // The pod is read only when the token is bound to the very pod asked for.
+    const bound = boundPod(review);
+    const own = bound.ok && bound.namespace === target.namespace && bound.name === target.pod;
+    pod = own ? await options.getPod(target.namespace, target.pod) : undefined;
   } catch (err) {
     return { ok: false, status: 503, error: `cannot check the request: ${apiErrorMessage(err)}` };
   }
@@ -67,9 +78,11 @@ async function relay(upstream: IncomingMessage, res: Response): Promise<void> {
 
 export function createPodProxy(options: PodProxyOptions): RequestHandler {
   const { logger } = options;
+  const count = (kind: string, code: number): void => options.metrics?.proxyRequest(kind, code);
   return async (req, res) => {
     const checked = await check(req, options);
     if (!checked.ok) {
+      count("refused", checked.status);
       logger.warn("pod proxy refused", {
         method: req.method,
         path: req.path,
@@ -79,7 +92,9 @@ export function createPodProxy(options: PodProxyOptions): RequestHandler {
       answer(res, checked.status, checked.error);
       return;
     }
+    const kind = checked.fields.kind ?? "";
     if (options.openApiStream === undefined) {
+      count(kind, 503);
       answer(res, 503, "this coordinator does not relay API reads");
       return;
     }
@@ -89,9 +104,11 @@ export function createPodProxy(options: PodProxyOptions): RequestHandler {
     try {
       upstream = await options.openApiStream(checked.upstream, controller.signal);
     } catch (err) {
+      count(kind, 502);
       if (!controller.signal.aborted) answer(res, 502, `API server unreachable: ${errorMessage(err)}`);
       return;
     }
+    count(kind, upstream.statusCode ?? 502);
     logger.debug("pod proxy relaying", { ...checked.fields, status: upstream.statusCode });
     try {
       await relay(upstream, res);
