@@ -45,7 +45,7 @@ describe("limits that hold for everyone", () => {
       }),
     );
     const workflow = await waitForWorkflowDone(ns, name);
-    expect(workflow.status?.phase).toBe("Error");
+    expect(workflow.status?.phase).toBe("Failed");
     expect(JSON.stringify(workflow.status)).toContain(
       "withSequence has 200000 items, more than the 10000 onexit allows",
     );
