@@ -31,7 +31,7 @@ import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
-import { podCreateFailpoint } from "./failpoints.ts";
+import { failpoint, podCreatePoint } from "./failpoints.ts";
 import type { PodCreateFailures } from "./pod-create-failures.ts";
 
 export type ApplierClient = Pick<
@@ -129,9 +129,9 @@ export class Applier {
     const key = `${ns(workflow)}/${name(workflow)}`;
     const log = this.log(workflow);
     try {
-      podCreateFailpoint("before", action.exitHandler);
+      failpoint(podCreatePoint("before", action.exitHandler));
       await this.options.client.createPod(ns(workflow), action.pod);
-      podCreateFailpoint("after", action.exitHandler);
+      failpoint(podCreatePoint("after", action.exitHandler));
       if (action.exitHandler) {
         const latencyMs = Math.max(0, this.options.now() - context.since);
         this.options.metrics.observeHandlerStart(latencyMs, ns(workflow));
