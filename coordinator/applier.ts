@@ -42,7 +42,7 @@ import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
 import { foreignObject, isControlledBy } from "./ownership.ts";
 import { isPermanentCreateError, type PodCreateFailures } from "./pod-create-failures.ts";
-import { podCreateFailpoint } from "./failpoints.ts";
+import { failpoint, podCreatePoint } from "./failpoints.ts";
 
 export type ApplierClient = Pick<
   KubeClient,
@@ -186,9 +186,9 @@ export class Applier {
       return;
     }
     try {
-      podCreateFailpoint("before", action.exitHandler);
+      failpoint(podCreatePoint("before", action.exitHandler));
       await this.options.client.createPod(ns(workflow), action.pod);
-      podCreateFailpoint("after", action.exitHandler);
+      failpoint(podCreatePoint("after", action.exitHandler));
       if (action.exitHandler) {
         const latencyMs = Math.max(0, this.options.now() - context.since);
         this.options.metrics.observeHandlerStart(latencyMs, ns(workflow));

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createFailpoint, FAILPOINTS, type FailpointDeps } from "./failpoints.ts";
+import { createFailpoint, FAILPOINTS, podCreatePoint, type FailpointDeps } from "./failpoints.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -60,5 +60,12 @@ describe("failpoints", () => {
     });
     fp(FAILPOINTS.afterPod);
     expect(deaths).toEqual([]);
+  });
+
+  it("when a pod is created, then the exit handler's pod has its own pair of points", () => {
+    expect(podCreatePoint("before", false)).toBe(FAILPOINTS.beforePod);
+    expect(podCreatePoint("after", false)).toBe(FAILPOINTS.afterPod);
+    expect(podCreatePoint("before", true)).toBe(FAILPOINTS.beforeHandlerPod);
+    expect(podCreatePoint("after", true)).toBe(FAILPOINTS.afterHandlerPod);
   });
 });

@@ -61,8 +61,8 @@ export function failpoint(name: FailpointName): void {
   active(name);
 }
 
-/** The points around a pod create: the exit handler's pod has its own pair. */
-export function podCreateFailpoint(stage: "before" | "after", exitHandler: boolean | undefined): void {
-  if (stage === "before") active(exitHandler ? FAILPOINTS.beforeHandlerPod : FAILPOINTS.beforePod);
-  else active(exitHandler ? FAILPOINTS.afterHandlerPod : FAILPOINTS.afterPod);
+/** The point before or after a pod create: the exit handler's pod has its own pair. */
+export function podCreatePoint(stage: "before" | "after", exitHandler: boolean): FailpointName {
+  if (stage === "before") return exitHandler ? FAILPOINTS.beforeHandlerPod : FAILPOINTS.beforePod;
+  return exitHandler ? FAILPOINTS.afterHandlerPod : FAILPOINTS.afterPod;
 }

@@ -18,8 +18,6 @@ export const COORDINATOR = "onexit-coordinator";
 export const WEBHOOK = "onexit-webhook";
 
 export interface NamespaceOptions {
-  /** Bind the chart's executor role to the workflow pods' service account (default true). */
-  rbac?: boolean;
   /** A ResourceQuota on the number of pods. */
   podQuota?: number;
 }
@@ -28,17 +26,6 @@ export interface NamespaceOptions {
 export async function faultNamespace(prefix: string, options: NamespaceOptions = {}): Promise<string> {
   const ns = await uniqueNamespace(`faults-${prefix}`);
   kubectl(["label", "namespace", ns, "onexit.dev/faults=true"]);
-  if (options.rbac !== false) {
-    kubectl([
-      "-n",
-      ns,
-      "create",
-      "rolebinding",
-      "onexit-executor",
-      "--clusterrole=onexit-executor",
-      `--serviceaccount=${ns}:default`,
-    ]);
-  }
   if (options.podQuota !== undefined) {
     kubectl(["-n", ns, "create", "quota", "pods", `--hard=pods=${options.podQuota}`]);
   }

@@ -63,7 +63,13 @@ export function workflowRowOk(
 
 export async function runFault(fault: Fault, options: RunOptions): Promise<Row> {
   const log = (line: string): void => options.log(`${fault.name}: ${line}`);
-  const ns = await faultNamespace(fault.name.replace(/[^a-z0-9]+/g, "-").slice(0, 30), fault.namespace);
+  const ns = await faultNamespace(
+    fault.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .slice(0, 30),
+    fault.namespace,
+  );
   const count = fault.workflows ?? options.workflows;
   const problems: string[] = [];
   let ctx: FaultContext = { ns, names: [], log };

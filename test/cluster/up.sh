@@ -49,7 +49,16 @@ start() {
 		return 0
 	fi
 	log "starting $name"
-	(cd "$REPO_ROOT" && exec setsid "$@" >>"$ONEXIT_STATE/$name.log" 2>&1 </dev/null 9>&-) &
+	# Every inherited descriptor above stderr is closed: a daemon that kept the caller's lock
+	# file open (flock, make) would hold that lock for as long as the cluster runs.
+	(
+		cd "$REPO_ROOT" || exit 1
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			((fd > 2)) && eval "exec ${fd}>&-"
+		done
+		exec setsid "$@" >>"$ONEXIT_STATE/$name.log" 2>&1 </dev/null
+	) &
 	write_pidfile "$ONEXIT_STATE/$name.pid" $!
 }
 

@@ -3,22 +3,12 @@
 // deleted), so the coordinator records why, removes its finalizer and lets the deletion finish.
 import { describe, expect, it } from "vitest";
 import { FINALIZER } from "../../common/names.ts";
-import { applyYaml, kubectl, uniqueNamespace, waitFor } from "./kube.ts";
+import { kubectl, uniqueNamespace, waitFor } from "./kube.ts";
 import { createWorkflow, getWorkflow, oneStepWorkflow, podsOfWorkflow } from "./workflow-helpers.ts";
 
 describe("deleting a workflow's namespace", () => {
   it("when the namespace of a running workflow with an exit handler is deleted, then the namespace goes away and the coordinator logs why the handler could not run", async () => {
     const ns = await uniqueNamespace("ns-delete");
-    applyYaml(
-      `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: onexit-executor }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: onexit-executor }
-subjects: [{ kind: ServiceAccount, name: default, namespace: ${ns} }]
-`,
-      ns,
-    );
     const name = createWorkflow(
       ns,
       oneStepWorkflow({

@@ -56,12 +56,6 @@ beforeAll(async () => {
   ns = await uniqueNamespace("ownership");
   applyYaml(
     `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: onexit-executor }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: onexit-executor }
-subjects: [{ kind: ServiceAccount, name: default, namespace: ${ns} }]
----
 apiVersion: v1
 kind: ServiceAccount
 metadata: { name: intruder }

@@ -4,7 +4,12 @@
 // annotation, its workflow's status).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "node:https";
-import { ANNOTATION_INJECTED, ANNOTATION_REPORT, REPORT_AUDIENCE } from "../../common/names.ts";
+import {
+  ANNOTATION_INJECTED,
+  ANNOTATION_REPORT,
+  POD_PROXY_PREFIX,
+  REPORT_AUDIENCE,
+} from "../../common/names.ts";
 import {
   call,
   coordinatorTarget,
@@ -29,8 +34,6 @@ import {
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
 
-/** common/names.ts POD_PROXY_PREFIX once the pod proxy is merged (behaviour (b)). */
-const POD_PROXY_PREFIX = "/v1/kube";
 const REPORTS = "/v1/reports";
 
 /** What an attacker must not be able to change: the pod's stored report and its workflow's status. */
