@@ -35,7 +35,14 @@ const pod = (name: string): V1Pod => ({ metadata: { name } });
 const controlledBy = (name: string, uid: string): V1ObjectMeta => ({
   name,
   ownerReferences: [
-    { apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "wf", uid, controller: true },
+    {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      name: "wf",
+      uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ],
 });
 

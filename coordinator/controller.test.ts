@@ -84,7 +84,16 @@ describe("Controller", () => {
     const s = setup();
     const owned = {
       name: "a",
-      ownerReferences: [{ apiVersion: "v", kind: "Workflow", name: "a", uid: "u1", controller: true }],
+      ownerReferences: [
+        {
+          apiVersion: "v",
+          kind: "Workflow",
+          name: "a",
+          uid: "u1",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     };
     s.pods.set("ns/a", [{ metadata: owned }, { metadata: { name: "a-x-1" } }]);
     s.controller.enqueue("ns/a");

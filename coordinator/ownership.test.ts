@@ -15,7 +15,7 @@ const ref = (uid: string, controller?: boolean): V1OwnerReference => ({
   kind: "Workflow",
   name: "wf",
   uid,
-  ...(controller === undefined ? {} : { controller }),
+  ...(controller === undefined ? {} : { controller, blockOwnerDeletion: controller }),
 });
 
 const pod = (name: string, ...ownerReferences: V1OwnerReference[]): V1Pod => ({
@@ -31,6 +31,10 @@ describe("isControlledBy", () => {
     expect(isControlledBy(pod("a", ref("u1")), workflow)).toBe(false);
     expect(isControlledBy(pod("a", ref("u1", false), ref("x", true)), workflow)).toBe(false);
     expect(isControlledBy(pod("a"), workflow)).toBe(false);
+  });
+
+  it("when the controller reference does not block the owner's deletion, then it is not (anyone could write it)", () => {
+    expect(isControlledBy(pod("a", { ...ref("u1", true), blockOwnerDeletion: false }), workflow)).toBe(false);
   });
 
   it("when the workflow has no uid yet, then nothing is its", () => {

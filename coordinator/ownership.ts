@@ -14,9 +14,15 @@ function controllerOf(object: KubeObject): V1OwnerReference | undefined {
   return object.metadata?.ownerReferences?.find((ref) => ref.controller === true);
 }
 
+/**
+ * blockOwnerDeletion is required too: with the OwnerReferencesPermissionEnforcement admission
+ * plugin, only someone allowed to update the workflow's finalizers can set it, so a user who
+ * merely read the workflow's uid cannot forge the reference (docs/SECURITY.md).
+ */
 export function isControlledBy(object: KubeObject, workflow: Workflow): boolean {
   const uid = workflow.metadata.uid;
-  return uid !== undefined && uid !== "" && controllerOf(object)?.uid === uid;
+  const controller = controllerOf(object);
+  return uid !== undefined && uid !== "" && controller?.uid === uid && controller.blockOwnerDeletion === true;
 }
 
 /** The engine's description of an object that is not the workflow's, naming who controls it. */

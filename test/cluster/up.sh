@@ -148,7 +148,7 @@ start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
 	--service-account-signing-key-file="$PKI/sa.key" \
 	--service-account-key-file="$PKI/sa.pub" \
 	--authorization-mode=Node,RBAC \
-	--enable-admission-plugins=NodeRestriction,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
+	--enable-admission-plugins=NodeRestriction,ServiceAccount,OwnerReferencesPermissionEnforcement,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
 	--enable-aggregator-routing=true \
 	--requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
 	--requestheader-allowed-names=front-proxy-client \

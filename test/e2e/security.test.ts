@@ -234,6 +234,42 @@ describe("attacker suite", () => {
     expect(stored(victim.name)).toEqual(before);
   });
 
+  it("when a namespace user writes the workflow's uid into a pod's controller reference, then the API server refuses the reference onexit would trust", () => {
+    const uid = kubectlJson<{ metadata: { uid: string } }>(["-n", ns, "get", "workflow", runner.workflow])
+      .metadata.uid;
+    const forged = (blockOwnerDeletion: boolean): string =>
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          generateName: "forged-owner-",
+          ownerReferences: [
+            {
+              apiVersion: "argoproj.io/v1alpha1",
+              kind: "Workflow",
+              name: runner.workflow,
+              uid,
+              controller: true,
+              blockOwnerDeletion,
+            },
+          ],
+        },
+        spec: {
+          restartPolicy: "Never",
+          containers: [{ name: "main", image: "alpine:latest", command: ["true"] }],
+        },
+      });
+    // OwnerReferencesPermissionEnforcement: blockOwnerDeletion needs update on workflows/finalizers.
+    expect(refusal(() => user(["-n", ns, "create", "-f", "-"], { input: forged(true) }))).toMatch(
+      /blockOwnerDeletion/,
+    );
+    // Without it the pod may exist, but onexit never counts it as the workflow's (coordinator/ownership.ts).
+    const name = user(["-n", ns, "create", "-f", "-", "-o", "jsonpath={.metadata.name}"], {
+      input: forged(false),
+    });
+    kubectl(["-n", ns, "delete", "pod", name, "--wait=false"]);
+  });
+
   // Behaviour (b): workflow pods have no RBAC; the coordinator relays only a pod's own reads.
   it("when a workflow pod reads another pod's log, then the API and the coordinator's proxy both refuse", async () => {
     const plain = kubectlAs(mintToken(ns, runner.pod.spec.serviceAccountName ?? "default"));
