@@ -5,13 +5,14 @@
 import { spawnSync } from "node:child_process";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectl, kubectlJson, uniqueNamespace, waitFor } from "./kube.ts";
+import { kubectl, kubectlJson, uniqueNamespace } from "./kube.ts";
 import {
   createWorkflow,
   handlerLog,
   logs,
   oneStepWorkflow,
   podsOfWorkflow,
+  runPodWithCoordinatorToken,
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
 
@@ -101,46 +102,14 @@ describe("workflows in a namespace without onexit RBAC", () => {
     expect(victim).not.toBe("");
     const intruder = `intruder-${Date.now()}`;
     const url = `https://onexit-coordinator.onexit.svc/v1/kube/api/v1/namespaces/${ns}/pods/${victim}/log?container=main`;
-    kubectl(["-n", ns, "apply", "-f", "-"], {
-      input: JSON.stringify({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name: intruder, labels: { "workflows.argoproj.io/workflow": "intruder-wf" } },
-        spec: {
-          restartPolicy: "Never",
-          containers: [
-            {
-              name: "main",
-              image: "alpine:latest",
-              command: [
-                "sh",
-                "-c",
-                `wget -q -S -O- --no-check-certificate --header "Authorization: Bearer $(cat /var/run/forge/token)" '${url}' 2>&1 ` +
-                  `|| curl -sk -o /dev/null -w 'HTTP/%{http_version} %{http_code}' -H "Authorization: Bearer $(cat /var/run/forge/token)" '${url}'`,
-              ],
-              volumeMounts: [{ name: "forge", mountPath: "/var/run/forge" }],
-            },
-          ],
-          volumes: [
-            {
-              name: "forge",
-              projected: {
-                sources: [{ serviceAccountToken: { audience: "onexit-coordinator", path: "token" } }],
-              },
-            },
-          ],
-        },
-      }),
+    const out = await runPodWithCoordinatorToken({
+      namespace: ns,
+      name: intruder,
+      labels: { "workflows.argoproj.io/workflow": "intruder-wf" },
+      script:
+        `wget -q -S -O- --no-check-certificate --header "Authorization: Bearer $(cat /var/run/forge/token)" '${url}' 2>&1 ` +
+        `|| curl -sk -o /dev/null -w 'HTTP/%{http_version} %{http_code}' -H "Authorization: Bearer $(cat /var/run/forge/token)" '${url}'`,
     });
-    const out = await waitFor(
-      () => {
-        const phase = kubectl(["-n", ns, "get", "pod", intruder, "-o", "jsonpath={.status.phase}"]);
-        return phase === "Succeeded" || phase === "Failed"
-          ? kubectl(["-n", ns, "logs", intruder])
-          : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, description: "the intruder pod to finish" },
-    );
     const pod = kubectlJson<{
       spec: { containers: { name: string }[] };
       metadata: { annotations?: Record<string, string> };

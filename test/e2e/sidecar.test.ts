@@ -11,6 +11,7 @@ import {
   handlerPods,
   logs,
   podsOfWorkflow,
+  runPodWithCoordinatorToken,
   waitForPodsDone,
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
@@ -126,49 +127,16 @@ describe("sidecar and webhook", () => {
     };
     // An ordinary pod in the same namespace, with a token of the coordinator's audience bound to itself.
     const attacker = `forger-${Date.now()}`;
-    kubectl(["-n", ns, "apply", "-f", "-"], {
-      input: JSON.stringify({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name: attacker },
-        spec: {
-          restartPolicy: "Never",
-          containers: [
-            {
-              name: "main",
-              image: "alpine:latest",
-              command: [
-                "sh",
-                "-c",
-                `wget -q -S -O- --no-check-certificate --header "Authorization: Bearer $(cat /var/run/forge/token)" ` +
-                  `--header "Content-Type: application/json" --post-data '${JSON.stringify(forged)}' ` +
-                  `https://onexit-coordinator.onexit.svc/v1/reports 2>&1 || curl -sk -o /dev/null -w 'HTTP/%{http_version} %{http_code}' ` +
-                  `-H "Authorization: Bearer $(cat /var/run/forge/token)" -H "Content-Type: application/json" ` +
-                  `-d '${JSON.stringify(forged)}' https://onexit-coordinator.onexit.svc/v1/reports`,
-              ],
-              volumeMounts: [{ name: "forge", mountPath: "/var/run/forge" }],
-            },
-          ],
-          volumes: [
-            {
-              name: "forge",
-              projected: {
-                sources: [{ serviceAccountToken: { audience: "onexit-coordinator", path: "token" } }],
-              },
-            },
-          ],
-        },
-      }),
+    const out = await runPodWithCoordinatorToken({
+      namespace: ns,
+      name: attacker,
+      script:
+        `wget -q -S -O- --no-check-certificate --header "Authorization: Bearer $(cat /var/run/forge/token)" ` +
+        `--header "Content-Type: application/json" --post-data '${JSON.stringify(forged)}' ` +
+        `https://onexit-coordinator.onexit.svc/v1/reports 2>&1 || curl -sk -o /dev/null -w 'HTTP/%{http_version} %{http_code}' ` +
+        `-H "Authorization: Bearer $(cat /var/run/forge/token)" -H "Content-Type: application/json" ` +
+        `-d '${JSON.stringify(forged)}' https://onexit-coordinator.onexit.svc/v1/reports`,
     });
-    const out = await waitFor(
-      () => {
-        const phase = kubectl(["-n", ns, "get", "pod", attacker, "-o", "jsonpath={.status.phase}"]);
-        return phase === "Succeeded" || phase === "Failed"
-          ? kubectl(["-n", ns, "logs", attacker])
-          : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, description: "the forger pod to finish" },
-    );
     kubectl(["-n", ns, "delete", "pod", attacker, "--wait=false"]);
     expect(out).toMatch(/ 403\b/);
 

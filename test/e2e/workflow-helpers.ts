@@ -1,5 +1,6 @@
 // Small helpers for workflow end-to-end tests, all through the real kubectl.
 import { kubectl, waitFor } from "./kube.ts";
+import { REPORT_AUDIENCE } from "../../common/names.ts";
 import type { Workflow } from "../../common/types.ts";
 
 export const E2E_NAMESPACE = "onexit-e2e";
@@ -124,4 +125,51 @@ export function oneStepWorkflow(options: {
       templates,
     },
   });
+}
+
+/**
+ * Runs `sh -c script` in a plain pod (not the coordinator's) that holds a token of the
+ * coordinator's audience bound to itself at /var/run/forge/token, and returns its log once it
+ * ended: the seat of a pod that tries to talk to the coordinator on its own.
+ */
+export async function runPodWithCoordinatorToken(options: {
+  namespace: string;
+  name: string;
+  script: string;
+  labels?: Record<string, string>;
+}): Promise<string> {
+  const { namespace, name } = options;
+  kubectl(["-n", namespace, "apply", "-f", "-"], {
+    input: JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, ...(options.labels ? { labels: options.labels } : {}) },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "main",
+            image: "alpine:latest",
+            command: ["sh", "-c", options.script],
+            volumeMounts: [{ name: "forge", mountPath: "/var/run/forge" }],
+          },
+        ],
+        volumes: [
+          {
+            name: "forge",
+            projected: { sources: [{ serviceAccountToken: { audience: REPORT_AUDIENCE, path: "token" } }] },
+          },
+        ],
+      },
+    }),
+  });
+  return waitFor(
+    () => {
+      const phase = kubectl(["-n", namespace, "get", "pod", name, "-o", "jsonpath={.status.phase}"]);
+      return phase === "Succeeded" || phase === "Failed"
+        ? kubectl(["-n", namespace, "logs", name])
+        : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, description: `pod ${name} to finish` },
+  );
 }
