@@ -1,6 +1,6 @@
 // Gets the cluster ready for the bench: onexit installed (the e2e suite's way, when it is not
-// yet), the bench namespace with the executor role bound (a RoleBinding of its own, so a
-// later `helm upgrade` with other executor namespaces does not take it away), and cleanup.
+// yet), the bench namespace (workflow pods need no RBAC: the sidecar reads through the
+// coordinator's pod proxy), and cleanup.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -60,15 +60,6 @@ export function ensureOnexit(log: (line: string) => void): void {
 
 export function ensureBenchNamespace(namespace: string): void {
   apply(namespaceYaml(namespace));
-  apply(
-    [
-      "apiVersion: rbac.authorization.k8s.io/v1",
-      "kind: RoleBinding",
-      "metadata: { name: onexit-bench-executor, namespace: " + namespace + " }",
-      "roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: onexit-executor }",
-      "subjects: [{ kind: ServiceAccount, name: default, namespace: " + namespace + " }]",
-    ].join("\n"),
-  );
 }
 
 interface Listed {
