@@ -143,6 +143,7 @@ export async function startCoordinator(
     podProxy: createPodProxy({
       reviewToken,
       getPod,
+      cachedPod: (namespace, name) => caches.pods.get(namespace, name),
       logger,
       metrics,
       ...(deps.openApiStream === undefined ? {} : { openApiStream: deps.openApiStream }),

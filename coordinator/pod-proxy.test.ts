@@ -8,7 +8,7 @@ import { listen, type RunningServer } from "../common/http-server.ts";
 import { createLogger } from "../common/log.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
 import { createMetrics } from "./metrics.ts";
-import { createPodProxy } from "./pod-proxy.ts";
+import { boundPodObject, createPodProxy } from "./pod-proxy.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
 
 interface Reply {
@@ -170,5 +170,31 @@ describe("pod proxy", () => {
     });
     expect(JSON.parse(first)).toMatchObject({ type: "ADDED" });
     await expect.poll(() => upstreamClosed.some((u) => u.includes("watch=true"))).toBe(true);
+  });
+});
+
+describe("boundPodObject", () => {
+  const bound = { namespace: "ns1", name: "wf-a", uid: "uid-a" };
+  const live: V1Pod = { metadata: { name: "wf-a", uid: "uid-a" } };
+
+  it("when the informer holds the bound pod, then it is used and nothing is read from the API server", async () => {
+    const gets: string[] = [];
+    const found = await boundPodObject(bound, {
+      cachedPod: () => live,
+      getPod: async (namespace, name) => {
+        gets.push(`${namespace}/${name}`);
+        return undefined;
+      },
+    });
+    expect(found).toBe(live);
+    expect(gets).toEqual([]);
+  });
+
+  it("when the informer has not seen the pod, or holds a namesake with another uid, then the API server is asked", async () => {
+    const getPod = async (): Promise<V1Pod> => live;
+    expect(await boundPodObject(bound, { cachedPod: () => undefined, getPod })).toBe(live);
+    const namesake: V1Pod = { metadata: { name: "wf-a", uid: "uid-old" } };
+    expect(await boundPodObject(bound, { cachedPod: () => namesake, getPod })).toBe(live);
+    expect(await boundPodObject(bound, { getPod })).toBe(live);
   });
 });

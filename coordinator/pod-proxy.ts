@@ -25,6 +25,8 @@ export type OpenApiStream = (path: string, signal: AbortSignal) => Promise<Incom
 export interface PodProxyOptions {
   reviewToken: (token: string, audiences: string[]) => Promise<V1TokenReviewStatus>;
   getPod: (namespace: string, name: string) => Promise<V1Pod | undefined>;
+  /** The pod informer's copy, tried first: a sidecar's watch and log stream then cost no GET. */
+  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
   /** Absent: the proxy answers 503 (a coordinator run without API streaming, in tests). */
   openApiStream?: OpenApiStream;
   logger: Logger;
@@ -40,6 +42,19 @@ type Checked =
   | ({ ok: false } & Refusal)
   | { ok: false; status: 503; error: string };
 
+/**
+ * The live pod a token is bound to: the cached copy when it is that very pod (same uid), else a
+ * GET, so a cache that has not seen the pod yet, or still holds a namesake, never refuses it.
+ */
+export async function boundPodObject(
+  bound: { namespace: string; name: string; uid: string },
+  options: Pick<PodProxyOptions, "getPod" | "cachedPod">,
+): Promise<V1Pod | undefined> {
+  const cached = options.cachedPod?.(bound.namespace, bound.name);
+  if (cached?.metadata?.uid === bound.uid) return cached;
+  return options.getPod(bound.namespace, bound.name);
+}
+
 async function check(req: Request, options: PodProxyOptions): Promise<Checked> {
   const url = new URL(req.url, "http://proxy");
   const parsed = parseProxyRequest(req.method, url.pathname, url.searchParams);
@@ -54,7 +69,7 @@ async function check(req: Request, options: PodProxyOptions): Promise<Checked> {
     // The pod is read only when the token is bound to the very pod asked for.
     const bound = boundPod(review);
     const own = bound.ok && bound.namespace === target.namespace && bound.name === target.pod;
-    pod = own ? await options.getPod(target.namespace, target.pod) : undefined;
+    pod = own ? await boundPodObject(bound, options) : undefined;
   } catch (err) {
     return { ok: false, status: 503, error: `cannot check the request: ${apiErrorMessage(err)}` };
   }
