@@ -7,13 +7,8 @@ import { FAILPOINTS, type FailpointName } from "../coordinator/failpoints.ts";
 import { failpointsDir, installOnexit } from "../test/e2e/install-onexit.ts";
 import { kubectl, waitFor } from "../test/e2e/kube.ts";
 import {
-  clusterUp,
-  controlPlanePid,
   COORDINATOR,
-  isSidecarProcess,
-  killPids,
   liveLeader,
-  podPids,
   runningStepPod,
   scale,
   sleep,
@@ -21,6 +16,7 @@ import {
   waitScaledDown,
   WEBHOOK,
 } from "./cluster.ts";
+import { clusterUp, controlPlanePid, isSidecarProcess, killPids, podPids } from "./host-processes.ts";
 import type { Fault, FaultContext } from "./run-fault.ts";
 import { measureNamespaceDeletion } from "./namespace-deletion.ts";
 

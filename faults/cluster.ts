@@ -1,19 +1,15 @@
-// The fault runner's hands in the test cluster: namespaces, workflows, pods, the onexit
-// Deployments, and the host processes behind them (the agent runs pods as host processes, so a
-// pod's containers are the processes in its network namespace /run/netns/onexit-<uid10>).
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+// The fault runner's hands in the test cluster: namespaces, workflows, pods and the onexit
+// Deployments (the host processes behind them are in host-processes.ts).
+import { readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { controlPlane, onexitPods, stateDir } from "../bench/processes.ts";
-import { listPids, procCmdline, procEnv, procNetns } from "../bench/proc.ts";
+import { stateDir } from "../bench/processes.ts";
+import { coordinatorPid } from "./host-processes.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
 import { isWorkflowDone, type Workflow } from "../common/types.ts";
 import { RELEASE_NAMESPACE } from "../test/e2e/install-onexit.ts";
 import { kubectl, kubectlJson, uniqueNamespace, waitFor } from "../test/e2e/kube.ts";
 import type { PodFacts } from "./measure.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 export const COORDINATOR = "onexit-coordinator";
 export const WEBHOOK = "onexit-webhook";
 
@@ -231,59 +227,6 @@ export async function liveLeader(sinceMs: number): Promise<{ pod: string; pid: n
     },
     { timeoutMs: 120_000, intervalMs: 500, description: "a coordinator to lead and renew the Lease" },
   );
-}
-
-// ---- host processes ----
-
-/** The coordinator process of a pod, found by the pod name the chart puts in its environment. */
-export function coordinatorPid(pod: string): number | undefined {
-  return onexitPods().find((p) => p.component === "coordinator" && procEnv(p.pid).ONEXIT_POD_NAME === pod)
-    ?.pid;
-}
-
-/** Processes inside the pod's network namespace (its containers), by the agent's netns naming. */
-export function podPids(uid: string): number[] {
-  const netns = `/run/netns/onexit-${uid.replace(/-/g, "").slice(0, 10)}`;
-  let inode: number;
-  try {
-    inode = statSync(netns).ino;
-  } catch {
-    return [];
-  }
-  return listPids().filter((pid) => pid !== process.pid && procNetns(pid) === inode);
-}
-
-export function isSidecarProcess(pid: number): boolean {
-  return /bin\/onexit\.[jt]s\s+sidecar\b/.test(procCmdline(pid));
-}
-
-export function killPids(pids: number[], signal: NodeJS.Signals = "SIGKILL"): number {
-  let killed = 0;
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-      killed++;
-    } catch {
-      // already gone
-    }
-  }
-  return killed;
-}
-
-/** A control-plane process (kube-apiserver, agent, ...) by its pid file. */
-export function controlPlanePid(name: string): number | undefined {
-  return controlPlane().find((r) => r.component === name)?.pid;
-}
-
-/** test/cluster/up.sh restarts whatever is down (and waits until the cluster is ready again). */
-export function clusterUp(): void {
-  const up = spawnSync("bash", [join(ROOT, "test/cluster/up.sh")], {
-    cwd: ROOT,
-    env: process.env,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (up.status !== 0) throw new Error(`test/cluster/up.sh failed: ${up.stderr.slice(-2000)}`);
 }
 
 /** The first step pod of a workflow once both its containers run (bounded). */
