@@ -1,10 +1,10 @@
 // The working state of one reconcile: a fresh copy of the node map, the observed pods and
 // the actions emitted so far. It lives only for one call of reconcile, which stays pure.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Scope } from "../../common/template.ts";
-import { isArgoVariable } from "../../common/template.ts";
-import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import type { Scope } from "./expr/template.ts";
+import { isArgoVariable } from "./expr/template.ts";
+import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "./workflow.ts";
+import { isNodeDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { LogTailsMount } from "./log-tails.ts";
 import type { Action, EngineConfig, ForeignObject } from "./types.ts";

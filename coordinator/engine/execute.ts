@@ -1,15 +1,15 @@
 // Runs one template as one node: resolves its inputs, wraps it in a Retry node when it has
 // a retryStrategy, and hands it to the pod, steps or DAG executor.
-import type { NodeStatus, NodeType, Template } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import type { NodeStatus, NodeType, Template } from "./workflow.ts";
+import { isNodeDone } from "./workflow.ts";
 import type { Ctx, ExecRequest } from "./context.ts";
 import { finishNode, getNode, initNode, tooDeep } from "./context.ts";
-import { executeDag } from "./dag.ts";
-import type { InputValue } from "./inputs.ts";
-import { resolveInputs } from "./inputs.ts";
-import { executePod } from "./pod-node.ts";
-import { executeRetry } from "./retry.ts";
-import { executeSteps } from "./steps.ts";
+import { executeDag } from "./nodes/dag.ts";
+import type { InputValue } from "./nodes/inputs.ts";
+import { resolveInputs } from "./nodes/inputs.ts";
+import { executePod } from "./nodes/pod.ts";
+import { executeRetry } from "./nodes/retry.ts";
+import { executeSteps } from "./nodes/steps.ts";
 
 export function nodeTypeOf(template: Template | undefined): NodeType {
   if (template?.steps !== undefined) return "Steps";

@@ -1,6 +1,6 @@
 // Why running steps must stop: `spec.shutdown`, deletion of the workflow, or its
 // activeDeadlineSeconds. Terminate runs no handler; the others still run them.
-import type { Workflow } from "../../common/types.ts";
+import type { Workflow } from "./workflow.ts";
 import { ANNOTATION_SKIP_HANDLER_ON_DELETE } from "../../common/names.ts";
 import type { Kill } from "./context.ts";
 

@@ -1,9 +1,9 @@
 // The workflow's phase and message from its entry node and its exit handler, and the
 // events for what changed since the status the reconcile started from.
-import type { NodeStatus, WorkflowPhase, WorkflowStatus } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import type { NodeStatus, WorkflowPhase, WorkflowStatus } from "./workflow.ts";
+import { isNodeDone } from "./workflow.ts";
 import type { Kill } from "./context.ts";
-import type { MainPhase } from "./exit-handler.ts";
+import type { MainPhase } from "./nodes/exit-handler.ts";
 import type { Action } from "./types.ts";
 
 export interface Outcome {

@@ -1,21 +1,21 @@
 // The engine's entry: (workflow, its pods, now) → (new status, actions). Pure and
 // level-based: run again on its own output it asks for nothing new.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Scope } from "../../common/template.ts";
-import type { NodeStatus, Template, Workflow, WorkflowStatus } from "../../common/types.ts";
-import { isNodeDone, isWorkflowDone } from "../../common/types.ts";
+import type { Scope } from "./expr/template.ts";
+import type { NodeStatus, Template, Workflow, WorkflowStatus } from "./workflow.ts";
+import { isNodeDone, isWorkflowDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { executeTemplate } from "./execute.ts";
-import { handlerNodeName, runExitHandler } from "./exit-handler.ts";
+import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
 import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
 import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
-import { sweepPods } from "./sweep.ts";
-import { validateWorkflow } from "./validate.ts";
+import { sweepPods } from "./stray-pods.ts";
+import { validateWorkflow } from "./validate/validate.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
