@@ -14,7 +14,7 @@ import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf, waiting
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
-import { sweepPods } from "./stray-pods.ts";
+import { deleteStrayPods } from "./stray-pods.ts";
 import { validateWorkflow } from "./validate/validate.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
@@ -132,7 +132,7 @@ function execute(ctx: Ctx, startedAt: string): Run {
   const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
   const main = mainPhaseOf(entry);
   const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
-  sweepPods(ctx);
+  deleteStrayPods(ctx);
   const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
   const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
   return { ctx, startedAt, entry, handler, outcome };

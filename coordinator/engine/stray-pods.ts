@@ -6,7 +6,7 @@ import { isNodeDone } from "./workflow.ts";
 import { ANNOTATION_NODE_ID, LABEL_ON_EXIT } from "../../common/names.ts";
 import type { Ctx } from "./context.ts";
 import { observePod } from "./nodes/pod-observe.ts";
-import { isKilled } from "./nodes/pod.ts";
+import { isKilled } from "./kill.ts";
 
 function stillRunning(pod: V1Pod): boolean {
   if (pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null) return false;
@@ -18,7 +18,7 @@ function decided(ctx: Ctx, pod: V1Pod): boolean {
   return node !== undefined && isNodeDone(node.phase);
 }
 
-export function sweepPods(ctx: Ctx): void {
+export function deleteStrayPods(ctx: Ctx): void {
   const kill = ctx.kill;
   if (kill === undefined) return;
   const deleting = new Set(ctx.actions.flatMap((a) => (a.kind === "deletePod" ? [a.name] : [])));

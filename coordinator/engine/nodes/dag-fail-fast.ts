@@ -4,7 +4,7 @@ import type { DagTask, NodePhase, NodeStatus, Template } from "../workflow.ts";
 import { isNodeFailed } from "../workflow.ts";
 import type { DagPlan } from "./dag-plan.ts";
 import { namesOutcome } from "../expr/depends.ts";
-import { continuesOn } from "./steps.ts";
+import { continuesOn } from "./child.ts";
 
 /** The failure that stops a DAG from starting new tasks. */
 export interface Halt {

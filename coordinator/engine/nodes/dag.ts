@@ -30,7 +30,7 @@ import { outboundNodes } from "./outbound.ts";
 import type { StartGate } from "./parallelism.ts";
 import { startGate } from "./parallelism.ts";
 import { loopScope, nodeScope } from "../scope.ts";
-import { continuesOn, skippedEmptyLoop, startChild } from "./steps.ts";
+import { continuesOn, skippedEmptyLoop, startChild } from "./child.ts";
 import { templateOutputs } from "./template-outputs.ts";
 
 interface Run {
@@ -237,7 +237,7 @@ interface Dag {
 }
 
 /** One pass over the needed tasks, dependencies first; `halt` when it is already known to apply. */
-function sweep(ctx: Ctx, dag: Dag, halt?: Halt): Run {
+function passOverTasks(ctx: Ctx, dag: Dag, halt?: Halt): Run {
   const frame = childFrame(dag.req.frame);
   const run: Run = {
     dag: dag.node,
@@ -279,11 +279,11 @@ export function executeDag(
   if (!plan.ok) return finishNode(ctx, dag.id, "Error", plan.error);
   const at: Dag = { node: dag, plan: plan.value, template, req, inputs };
   const restore = failsFast(template) ? checkpoint(ctx) : undefined;
-  let run = sweep(ctx, at);
+  let run = passOverTasks(ctx, at);
   // What a pass starts must not depend on where the failed task is in the order: start over, halted.
   if (run.haltedMidway && restore !== undefined) {
     restore();
-    run = sweep(ctx, at, run.halt);
+    run = passOverTasks(ctx, at, run.halt);
   }
   const id = idOf(ctx, req.nodeName);
   if (waiting(ctx, run)) return ctx.nodes[id] as NodeStatus;

@@ -4,7 +4,7 @@
 import type { NodeStatus, NodeType, Template } from "../workflow.ts";
 import type { Ctx, Frame } from "../context.ts";
 import { getNode } from "../context.ts";
-import { isKilled } from "./pod.ts";
+import { isKilled } from "../kill.ts";
 
 /** Argo's HasParallelism: only a positive integer limits; absent or 0 runs everything at once. */
 export function parallelismOf(holder: { parallelism?: unknown }): number | undefined {

@@ -9,7 +9,16 @@ import type { Ctx, ExecRequest } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
 import type { Action, ForeignObject } from "../types.ts";
-import { finishNode, idOf, keepUnresolved, requestWake, updateNode } from "../context.ts";
+import { finishNode, idOf, keepUnresolved, updateNode } from "../context.ts";
+import { isKilled } from "../kill.ts";
+import {
+  awaitCreate,
+  createWait,
+  isAwaitingCreate,
+  podRefusedMessage,
+  refusal,
+  vanished,
+} from "./pod-create.ts";
 import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
 import { buildPod } from "./pod-build.ts";
@@ -17,54 +26,11 @@ import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
 import { podOutputs } from "./pod-outputs.ts";
 
-/** How long a node may wait for its just-created pod to show up in the informer's cache. */
-export const POD_VANISH_GRACE_MS = 10_000;
-
-/** The node's message when the API server refused its pod for good. */
-export function podRefusedMessage(apiMessage: string): string {
-  return `pod could not be created: ${apiMessage}`;
-}
-
-/** Asking again for a pod not created yet: a quarter of the wait so far, within 1 to 15 s. */
-export function createRetryDelayMs(waitedMs: number): number {
-  return Math.min(15_000, Math.max(1_000, Math.round(waitedMs / 4)));
-}
-
-/** The API server's message if it refused to create this pod (never retried: same pod, same answer). */
-function refusal(ctx: Ctx, podName: string): string | undefined {
-  return Object.hasOwn(ctx.podCreateFailures, podName) ? ctx.podCreateFailures[podName] : undefined;
-}
-
-/**
- * Why this node's pod is still to be created: the runtime's fresh reason, else the one the status
- * recorded (a restarted coordinator knows no refusals, but the Pending node kept the message).
- */
-function createWait(ctx: Ctx, node: NodeStatus, podName: string): string | undefined {
-  if (Object.hasOwn(ctx.podsAwaitingCreate, podName)) return ctx.podsAwaitingCreate[podName];
-  return isAwaitingCreate(node) ? node.message : undefined;
-}
-
-/** Only a wait for its pod's create gives a Pending pod node a message; the pod's existence clears it. */
-function isAwaitingCreate(node: NodeStatus): boolean {
-  return node.phase === "Pending" && node.message !== undefined;
-}
-
-/** Records the reason on the Pending node, asks for the pod again, and looks again later. */
-function awaitCreate(ctx: Ctx, id: string, message: string): NodeStatus {
-  const node = ctx.nodes[id] as NodeStatus;
-  requestWake(ctx, createRetryDelayMs(ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso)));
-  return updateNode(ctx, id, { message });
-}
-
 /** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
 function failForeign(ctx: Ctx, id: string, foreign: ForeignObject): NodeStatus {
   const message = foreignPodMessage(ctx.namespace, foreign);
   ctx.actions.push({ kind: "event", type: "Warning", reason: "ForeignPod", message });
   return finishNode(ctx, id, "Error", message);
-}
-
-export function isKilled(ctx: Ctx, onExit: boolean): boolean {
-  return ctx.kill !== undefined && (!onExit || !ctx.kill.handlersRun);
 }
 
 function serviceAccountOf(ctx: Ctx, template: Template): string | undefined {
@@ -172,11 +138,7 @@ function withoutPod(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run): Nod
   if (refused !== undefined) return finishNode(ctx, node.id, "Error", podRefusedMessage(refused));
   const wait = createWait(ctx, node, name);
   if (wait !== undefined) return retryCreate(ctx, req, node, { ...run, wait });
-  const age = ctx.now.getTime() - Date.parse(node.startedAt ?? ctx.nowIso);
-  if (age >= POD_VANISH_GRACE_MS || Number.isNaN(age))
-    return finishNode(ctx, node.id, "Error", "pod deleted");
-  requestWake(ctx, POD_VANISH_GRACE_MS - age);
-  return node;
+  return vanished(ctx, node);
 }
 
 function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod): NodeStatus {

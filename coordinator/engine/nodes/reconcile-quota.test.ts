@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { createRetryDelayMs } from "./pod.ts";
+import { createRetryDelayMs } from "./pod-create.ts";
 import { createdPods, events, exit, node, podNames, step, world, type World } from "../testing/world.ts";
 
 const quotaMessage = (pod: string): string =>

@@ -19,7 +19,7 @@ import {
 } from "../context.ts";
 import type { InputValue } from "./inputs.ts";
 import { asParameters, templateScope } from "./inputs.ts";
-import { isKilled } from "./pod.ts";
+import { isKilled } from "../kill.ts";
 
 export type BodyExecutor = (
   ctx: Ctx,
