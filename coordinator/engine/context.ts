@@ -15,7 +15,7 @@ export interface Kill {
   nodeMessage: string;
   /** Whether exit handlers (workflow and step level) still run. */
   handlersRun: boolean;
-  /** Workflow message when the main part ends failed; undefined keeps the entry node's message. */
+  /** Workflow message when the body ends failed; undefined keeps the entry node's message. */
   workflowMessage: string | undefined;
 }
 

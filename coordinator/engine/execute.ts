@@ -30,7 +30,7 @@ function errorNode(ctx: Ctx, req: ExecRequest, type: NodeType, message: string):
   return finishNode(ctx, node.id, "Error", message);
 }
 
-function executeBody(
+function executeKind(
   ctx: Ctx,
   req: ExecRequest,
   template: Template,
@@ -51,6 +51,6 @@ export function executeTemplate(ctx: Ctx, req: ExecRequest): NodeStatus {
   const inputs = resolveInputs(template, req.args, req.frame.globals());
   if (!inputs.ok) return errorNode(ctx, req, nodeTypeOf(template), inputs.error);
   if (template.retryStrategy !== undefined)
-    return executeRetry(ctx, { req, template, inputs: inputs.value, body: executeBody });
-  return executeBody(ctx, req, template, inputs.value);
+    return executeRetry(ctx, { req, template, inputs: inputs.value, runAttempt: executeKind });
+  return executeKind(ctx, req, template, inputs.value);
 }

@@ -10,7 +10,7 @@ import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
 import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
-import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
+import { handlerEvents, bodyPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
@@ -57,7 +57,7 @@ function newCtx(input: ReconcileInput): Ctx {
   };
 }
 
-function mainScope(ctx: Ctx, startedAt: string): () => Scope {
+function bodyScope(ctx: Ctx, startedAt: string): () => Scope {
   let cached: { version: number; scope: Scope } | undefined;
   return () => {
     if (cached !== undefined && cached.version === ctx.version) return cached.scope;
@@ -106,10 +106,10 @@ function errored(input: ReconcileInput, message: string): ReconcileResult {
   return { status, actions };
 }
 
-function requeueOf(ctx: Ctx, deadline: number | undefined, mainDone: boolean): number | undefined {
+function requeueOf(ctx: Ctx, deadline: number | undefined, bodyDone: boolean): number | undefined {
   const waits: number[] = [];
   if (ctx.wakeAfterMs !== undefined) waits.push(ctx.wakeAfterMs);
-  if (deadline !== undefined && !mainDone && ctx.kill === undefined)
+  if (deadline !== undefined && !bodyDone && ctx.kill === undefined)
     waits.push(Math.max(0, deadline - ctx.now.getTime()));
   return waits.length === 0 ? undefined : Math.min(...waits);
 }
@@ -126,12 +126,12 @@ interface Run {
 function execute(ctx: Ctx, startedAt: string): Run {
   const wf = ctx.wf;
   ctx.kill = decideKill(wf, startedAt, ctx.now);
-  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: undefined, depth: 0 };
+  const frame: Frame = { globals: bodyScope(ctx, startedAt), onExit: false, logTails: undefined, depth: 0 };
   const args = wf.spec.arguments ?? {};
   const templateName = wf.spec.entrypoint ?? "";
   const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
-  const main = mainPhaseOf(entry);
-  const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
+  const body = bodyPhaseOf(entry);
+  const handler = body === undefined ? undefined : runExitHandler(ctx, body, startedAt);
   deleteStrayPods(ctx);
   const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
   const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
@@ -182,8 +182,8 @@ function run(input: ReconcileInput): ReconcileResult {
   const status = statusOf(result);
   const actions = actionsOf(result, status);
   if (isWorkflowDone(status.phase)) return { status, actions };
-  const mainDone = isNodeDone(result.entry.phase);
-  const requeueAfterMs = requeueOf(ctx, deadlineOf(wf, result.startedAt), mainDone);
+  const bodyDone = isNodeDone(result.entry.phase);
+  const requeueAfterMs = requeueOf(ctx, deadlineOf(wf, result.startedAt), bodyDone);
   return requeueAfterMs === undefined ? { status, actions } : { status, actions, requeueAfterMs };
 }
 

@@ -1,6 +1,6 @@
 // The workflow's exit handler (`spec.onExit` or `spec.hooks.exit`): node `<wf>.onExit`,
-// started in the same reconcile that sees the main part end, with `workflow.status` set
-// to the main part's phase and the failed steps' log tails mounted.
+// started in the same reconcile that sees the body end, with `workflow.status` set
+// to the body's phase and the failed steps' log tails mounted.
 import { substituteDeep } from "../expr/template.ts";
 import type { Scope } from "../expr/template.ts";
 import type { NodeStatus } from "../workflow.ts";
@@ -12,14 +12,14 @@ import { hookArguments, workflowExitHook } from "./hooks.ts";
 import { LOG_DIR, logTails, logTailsTarget, type LogTailsMount } from "../log-tails.ts";
 import { workflowScope } from "../scope.ts";
 
-export type MainPhase = "Succeeded" | "Failed" | "Error";
+export type BodyPhase = "Succeeded" | "Failed" | "Error";
 
 export function handlerNodeName(ctx: Ctx): string {
   return exitHandlerNodeName(ctx.name);
 }
 
-/** The main part's nodes: everything except the workflow handler's subtree. */
-export function mainNodes(ctx: Ctx): Record<string, NodeStatus> {
+/** The body's nodes: everything except the workflow handler's subtree. */
+export function bodyNodes(ctx: Ctx): Record<string, NodeStatus> {
   const prefix = handlerNodeName(ctx);
   const out: Record<string, NodeStatus> = {};
   for (const [id, node] of Object.entries(ctx.nodes)) {
@@ -42,15 +42,15 @@ export function logTailsMount(ctx: Ctx): LogTailsMount {
     refused: ctx.configMapCreateFailures,
   });
   if (target.name === undefined) return { configMap: undefined, files: [], note: target.note };
-  const tails = logTails(ctx.wf, mainNodes(ctx), ctx.pods, target.name);
+  const tails = logTails(ctx.wf, bodyNodes(ctx), ctx.pods, target.name);
   return { configMap: tails.configMap, files: tails.files, note: target.note };
 }
 
-export function handlerScope(ctx: Ctx, phase: MainPhase, startedAt: string): () => Scope {
+export function handlerScope(ctx: Ctx, phase: BodyPhase, startedAt: string): () => Scope {
   let cached: { version: number; scope: Scope } | undefined;
   return () => {
     if (cached !== undefined && cached.version === ctx.version) return cached.scope;
-    const nodes = mainNodes(ctx);
+    const nodes = bodyNodes(ctx);
     const facts = { phase, startedAt, nodes, globalOutputs: ctx.globalOutputs };
     const scope = {
       ...workflowScope(ctx.wf, facts, ctx.now),
@@ -63,7 +63,7 @@ export function handlerScope(ctx: Ctx, phase: MainPhase, startedAt: string): () 
 }
 
 /** Runs (or follows) the workflow's exit handler; undefined when there is none to run. */
-export function runExitHandler(ctx: Ctx, phase: MainPhase, startedAt: string): NodeStatus | undefined {
+export function runExitHandler(ctx: Ctx, phase: BodyPhase, startedAt: string): NodeStatus | undefined {
   const hook = workflowExitHook(ctx.wf);
   if (hook === undefined) return undefined;
   const name = handlerNodeName(ctx);

@@ -55,7 +55,7 @@ function countedPerVersion(ctx: Ctx, count: () => number): () => number {
  * The gate for the children of one steps or DAG node running `template`: its own
  * `parallelism`, and the workflow's `spec.parallelism` (Argo checks both before executing a
  * template). The exit handler is gated too, as in Argo; it never waits for good, since the
- * main part's pods have all ended when it runs.
+ * body's pods have all ended when it runs.
  */
 export function startGate(ctx: Ctx, boundaryID: string, template: Template, frame: Frame): StartGate {
   const limit = parallelismOf(template);

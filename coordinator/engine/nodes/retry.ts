@@ -21,7 +21,7 @@ import type { InputValue } from "./inputs.ts";
 import { asParameters, templateScope } from "./inputs.ts";
 import { isKilled } from "../kill.ts";
 
-export type BodyExecutor = (
+export type AttemptExecutor = (
   ctx: Ctx,
   req: ExecRequest,
   template: Template,
@@ -64,11 +64,11 @@ export interface RetryCall {
   req: ExecRequest;
   template: Template;
   inputs: readonly InputValue[];
-  body: BodyExecutor;
+  runAttempt: AttemptExecutor;
 }
 
 function attempt(ctx: Ctx, call: RetryCall, nodeName: string): NodeStatus {
-  return call.body(ctx, { ...call.req, nodeName }, call.template, call.inputs);
+  return call.runAttempt(ctx, { ...call.req, nodeName }, call.template, call.inputs);
 }
 
 /** The latest attempt, followed (its pod observed) if it is still running. */
