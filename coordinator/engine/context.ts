@@ -66,8 +66,27 @@ export interface Ctx {
   version: number;
   /** Earliest time (ms from now) the engine wants to look again (pod vanish grace, quota wait, retry backoff). */
   wakeAfterMs: number | undefined;
-  execute: (ctx: Ctx, req: ExecRequest) => NodeStatus;
 }
+
+/** A template's input parameter with its value resolved (nodes/inputs.ts). */
+export interface InputValue {
+  name: string;
+  value: string;
+}
+
+/** A template to run as one node, its inputs resolved: what execute.ts hands to the pod, steps, DAG and retry executors. */
+export interface TemplateCall {
+  req: ExecRequest;
+  template: Template;
+  inputs: readonly InputValue[];
+}
+
+/**
+ * Runs a template as a node: execute.ts's executeTemplate. The executors whose children are
+ * templates again (steps, DAG tasks and loop items, exit hooks) take it as a parameter, so the
+ * engine's one recursion shows in their signatures instead of hiding in the context.
+ */
+export type RunTemplate = (ctx: Ctx, req: ExecRequest) => NodeStatus;
 
 const MAX_DEPTH = 50;
 

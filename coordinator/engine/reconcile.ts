@@ -53,7 +53,6 @@ function newCtx(input: ReconcileInput): Ctx {
     globalOutputs: globalOutputsOf(wf),
     version: 0,
     wakeAfterMs: undefined,
-    execute: executeTemplate,
   };
 }
 
@@ -129,7 +128,7 @@ function execute(ctx: Ctx, startedAt: string): Run {
   const frame: Frame = { globals: bodyScope(ctx, startedAt), onExit: false, logTails: undefined, depth: 0 };
   const args = wf.spec.arguments ?? {};
   const templateName = wf.spec.entrypoint ?? "";
-  const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
+  const entry = executeTemplate(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
   const body = bodyPhaseOf(entry);
   const handler = body === undefined ? undefined : runExitHandler(ctx, body, startedAt);
   deleteStrayPods(ctx);

@@ -5,7 +5,7 @@ import { substitute, substituteDeep } from "../expr/template.ts";
 import type { Scope } from "../expr/template.ts";
 import type { NodeStatus, WorkflowStep } from "../workflow.ts";
 import { isNodeDone } from "../workflow.ts";
-import type { Ctx, Frame } from "../context.ts";
+import type { Ctx, Frame, RunTemplate } from "../context.ts";
 import { finishNode, getNode, initNode, keepUnresolved } from "../context.ts";
 import type { StartGate } from "./parallelism.ts";
 import { evaluateWhen } from "../expr/when.ts";
@@ -26,6 +26,7 @@ export interface Child {
   scope: Scope;
   /** The parent's `parallelism`: a child with no node yet waits while it is reached. */
   gate?: StartGate;
+  runTemplate: RunTemplate;
 }
 
 function failedChild(ctx: Ctx, at: Child, step: WorkflowStep, message: string): NodeStatus {
@@ -79,7 +80,7 @@ export function startChild(ctx: Ctx, at: Child, step: WorkflowStep): NodeStatus 
   const args = substituteDeep(step.arguments ?? {}, at.scope, keepUnresolved);
   if (!args.ok) return failedChild(ctx, at, step, args.error);
   if (at.gate !== undefined && !at.gate(at.nodeName)) return undefined;
-  return ctx.execute(ctx, {
+  return at.runTemplate(ctx, {
     nodeName: at.nodeName,
     templateName: step.template,
     args: args.value,

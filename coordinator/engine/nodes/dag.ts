@@ -4,7 +4,7 @@
 // failFast (dag-fail-fast.ts) a failure stops new tasks and the DAG ends once the started ones have.
 import type { DagTask, NodePhase, NodeStatus, Template } from "../workflow.ts";
 import { isNodeDone, isNodeFailed } from "../workflow.ts";
-import type { Ctx, ExecRequest, Frame } from "../context.ts";
+import type { Ctx, ExecRequest, Frame, InputValue, RunTemplate, TemplateCall } from "../context.ts";
 import {
   addChild,
   checkpoint,
@@ -22,7 +22,6 @@ import type { DagPlan } from "./dag-plan.ts";
 import { planDag } from "./dag-plan.ts";
 import { evaluateDepends } from "../expr/depends.ts";
 import { runStepHook } from "./hooks.ts";
-import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
 import type { Iteration } from "./loops.ts";
 import { expandLoop, isLooped, iterationsOf } from "./loops.ts";
@@ -50,6 +49,7 @@ interface Run {
   halt: Halt | undefined;
   /** A task that was already there failed in this pass: tasks started before it in this pass must not have been. */
   haltedMidway: boolean;
+  runTemplate: RunTemplate;
 }
 
 function taskNodeName(run: Run, task: string): string {
@@ -80,15 +80,15 @@ function runItem(
   group: NodeStatus,
   iteration: Iteration<DagTask>,
 ): NodeStatus | undefined {
-  const { scope, frame } = run;
+  const { scope, frame, runTemplate } = run;
   const boundaryID = run.dag.id;
   const { name, step } = iteration;
-  const at = { nodeName: `${run.dag.name}.${name}`, boundaryID, frame, scope, gate: run.gate };
+  const at = { nodeName: `${run.dag.name}.${name}`, boundaryID, frame, scope, gate: run.gate, runTemplate };
   const item = startChild(ctx, at, step);
   if (item === undefined) return undefined;
   addChild(ctx, group.id, item.id);
   if (!isNodeDone(item.phase)) return undefined;
-  const hook = { step, stepNode: item, prefix: "tasks" as const, scope, boundaryID, frame };
+  const hook = { step, stepNode: item, prefix: "tasks" as const, scope, boundaryID, frame, runTemplate };
   return runStepHook(ctx, hook) ? item : undefined;
 }
 
@@ -150,7 +150,14 @@ function start(ctx: Ctx, run: Run, task: DagTask): NodeStatus | undefined {
   } else if (isLooped(task)) {
     node = startLoop(ctx, run, task);
   } else {
-    const at = { nodeName, boundaryID: run.dag.id, frame: run.frame, scope: run.scope, gate: run.gate };
+    const at = {
+      nodeName,
+      boundaryID: run.dag.id,
+      frame: run.frame,
+      scope: run.scope,
+      gate: run.gate,
+      runTemplate: run.runTemplate,
+    };
     const started = startChild(ctx, at, task);
     if (started === undefined) return undefined;
     node = started;
@@ -179,6 +186,7 @@ function visit(ctx: Ctx, run: Run, task: DagTask): void {
     scope: run.scope,
     boundaryID: run.dag.id,
     frame: run.frame,
+    runTemplate: run.runTemplate,
   };
   // A looped task's exit hook ran for each item, inside its TaskGroup.
   if (node.type !== "TaskGroup" && !runStepHook(ctx, hook)) return;
@@ -234,6 +242,7 @@ interface Dag {
   template: Template;
   req: ExecRequest;
   inputs: readonly InputValue[];
+  runTemplate: RunTemplate;
 }
 
 /** One pass over the needed tasks, dependencies first; `halt` when it is already known to apply. */
@@ -251,6 +260,7 @@ function passOverTasks(ctx: Ctx, dag: Dag, halt?: Halt): Run {
     failFast: failsFast(dag.template),
     halt: undefined,
     haltedMidway: false,
+    runTemplate: dag.runTemplate,
   };
   run.halt = halt ?? earlierHalt(ctx, run);
   for (const task of dag.plan.order) {
@@ -268,16 +278,13 @@ function waiting(ctx: Ctx, run: Run): boolean {
   );
 }
 
-export function executeDag(
-  ctx: Ctx,
-  req: ExecRequest,
-  template: Template,
-  inputs: readonly InputValue[],
-): NodeStatus {
+/** Runs a DAG node; its tasks are templates again, run by `runTemplate`. */
+export function executeDag(ctx: Ctx, call: TemplateCall, runTemplate: RunTemplate): NodeStatus {
+  const { req, template, inputs } = call;
   const dag = initTemplateNode(ctx, req, { type: "DAG", phase: "Running" }, inputs);
   const plan = planDag(template);
   if (!plan.ok) return finishNode(ctx, dag.id, "Error", plan.error);
-  const at: Dag = { node: dag, plan: plan.value, template, req, inputs };
+  const at: Dag = { node: dag, plan: plan.value, template, req, inputs, runTemplate };
   const restore = failsFast(template) ? checkpoint(ctx) : undefined;
   let run = passOverTasks(ctx, at);
   // What a pass starts must not depend on where the failed task is in the order: start over, halted.

@@ -8,6 +8,7 @@ import { isNodeDone } from "../workflow.ts";
 import { exitHandlerNodeName } from "../../../common/names.ts";
 import type { Ctx, Frame } from "../context.ts";
 import { finishNode, getNode, initNode, keepUnresolved } from "../context.ts";
+import { executeTemplate } from "../execute.ts";
 import { hookArguments, workflowExitHook } from "./hooks.ts";
 import { LOG_DIR, logTails, logTailsTarget, type LogTailsMount } from "../log-tails.ts";
 import { workflowScope } from "../scope.ts";
@@ -86,7 +87,7 @@ export function runExitHandler(ctx: Ctx, phase: BodyPhase, startedAt: string): N
   // Every pod the handler creates asks for the ConfigMap first (pod-node.ts), so a ConfigMap that
   // turned out not to be ours is replaced before any later pod of the handler mounts it.
   const frame: Frame = { globals, onExit: true, logTails: logTailsMount(ctx), depth: 0 };
-  return ctx.execute(ctx, {
+  return executeTemplate(ctx, {
     nodeName: name,
     templateName: hook.template,
     args: args.value,

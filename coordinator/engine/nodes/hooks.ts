@@ -5,7 +5,7 @@ import type { Scope } from "../expr/template.ts";
 import type { Arguments, DagTask, LifecycleHook, NodeStatus, WorkflowStep, Workflow } from "../workflow.ts";
 import { isNodeDone } from "../workflow.ts";
 import { exitHandlerNodeName } from "../../../common/names.ts";
-import type { Ctx, Frame } from "../context.ts";
+import type { Ctx, Frame, RunTemplate } from "../context.ts";
 import { addChild, childFrame, finishNode, getNode, initNode, keepUnresolved } from "../context.ts";
 import { nodeScope } from "../scope.ts";
 
@@ -39,6 +39,7 @@ export interface StepHookRequest {
   scope: Scope;
   boundaryID: string;
   frame: Frame;
+  runTemplate: RunTemplate;
 }
 
 /** Runs a finished step's exit hook if it has one; true when the step and its hook are both done. */
@@ -65,7 +66,7 @@ export function runStepHook(ctx: Ctx, req: StepHookRequest): boolean {
     return true;
   }
   const frame: Frame = { ...childFrame(req.frame), onExit: true, logTails: undefined };
-  const node = ctx.execute(ctx, {
+  const node = req.runTemplate(ctx, {
     nodeName: name,
     templateName: hook.template,
     args: args.value,

@@ -3,13 +3,10 @@
 import { substitute } from "../expr/template.ts";
 import type { Resolved, Scope } from "../expr/template.ts";
 import type { Arguments, NodePhase, NodeStatus, Parameter, Template } from "../workflow.ts";
-import type { Ctx, ExecRequest } from "../context.ts";
+import type { Ctx, ExecRequest, InputValue } from "../context.ts";
 import { initNode, keepUnresolved, updateNode } from "../context.ts";
 
-export interface InputValue {
-  name: string;
-  value: string;
-}
+export type { InputValue } from "../context.ts";
 
 export function enumError(where: string, param: Parameter, value: string): string | undefined {
   if (param.enum === undefined || param.enum.length === 0 || param.enum.includes(value)) return undefined;

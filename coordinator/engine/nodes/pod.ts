@@ -5,7 +5,7 @@ import { substituteDeep } from "../expr/template.ts";
 import type { NodeStatus, Template } from "../workflow.ts";
 import { isNodeDone } from "../workflow.ts";
 import { LABEL_COMPLETED, podName as podNameOf } from "../../../common/names.ts";
-import type { Ctx, ExecRequest } from "../context.ts";
+import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
 import type { Action, ForeignObject } from "../types.ts";
@@ -196,12 +196,8 @@ function retryCreate(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run & { 
   return awaitCreate(ctx, node.id, run.wait);
 }
 
-export function executePod(
-  ctx: Ctx,
-  req: ExecRequest,
-  template: Template,
-  inputs: readonly InputValue[],
-): NodeStatus {
+export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
+  const { req, template, inputs } = call;
   const id = idOf(ctx, req.nodeName);
   const name = podNameOf(ctx.name, req.nodeName, req.templateName);
   const pod = ctx.pods.get(name);

@@ -84,7 +84,7 @@ describe("reconcile: workflow exit handler", () => {
     ]);
   });
 
-  it("when the main part succeeds and the handler fails, then the workflow fails with the handler's message", () => {
+  it("when the body succeeds and the handler fails, then the workflow fails with the handler's message", () => {
     const w = world(SEED);
     step(w);
     succeed(w, "wf");
@@ -95,7 +95,7 @@ describe("reconcile: workflow exit handler", () => {
     expect(events(result.actions)).toEqual(["ExitHandlerFailed", "WorkflowFailed"]);
   });
 
-  it("when the main part fails and the handler succeeds, then the workflow stays failed", () => {
+  it("when the body fails and the handler succeeds, then the workflow stays failed", () => {
     const w = world(SEED);
     step(w);
     fail(w, "wf");

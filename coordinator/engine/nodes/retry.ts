@@ -3,10 +3,10 @@
 // last attempt's phase and outputs.
 import { substitute } from "../expr/template.ts";
 import type { Resolved, Scope } from "../expr/template.ts";
-import type { NodeStatus, RetryStrategy, Template } from "../workflow.ts";
+import type { NodeStatus, RetryStrategy } from "../workflow.ts";
 import { isNodeDone } from "../workflow.ts";
 import { decideBackoff } from "./retry-backoff.ts";
-import type { Ctx, ExecRequest } from "../context.ts";
+import type { Ctx, TemplateCall } from "../context.ts";
 import {
   addChild,
   childNodes,
@@ -17,16 +17,11 @@ import {
   requestWake,
   updateNode,
 } from "../context.ts";
-import type { InputValue } from "./inputs.ts";
 import { asParameters, templateScope } from "./inputs.ts";
 import { isKilled } from "../kill.ts";
 
-export type AttemptExecutor = (
-  ctx: Ctx,
-  req: ExecRequest,
-  template: Template,
-  inputs: readonly InputValue[],
-) => NodeStatus;
+/** Runs one attempt: the template's own kind (execute.ts), under the attempt's node name. */
+export type AttemptExecutor = (ctx: Ctx, call: TemplateCall) => NodeStatus;
 
 const POLICIES = ["Always", "OnFailure", "OnError", "OnTransientError"];
 
@@ -60,15 +55,12 @@ function conclude(ctx: Ctx, id: string, last: NodeStatus, message = last.message
   return updateNode(ctx, id, patch);
 }
 
-export interface RetryCall {
-  req: ExecRequest;
-  template: Template;
-  inputs: readonly InputValue[];
+export interface RetryCall extends TemplateCall {
   runAttempt: AttemptExecutor;
 }
 
 function attempt(ctx: Ctx, call: RetryCall, nodeName: string): NodeStatus {
-  return call.runAttempt(ctx, { ...call.req, nodeName }, call.template, call.inputs);
+  return call.runAttempt(ctx, { ...call, req: { ...call.req, nodeName } });
 }
 
 /** The latest attempt, followed (its pod observed) if it is still running. */
@@ -153,7 +145,8 @@ function startNext(ctx: Ctx, call: RetryCall, id: string): NodeStatus {
 }
 
 /** Argo's order once the last attempt has ended: success, a kill, backoff, then policy and limit. */
-export function executeRetry(ctx: Ctx, call: RetryCall): NodeStatus {
+export function executeRetry(ctx: Ctx, templateCall: TemplateCall, runAttempt: AttemptExecutor): NodeStatus {
+  const call: RetryCall = { ...templateCall, runAttempt };
   const id = openRetryNode(ctx, call);
   const scope = templateScope(call.req.frame.globals(), call.inputs);
   const limit = retryLimit(call.template.retryStrategy ?? {}, scope);

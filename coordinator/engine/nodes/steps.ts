@@ -1,9 +1,9 @@
 // A steps template: groups run in order, the steps of a group in parallel. A group is done
 // when all its steps and their exit hooks are; a failed step fails it unless continueOn.
 import type { Resolved, Scope } from "../expr/template.ts";
-import type { NodeStatus, Template, WorkflowStep } from "../workflow.ts";
+import type { NodeStatus, WorkflowStep } from "../workflow.ts";
 import { isNodeDone, isNodeFailed } from "../workflow.ts";
-import type { Ctx, ExecRequest, Frame } from "../context.ts";
+import type { Ctx, Frame, RunTemplate, TemplateCall } from "../context.ts";
 import {
   addChild,
   childFrame,
@@ -17,7 +17,6 @@ import {
 import type { Child } from "./child.ts";
 import { continuesOn, skippedEmptyLoop, startChild } from "./child.ts";
 import { runStepHook } from "./hooks.ts";
-import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
 import { expandLoop, isLooped, iterationsOf } from "./loops.ts";
 import { outboundNodes } from "./outbound.ts";
@@ -34,6 +33,7 @@ interface Group {
   frame: Frame;
   /** The steps template's parallelism, counted over the whole steps node as Argo does. */
   gate: StartGate;
+  runTemplate: RunTemplate;
 }
 
 /** A node a group runs: a step, one item of a looped step, or a looped step with no items. */
@@ -71,6 +71,7 @@ function startMember(ctx: Ctx, group: Group, member: Member): NodeStatus | undef
     frame: group.frame,
     scope: group.scope,
     gate: group.gate,
+    runTemplate: group.runTemplate,
   };
   return startChild(ctx, at, member.step);
 }
@@ -90,6 +91,7 @@ function groupDone(ctx: Ctx, group: Group, members: readonly Member[]): boolean 
       scope: group.scope,
       boundaryID: group.boundaryID,
       frame: group.frame,
+      runTemplate: group.runTemplate,
     };
     if (!runStepHook(ctx, hookReq)) done = false;
   }
@@ -134,12 +136,9 @@ function linkGroup(ctx: Ctx, stepsNode: NodeStatus, index: number, sgId: string)
   for (const child of children) for (const out of outboundNodes(ctx, child)) addChild(ctx, out, sgId);
 }
 
-export function executeSteps(
-  ctx: Ctx,
-  req: ExecRequest,
-  template: Template,
-  inputs: readonly InputValue[],
-): NodeStatus {
+/** Runs a steps node; its steps are templates again, run by `runTemplate`. */
+export function executeSteps(ctx: Ctx, call: TemplateCall, runTemplate: RunTemplate): NodeStatus {
+  const { req, template, inputs } = call;
   const node = initTemplateNode(ctx, req, { type: "Steps", phase: "Running" }, inputs);
   const scope = templateScope(req.frame.globals(), inputs);
   const frame = childFrame(req.frame);
@@ -155,7 +154,7 @@ export function executeSteps(
       phase: "Running",
     });
     linkGroup(ctx, node, index, idOf(ctx, name));
-    const sg = executeGroup(ctx, { steps, name, boundaryID: node.id, scope, frame, gate });
+    const sg = executeGroup(ctx, { steps, name, boundaryID: node.id, scope, frame, gate, runTemplate });
     if (!isNodeDone(sg.phase)) return ctx.nodes[node.id] as NodeStatus;
     if (sg.phase !== "Succeeded") return finishNode(ctx, node.id, "Failed", sg.message);
     for (const step of steps) Object.assign(scope, stepScope(ctx, sg, step));
