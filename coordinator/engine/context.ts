@@ -43,7 +43,8 @@ export interface Ctx {
   wf: Workflow;
   name: string;
   namespace: string;
-  nodes: Record<string, NodeStatus>;
+  /** Read freely; written only through setNode, which counts the write in `version`. */
+  readonly nodes: Readonly<Record<string, NodeStatus>>;
   pods: ReadonlyMap<string, V1Pod>;
   /** Pod name → the API server's message, for pods it refused to create (ReconcileInput). */
   podCreateFailures: Readonly<Record<string, string>>;
@@ -61,9 +62,10 @@ export interface Ctx {
   config: EngineConfig;
   actions: Action[];
   kill: Kill | undefined;
-  globalOutputs: Record<string, string>;
-  /** Bumped whenever globalOutputs or a node's phase changes, so cached scopes refresh. */
-  version: number;
+  /** Global output parameters (globalName → value); written only through setGlobalOutput. */
+  readonly globalOutputs: Readonly<Record<string, string>>;
+  /** How many writes `nodes` and `globalOutputs` have had: what memoByVersion keys its values by. */
+  readonly version: number;
   /** Earliest time (ms from now) the engine wants to look again (pod vanish grace, quota wait, retry backoff). */
   wakeAfterMs: number | undefined;
 }
@@ -130,6 +132,44 @@ export interface NewNode {
   message?: string;
 }
 
+/** The fields only this module writes, each write counted in `version` so no memo can miss it. */
+interface Writable {
+  nodes: Record<string, NodeStatus>;
+  globalOutputs: Record<string, string>;
+  version: number;
+}
+
+function writable(ctx: Ctx): Writable {
+  return ctx as unknown as Writable;
+}
+
+/** Stores a node (replaced, never mutated: checkpoint relies on it). */
+export function setNode(ctx: Ctx, node: NodeStatus): NodeStatus {
+  const state = writable(ctx);
+  state.nodes[node.id] = node;
+  state.version++;
+  return node;
+}
+
+export function setGlobalOutput(ctx: Ctx, name: string, value: string): void {
+  const state = writable(ctx);
+  state.globalOutputs[name] = value;
+  state.version++;
+}
+
+/**
+ * A value computed from `nodes` and `globalOutputs` (and what stays fixed for the pass), computed
+ * again only after one of them was written. It cannot be stale: every write goes through
+ * setNode/setGlobalOutput, which count it in `version`.
+ */
+export function memoByVersion<T>(ctx: Ctx, compute: () => T): () => T {
+  let memo: { version: number; value: T } | undefined;
+  return () => {
+    if (memo?.version !== ctx.version) memo = { version: ctx.version, value: compute() };
+    return memo.value;
+  };
+}
+
 /** Creates a node, or returns the existing one unchanged (idempotent). */
 export function initNode(ctx: Ctx, spec: NewNode): NodeStatus {
   const id = idOf(ctx, spec.name);
@@ -147,9 +187,7 @@ export function initNode(ctx: Ctx, spec: NewNode): NodeStatus {
   };
   if (spec.message !== undefined) node.message = spec.message;
   if (isNodeDone(spec.phase)) node.finishedAt = ctx.nowIso;
-  ctx.nodes[id] = node;
-  ctx.version++;
-  return node;
+  return setNode(ctx, node);
 }
 
 /** Updates a node; a node in a terminal phase never changes again (monotonic status). */
@@ -159,9 +197,7 @@ export function updateNode(ctx: Ctx, id: string, patch: Partial<NodeStatus>): No
   if (isNodeDone(node.phase)) return node;
   const next: NodeStatus = { ...node, ...patch };
   if (isNodeDone(next.phase) && next.finishedAt === undefined) next.finishedAt = ctx.nowIso;
-  ctx.nodes[id] = next;
-  if (next.phase !== node.phase) ctx.version++;
-  return next;
+  return setNode(ctx, next);
 }
 
 /** Ends a node in a terminal phase with a message (kept if none is given). */
@@ -176,7 +212,7 @@ export function addChild(ctx: Ctx, parentId: string, childId: string): void {
   if (parent === undefined) return;
   const children = parent.children ?? [];
   if (children.includes(childId)) return;
-  ctx.nodes[parentId] = { ...parent, children: [...children, childId] };
+  setNode(ctx, { ...parent, children: [...children, childId] });
 }
 
 export function requestWake(ctx: Ctx, afterMs: number): void {
@@ -199,11 +235,12 @@ export function checkpoint(ctx: Ctx): () => void {
   const actions = ctx.actions.length;
   const wakeAfterMs = ctx.wakeAfterMs;
   return () => {
-    ctx.nodes = nodes;
-    ctx.globalOutputs = globalOutputs;
+    const state = writable(ctx);
+    state.nodes = nodes;
+    state.globalOutputs = globalOutputs;
+    // Forward, never back: a value memoized at a later version must not match the restored nodes.
+    state.version++;
     ctx.actions.length = actions;
     ctx.wakeAfterMs = wakeAfterMs;
-    // Forward, never back: a scope cached at a later version must not match the restored nodes.
-    ctx.version++;
   };
 }

@@ -6,6 +6,8 @@ import type { NodeStatus, Template, Workflow, WorkflowStatus } from "./workflow.
 import { isNodeDone, isWorkflowDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
+import { memoByVersion } from "./context.ts";
+import { LOG_DIR } from "./log-tails.ts";
 import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
 import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
@@ -56,24 +58,21 @@ function newCtx(input: ReconcileInput): Ctx {
   };
 }
 
+/** The `workflow.*` variables the body sees, as they stand now (memoByVersion). */
 function bodyScope(ctx: Ctx, startedAt: string): () => Scope {
-  let cached: { version: number; scope: Scope } | undefined;
-  return () => {
-    if (cached !== undefined && cached.version === ctx.version) return cached.scope;
+  return memoByVersion(ctx, () => {
     const facts = {
       phase: "Running" as const,
       startedAt,
       nodes: ctx.nodes,
       globalOutputs: ctx.globalOutputs,
     };
-    const scope = {
+    return {
       ...workflowScope(ctx.wf, facts, ctx.now),
-      "onexit.logDir": "/onexit/logs",
+      "onexit.logDir": LOG_DIR,
       "onexit.logFiles": "[]",
     };
-    cached = { version: ctx.version, scope };
-    return scope;
-  };
+  });
 }
 
 function outputsOf(ctx: Ctx): WorkflowStatus["outputs"] {

@@ -7,7 +7,7 @@ import type { NodeStatus } from "../workflow.ts";
 import { isNodeDone } from "../workflow.ts";
 import { exitHandlerNodeName } from "../../../common/names.ts";
 import type { Ctx, Frame } from "../context.ts";
-import { finishNode, getNode, initNode, keepUnresolved } from "../context.ts";
+import { finishNode, getNode, initNode, keepUnresolved, memoByVersion } from "../context.ts";
 import { executeTemplate } from "../execute.ts";
 import { hookArguments, workflowExitHook } from "./hooks.ts";
 import { LOG_DIR, logTails, logTailsTarget, type LogTailsMount } from "../log-tails.ts";
@@ -47,20 +47,16 @@ export function logTailsMount(ctx: Ctx): LogTailsMount {
   return { configMap: tails.configMap, files: tails.files, note: target.note };
 }
 
+/** The `workflow.*` variables the workflow's exit handler sees, as they stand now (memoByVersion). */
 export function handlerScope(ctx: Ctx, phase: BodyPhase, startedAt: string): () => Scope {
-  let cached: { version: number; scope: Scope } | undefined;
-  return () => {
-    if (cached !== undefined && cached.version === ctx.version) return cached.scope;
-    const nodes = bodyNodes(ctx);
-    const facts = { phase, startedAt, nodes, globalOutputs: ctx.globalOutputs };
-    const scope = {
+  return memoByVersion(ctx, () => {
+    const facts = { phase, startedAt, nodes: bodyNodes(ctx), globalOutputs: ctx.globalOutputs };
+    return {
       ...workflowScope(ctx.wf, facts, ctx.now),
       "onexit.logDir": LOG_DIR,
       "onexit.logFiles": JSON.stringify(logTailsMount(ctx).files),
     };
-    cached = { version: ctx.version, scope };
-    return scope;
-  };
+  });
 }
 
 /** Runs (or follows) the workflow's exit handler; undefined when there is none to run. */

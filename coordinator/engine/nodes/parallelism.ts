@@ -3,7 +3,7 @@
 // finishing children's pod events bring the next reconcile, so nothing needs a timer.
 import type { NodeStatus, NodeType, Template } from "../workflow.ts";
 import type { Ctx, Frame } from "../context.ts";
-import { getNode } from "../context.ts";
+import { getNode, memoByVersion } from "../context.ts";
 import { isKilled } from "../kill.ts";
 
 /** Argo's HasParallelism: only a positive integer limits; absent or 0 runs everything at once. */
@@ -42,15 +42,6 @@ export function activePods(ctx: Ctx): number {
 /** Whether the child of that name may be started now; one that already has a node always may. */
 export type StartGate = (nodeName: string) => boolean;
 
-/** A count that is redone only when a node was created or changed phase since (ctx.version). */
-function countedPerVersion(ctx: Ctx, count: () => number): () => number {
-  let counted: { version: number; value: number } | undefined;
-  return () => {
-    if (counted?.version !== ctx.version) counted = { version: ctx.version, value: count() };
-    return counted.value;
-  };
-}
-
 /**
  * The gate for the children of one steps or DAG node running `template`: its own
  * `parallelism`, and the workflow's `spec.parallelism` (Argo checks both before executing a
@@ -61,8 +52,8 @@ export function startGate(ctx: Ctx, boundaryID: string, template: Template, fram
   const limit = parallelismOf(template);
   const workflowLimit = parallelismOf(ctx.wf.spec);
   if (limit === undefined && workflowLimit === undefined) return () => true;
-  const children = countedPerVersion(ctx, () => activeChildren(ctx, boundaryID));
-  const pods = countedPerVersion(ctx, () => activePods(ctx));
+  const children = memoByVersion(ctx, () => activeChildren(ctx, boundaryID));
+  const pods = memoByVersion(ctx, () => activePods(ctx));
   return (nodeName) => {
     if (getNode(ctx, nodeName) !== undefined) return true;
     // A kill ends a child not started yet at once, without a pod: held back, it would keep its

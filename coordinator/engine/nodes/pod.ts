@@ -9,7 +9,7 @@ import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
 import type { Action, ForeignObject } from "../types.ts";
-import { finishNode, idOf, keepUnresolved, updateNode } from "../context.ts";
+import { finishNode, idOf, keepUnresolved, setGlobalOutput, setNode, updateNode } from "../context.ts";
 import { isKilled } from "../kill.ts";
 import {
   awaitCreate,
@@ -89,8 +89,7 @@ function askForLogTails(ctx: Ctx, mount: LogTailsMount): void {
 
 function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<NodeStatus> {
   const { outputs, globals, missing } = podOutputs(template, result);
-  for (const [name, value] of Object.entries(globals)) ctx.globalOutputs[name] = value;
-  if (Object.keys(globals).length > 0) ctx.version++;
+  for (const [name, value] of Object.entries(globals)) setGlobalOutput(ctx, name, value);
   const patch: Partial<NodeStatus> = {
     phase: result.phase,
     finishedAt: result.finishedAt ?? ctx.nowIso,
@@ -145,7 +144,7 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   let node = observed;
   if (isAwaitingCreate(node)) {
     const { message: _createWait, ...created } = node;
-    ctx.nodes[node.id] = created;
+    setNode(ctx, created);
     node = created;
   }
   const seen = observePod(pod);

@@ -15,6 +15,7 @@ import {
   initNode,
   keepUnresolved,
   requestWake,
+  setNode,
   updateNode,
 } from "../context.ts";
 import { asParameters, templateScope } from "./inputs.ts";
@@ -82,7 +83,7 @@ function clearMessage(ctx: Ctx, id: string): void {
   const node = ctx.nodes[id];
   if (node === undefined || node.message === undefined || isNodeDone(node.phase)) return;
   const { message: _cleared, ...rest } = node;
-  ctx.nodes[id] = rest;
+  setNode(ctx, rest);
 }
 
 /**

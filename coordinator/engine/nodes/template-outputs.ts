@@ -4,7 +4,7 @@ import { substitute } from "../expr/template.ts";
 import type { Resolved, Scope } from "../expr/template.ts";
 import type { Outputs, Parameter, Template } from "../workflow.ts";
 import type { Ctx } from "../context.ts";
-import { keepUnresolved } from "../context.ts";
+import { keepUnresolved, setGlobalOutput } from "../context.ts";
 
 function valueOf(param: Parameter, scope: Scope): Resolved<string | undefined> {
   const raw = param.valueFrom?.parameter ?? param.value;
@@ -23,8 +23,7 @@ export function templateOutputs(ctx: Ctx, template: Template, scope: Scope): Res
     if (value.value === undefined) continue;
     parameters.push({ name: param.name, value: value.value });
     if (param.globalName !== undefined) {
-      ctx.globalOutputs[param.globalName] = value.value;
-      ctx.version++;
+      setGlobalOutput(ctx, param.globalName, value.value);
     }
   }
   return { ok: true, value: parameters.length > 0 ? { parameters } : undefined };
