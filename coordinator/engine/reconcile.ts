@@ -17,7 +17,7 @@ import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 import { deleteStrayPods } from "./stray-pods.ts";
-import { validateWorkflow } from "./validate/validate.ts";
+import { validateGeneration } from "./validate/validate.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
@@ -173,7 +173,7 @@ function run(input: ReconcileInput): ReconcileResult {
   if (isWorkflowDone(previous.phase)) return finished(wf);
   // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
   if (deleting(wf) && !hasFinalizer(wf)) return { status: previous, actions: [] };
-  const problem = validateWorkflow(wf);
+  const problem = validateGeneration(wf);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
   const ctx = newCtx(input);
   const result = execute(ctx, previous.startedAt ?? ctx.nowIso);

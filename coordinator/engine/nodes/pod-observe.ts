@@ -4,6 +4,7 @@ import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { ANNOTATION_REPORT, MAIN_CONTAINER, WAIT_CONTAINER } from "../../../common/names.ts";
 import { reportFromAnnotation } from "../../../common/report.ts";
 import type { Report } from "../../../common/report.ts";
+import { BoundedMemo } from "../memo.ts";
 
 export interface PodResult {
   state: "done";
@@ -37,8 +38,13 @@ export function exitMessage(exitCode: number): string | undefined {
   return exitCode === 0 ? undefined : `Error (exit code ${exitCode})`;
 }
 
+/** Reports parsed, by annotation text: a pod's report is read at every pass until its node is recorded. */
+const parsedReports = new BoundedMemo<Report | undefined>(1024);
+
+/** The report stored on the pod (parsed once per annotation text; treat it as read-only). */
 export function reportOf(pod: V1Pod): Report | undefined {
-  return reportFromAnnotation(pod.metadata?.annotations?.[ANNOTATION_REPORT]);
+  const text = pod.metadata?.annotations?.[ANNOTATION_REPORT];
+  return text === undefined ? undefined : parsedReports.get(text, () => reportFromAnnotation(text));
 }
 
 function fromReport(report: Report): PodResult {

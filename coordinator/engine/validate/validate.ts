@@ -15,6 +15,7 @@ import { exitHookOf, hookArguments, workflowExitHook } from "../nodes/hooks.ts";
 import { enumError, rawValue } from "../nodes/inputs.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
 import { validRetryPolicy } from "../nodes/retry.ts";
+import { BoundedMemo } from "../memo.ts";
 import { validateVariables } from "./variables.ts";
 
 type Templates = ReadonlyMap<string, Template>;
@@ -203,4 +204,20 @@ export function validateWorkflow(wf: Workflow): string | undefined {
     if (problem !== undefined) return problem;
   }
   return validateVariables(wf, templates);
+}
+
+/** Generations whose validation is remembered: far more workflows than one coordinator runs at once. */
+const VALIDATED_GENERATIONS = 1024;
+const validated = new BoundedMemo<string | undefined>(VALIDATED_GENERATIONS);
+
+/**
+ * validateWorkflow once per Workflow generation, not once per pass. Validation reads the spec only,
+ * and the API server bumps metadata.generation on every change of a Workflow's spec (its CRD has a
+ * status subresource), so (uid, generation) stands for the spec. Without both (a workflow not
+ * stored by an API server) it validates every time.
+ */
+export function validateGeneration(wf: Workflow): string | undefined {
+  const { uid, generation } = wf.metadata;
+  if (uid === undefined || uid === "" || typeof generation !== "number") return validateWorkflow(wf);
+  return validated.get(`${uid}/${generation}`, () => validateWorkflow(wf));
 }
