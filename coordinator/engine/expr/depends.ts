@@ -3,6 +3,8 @@
 // `(A.Succeeded || A.Skipped || A.Daemoned)`, widened by A's own continueOn.
 import type { ContinueOn, NodePhase } from "../workflow.ts";
 import type { Resolved } from "./template.ts";
+import type { Scanner } from "./parser.ts";
+import { ExpressionError, TokenCursor, tokenize } from "./parser.ts";
 
 export const TASK_RESULTS = [
   "Succeeded",
@@ -24,29 +26,23 @@ export type DependsExpr =
   | { kind: "not"; operand: DependsExpr }
   | { kind: "and" | "or"; left: DependsExpr; right: DependsExpr };
 
-type Token =
-  { kind: "task"; task: string; result: string | undefined } | { kind: "&&" | "||" | "!" | "(" | ")" };
+type OpKind = "&&" | "||" | "!" | "(" | ")";
+type Token = { kind: "task"; task: string; result: string | undefined } | { kind: OpKind };
 
-/** Bounds that keep a hostile expression from exhausting the stack; real ones are far smaller. */
-const MAX_TOKENS = 1000;
-const MAX_NESTING = 64;
+const TOKEN = /(?:([A-Za-z0-9_-]+)(?:\.([A-Za-z]+))?|(&&|\|\||!|\(|\)))/y;
 
-class DependsError extends Error {}
+/** A task name with its optional `.Result`, or an operator. */
+const scan: Scanner<Token> = (text, at) => {
+  TOKEN.lastIndex = at;
+  const match = TOKEN.exec(text);
+  if (match === null) throw new ExpressionError(`unexpected '${text.charAt(at)}'`);
+  const [whole, task, result, op] = match;
+  const token: Token = task !== undefined ? { kind: "task", task, result } : { kind: op as OpKind };
+  return { token, next: at + whole.length };
+};
 
-const TOKEN = /\s*(?:([A-Za-z0-9_-]+)(?:\.([A-Za-z]+))?|(&&|\|\||!|\(|\)))/y;
-
-function lex(text: string): Token[] {
-  const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < text.length && text.slice(TOKEN.lastIndex).trim() !== "") {
-    const at = TOKEN.lastIndex;
-    const match = TOKEN.exec(text);
-    if (match === null) throw new DependsError(`unexpected '${text.slice(at).trim().charAt(0)}'`);
-    const [, task, result, op] = match;
-    if (task !== undefined) tokens.push({ kind: "task", task, result });
-    else tokens.push({ kind: op as "&&" | "||" | "!" | "(" | ")" });
-  }
-  return tokens;
+function describe(token: Token): string {
+  return `'${token.kind === "task" ? token.task : token.kind}'`;
 }
 
 function isTaskResult(result: string): result is TaskResult {
@@ -56,60 +52,39 @@ function isTaskResult(result: string): result is TaskResult {
 function taskNode(token: Extract<Token, { kind: "task" }>): DependsExpr {
   if (token.result === undefined) return { kind: "task", task: token.task, result: undefined };
   if (!isTaskResult(token.result)) {
-    throw new DependsError(`task result '${token.result}' for task '${token.task}' is invalid`);
+    throw new ExpressionError(`task result '${token.result}' for task '${token.task}' is invalid`);
   }
   return { kind: "task", task: token.task, result: token.result };
 }
 
-/** Recursive descent: `||` binds loosest, then `&&`, then `!`. */
+/** `||` binds loosest, then `&&`, then `!`. */
 function parseTokens(tokens: readonly Token[]): DependsExpr {
-  if (tokens.length > MAX_TOKENS) throw new DependsError(`longer than ${MAX_TOKENS} tokens`);
-  let position = 0;
-  let nesting = 0;
-  const nested = <T>(inner: () => T): T => {
-    if (++nesting > MAX_NESTING) throw new DependsError(`nested more than ${MAX_NESTING} levels deep`);
-    const result = inner();
-    nesting--;
-    return result;
-  };
-  const binary = (kind: "and" | "or", op: "&&" | "||", operand: () => DependsExpr): DependsExpr => {
-    let left = operand();
-    while (tokens[position]?.kind === op) {
-      position++;
-      left = { kind, left, right: operand() };
-    }
-    return left;
-  };
+  const cursor = new TokenCursor(tokens, describe);
+  const binary = (kind: "and" | "or", op: "&&" | "||", operand: () => DependsExpr): DependsExpr =>
+    cursor.leftAssoc(
+      (token) => (token?.kind === op ? op : undefined),
+      operand,
+      (_op, left, right) => ({ kind, left, right }),
+    );
   const primary = (): DependsExpr => {
-    const token = tokens[position++];
-    if (token === undefined) throw new DependsError("unexpected end of expression");
+    const token = cursor.take();
     if (token.kind === "task") return taskNode(token);
-    if (token.kind === "!") return { kind: "not", operand: nested(primary) };
-    if (token.kind !== "(") throw new DependsError(`unexpected '${token.kind}'`);
-    const inner = nested(or);
-    if (tokens[position++]?.kind !== ")") throw new DependsError("unbalanced parenthesis");
-    return inner;
+    if (token.kind === "!") return { kind: "not", operand: cursor.nested(primary) };
+    if (token.kind !== "(") throw cursor.unexpected(token);
+    return cursor.parenthesized(or, (close) => close?.kind === ")");
   };
   const and = (): DependsExpr => binary("and", "&&", primary);
   const or = (): DependsExpr => binary("or", "||", and);
-
-  const root = or();
-  const rest = tokens[position];
-  if (rest !== undefined) {
-    throw new DependsError(
-      `unexpected '${rest.kind === "task" ? rest.task : rest.kind}' after a complete expression`,
-    );
-  }
-  return root;
+  return cursor.complete(or);
 }
 
 /** Parses a `depends` expression; an empty one means "no dependencies". */
 export function parseDepends(expression: string): Resolved<DependsExpr> {
   if (expression.trim() === "") return { ok: true, value: { kind: "none" } };
   try {
-    return { ok: true, value: parseTokens(lex(expression)) };
+    return { ok: true, value: parseTokens(tokenize(expression, scan)) };
   } catch (error) {
-    if (!(error instanceof DependsError)) throw error;
+    if (!(error instanceof ExpressionError)) throw error;
     return { ok: false, error: `invalid depends expression '${expression}': ${error.message}` };
   }
 }

@@ -1,5 +1,7 @@
 // Tokens of an Argo `when` expression, as govaluate reads them for Argo's shouldExecute:
 // bare words become strings, numbers are float64, `true`/`false` are booleans.
+import type { Scanned as ParserScanned } from "./parser.ts";
+import { ExpressionError, tokenize } from "./parser.ts";
 
 export type WhenToken =
   | { kind: "value"; value: string | number | boolean; text: string }
@@ -7,22 +9,14 @@ export type WhenToken =
   | { kind: "open" }
   | { kind: "close" };
 
-export type Lexed = { ok: true; tokens: WhenToken[] } | { ok: false; error: string };
-
 /** Longest first, so `<=` wins over `<`. */
 const OPERATORS = ["==", "!=", "<=", ">=", "=~", "!~", "&&", "||", "<", ">", "!", "-"];
 const WORD_START = /[\p{L}_]/u;
 const WORD_PART = /[\p{L}\p{N}_.]/u;
 const NUMBER_PART = /[0-9.]/;
 const OPERATOR_CHAR = /[=!<>~&|+\-*/^%:?,]/;
-const SPACE = /\s/;
 
-interface Step {
-  token: WhenToken;
-  next: number;
-}
-
-type Scanned = Step | { error: string };
+type Scanned = ParserScanned<WhenToken>;
 
 function readWhile(text: string, start: number, pattern: RegExp): number {
   let end = start;
@@ -44,7 +38,7 @@ function scanNumber(text: string, start: number): Scanned {
   const literal = text.slice(start, next);
   const value = Number(literal);
   if (!Number.isFinite(value) || literal.endsWith(".")) {
-    return { error: `unable to parse numeric value '${literal}'` };
+    throw new ExpressionError(`unable to parse numeric value '${literal}'`);
   }
   return { token: { kind: "value", value, text: literal }, next };
 }
@@ -62,14 +56,16 @@ function scanString(text: string, start: number): Scanned {
     value += text.charAt(position);
     position++;
   }
-  return { error: `unclosed string literal starting at ${text.slice(start)}` };
+  throw new ExpressionError(`unclosed string literal starting at ${text.slice(start)}`);
 }
 
 function scanOperator(text: string, start: number): Scanned {
   const op = OPERATORS.find((candidate) => text.startsWith(candidate, start));
   if (op === undefined) {
     const run = text.slice(start, readWhile(text, start, OPERATOR_CHAR)) || text.charAt(start);
-    return { error: `invalid token '${run}' (hint: try wrapping the affected expression in quotes ("))` };
+    throw new ExpressionError(
+      `invalid token '${run}' (hint: try wrapping the affected expression in quotes ("))`,
+    );
   }
   return { token: { kind: "op", op }, next: start + op.length };
 }
@@ -84,19 +80,7 @@ function scan(text: string, start: number): Scanned {
   return scanOperator(text, start);
 }
 
-/** Splits an already-substituted `when` expression into tokens. */
-export function lexWhen(text: string): Lexed {
-  const tokens: WhenToken[] = [];
-  let position = 0;
-  while (position < text.length) {
-    if (SPACE.test(text.charAt(position))) {
-      position++;
-      continue;
-    }
-    const scanned = scan(text, position);
-    if ("error" in scanned) return { ok: false, error: scanned.error };
-    tokens.push(scanned.token);
-    position = scanned.next;
-  }
-  return { ok: true, tokens };
+/** Splits an already-substituted `when` expression into tokens; throws ExpressionError. */
+export function lexWhen(text: string): WhenToken[] {
+  return tokenize(text, scan);
 }

@@ -2,6 +2,7 @@
 // expression. Bare words are strings (`Failed == Succeeded` is false), numbers compare
 // numerically, and the result must be a boolean.
 import type { Resolved } from "./template.ts";
+import { ExpressionError, TokenCursor } from "./parser.ts";
 import { lexWhen, type WhenToken } from "./when-lexer.ts";
 
 type Value = string | number | boolean;
@@ -12,61 +13,33 @@ type Node =
   | { kind: "binary"; op: string; left: Node; right: Node };
 
 const COMPARATORS = new Set(["==", "!=", "<", ">", "<=", ">=", "=~", "!~"]);
-
-/** Bounds that keep a hostile expression from exhausting the stack; real ones are far smaller. */
-const MAX_TOKENS = 1000;
-const MAX_NESTING = 64;
-
-class WhenError extends Error {}
+const PREFIX = new Set(["!", "-"]);
+const AND = new Set(["&&"]);
+const OR = new Set(["||"]);
 
 /** A recursive-descent parser over the token list: `||` < `&&` < comparators < prefix. */
 function parse(tokens: readonly WhenToken[]): Node {
-  if (tokens.length > MAX_TOKENS) throw new WhenError(`longer than ${MAX_TOKENS} tokens`);
-  let position = 0;
-  let nesting = 0;
-  const nested = <T>(inner: () => T): T => {
-    if (++nesting > MAX_NESTING) throw new WhenError(`nested more than ${MAX_NESTING} levels deep`);
-    const result = inner();
-    nesting--;
-    return result;
-  };
-  const peekOp = (): string | undefined => {
-    const token = tokens[position];
-    return token?.kind === "op" ? token.op : undefined;
-  };
-  const binary = (ops: ReadonlySet<string>, operand: () => Node): Node => {
-    let left = operand();
-    for (let op = peekOp(); op !== undefined && ops.has(op); op = peekOp()) {
-      position++;
-      left = { kind: "binary", op, left, right: operand() };
-    }
-    return left;
-  };
+  const cursor = new TokenCursor(tokens, describe);
+  const opOf = (ops: ReadonlySet<string>) => (token: WhenToken | undefined) =>
+    token?.kind === "op" && ops.has(token.op) ? token.op : undefined;
+  const binary = (ops: ReadonlySet<string>, operand: () => Node): Node =>
+    cursor.leftAssoc(opOf(ops), operand, (op, left, right) => ({ kind: "binary", op, left, right }));
   const primary = (): Node => {
-    const token = tokens[position++];
-    if (token === undefined) throw new WhenError("unexpected end of expression");
+    const token = cursor.take();
     if (token.kind === "value") return { kind: "literal", value: token.value };
-    if (token.kind === "open") {
-      const inner = nested(or);
-      if (tokens[position++]?.kind !== "close") throw new WhenError("unbalanced parenthesis");
-      return inner;
-    }
-    throw new WhenError(`unexpected ${token.kind === "op" ? `'${token.op}'` : "')'"}`);
+    if (token.kind === "open") return cursor.parenthesized(or, (close) => close?.kind === "close");
+    throw cursor.unexpected(token);
   };
   const prefix = (): Node => {
-    const op = peekOp();
-    if (op !== "!" && op !== "-") return primary();
-    position++;
-    return { kind: "unary", op, operand: nested(prefix) };
+    const op = opOf(PREFIX)(cursor.peek());
+    if (op === undefined) return primary();
+    cursor.take();
+    return { kind: "unary", op: op as "!" | "-", operand: cursor.nested(prefix) };
   };
   const comparison = (): Node => binary(COMPARATORS, prefix);
-  const and = (): Node => binary(new Set(["&&"]), comparison);
-  const or = (): Node => binary(new Set(["||"]), and);
-
-  const root = or();
-  const rest = tokens[position];
-  if (rest !== undefined) throw new WhenError(`unexpected ${describe(rest)} after a complete expression`);
-  return root;
+  const and = (): Node => binary(AND, comparison);
+  const or = (): Node => binary(OR, and);
+  return cursor.complete(or);
 }
 
 function describe(token: WhenToken): string {
@@ -81,7 +54,7 @@ function show(value: Value): string {
 
 function asBool(value: Value, op: string): boolean {
   if (typeof value !== "boolean")
-    throw new WhenError(`value ${show(value)} cannot be used with '${op}', it is not a bool`);
+    throw new ExpressionError(`value ${show(value)} cannot be used with '${op}', it is not a bool`);
   return value;
 }
 
@@ -92,7 +65,7 @@ function toRegExp(pattern: string): RegExp {
   try {
     return new RegExp(pattern.slice(inline?.[0].length ?? 0), flags);
   } catch {
-    throw new WhenError(`invalid regular expression '${pattern}'`);
+    throw new ExpressionError(`invalid regular expression '${pattern}'`);
   }
 }
 
@@ -100,7 +73,7 @@ function order(op: string, left: Value, right: Value): boolean {
   const bothNumbers = typeof left === "number" && typeof right === "number";
   const bothStrings = typeof left === "string" && typeof right === "string";
   if (!bothNumbers && !bothStrings) {
-    throw new WhenError(`values ${show(left)} and ${show(right)} cannot be compared with '${op}'`);
+    throw new ExpressionError(`values ${show(left)} and ${show(right)} cannot be compared with '${op}'`);
   }
   if (op === "<") return left < right;
   if (op === ">") return left > right;
@@ -110,7 +83,7 @@ function order(op: string, left: Value, right: Value): boolean {
 
 function match(op: string, left: Value, right: Value): boolean {
   if (typeof left !== "string" || typeof right !== "string") {
-    throw new WhenError(
+    throw new ExpressionError(
       `values ${show(left)} and ${show(right)} cannot be matched with '${op}', both must be strings`,
     );
   }
@@ -131,7 +104,7 @@ function evaluate(node: Node): Value {
     const operand = evaluate(node.operand);
     if (node.op === "!") return !asBool(operand, "!");
     if (typeof operand !== "number")
-      throw new WhenError(`value ${show(operand)} cannot be negated, it is not a number`);
+      throw new ExpressionError(`value ${show(operand)} cannot be negated, it is not a number`);
     return -operand;
   }
   const left = evaluate(node.left);
@@ -145,16 +118,14 @@ function evaluate(node: Node): Value {
 /** Evaluates an already-substituted Argo `when`; an empty expression is true, as in Argo. */
 export function evaluateWhen(expression: string): Resolved<boolean> {
   if (expression.trim() === "") return { ok: true, value: true };
-  const lexed = lexWhen(expression);
-  if (!lexed.ok) return { ok: false, error: `Invalid 'when' expression '${expression}': ${lexed.error}` };
   try {
-    const result = evaluate(parse(lexed.tokens));
+    const result = evaluate(parse(lexWhen(expression)));
     if (typeof result !== "boolean") {
       return { ok: false, error: `Expected boolean evaluation for '${expression}'. Got ${show(result)}` };
     }
     return { ok: true, value: result };
   } catch (error) {
-    if (!(error instanceof WhenError)) throw error;
+    if (!(error instanceof ExpressionError)) throw error;
     return { ok: false, error: `Invalid 'when' expression '${expression}': ${error.message}` };
   }
 }
