@@ -53,9 +53,13 @@ function topoOrder(
   return { ok: true, value: order };
 }
 
-function neededTasks(targets: readonly string[], deps: ReadonlyMap<string, readonly string[]>): Set<string> {
+/** The tasks `from` and every task they depend on, directly or not. */
+export function withDependencies(
+  from: readonly string[],
+  deps: ReadonlyMap<string, readonly string[]>,
+): Set<string> {
   const needed = new Set<string>();
-  const stack = [...targets];
+  const stack = [...from];
   while (stack.length > 0) {
     const name = stack.pop() as string;
     if (needed.has(name)) continue;
@@ -108,6 +112,6 @@ export function planDag(template: Template): Resolved<DagPlan> {
   const unknown = targets.find((name) => !deps.has(name));
   if (unknown !== undefined) return { ok: false, error: `dag.target "${unknown}" is not a task` };
   const continueOn = Object.fromEntries(tasks.map((t) => [t.name, t.continueOn]));
-  const needed = neededTasks(targets, deps);
+  const needed = withDependencies(targets, deps);
   return { ok: true, value: { order: order.value, depends, deps, targets, needed, continueOn } };
 }

@@ -4,7 +4,7 @@
 import { referencedVariables, substitute } from "../expr/template.ts";
 import type { DagTask, Template, Workflow, WorkflowStep } from "../workflow.ts";
 import { keepUnresolved } from "../context.ts";
-import { planDag } from "../nodes/dag-plan.ts";
+import { planDag, withDependencies } from "../nodes/dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "../nodes/hooks.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
 
@@ -133,25 +133,16 @@ function checkSteps(wf: Workflow, template: Template, scope: Allowed): string | 
   );
 }
 
-function ancestors(deps: ReadonlyMap<string, readonly string[]>, name: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...(deps.get(name) ?? [])];
-  while (stack.length > 0) {
-    const next = stack.pop() as string;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...(deps.get(next) ?? []));
-  }
-  return seen;
-}
-
 function checkDag(wf: Workflow, template: Template, scope: Allowed): string | undefined {
   const plan = planDag(template);
   if (!plan.ok) return undefined;
   const all = (template.dag?.tasks ?? []).map((t) => t.name);
   for (const task of template.dag?.tasks ?? []) {
     const where = `templates.${template.name}.dag.tasks.${task.name}`;
-    const before = nodesAllowed("tasks", ancestors(plan.value.deps, task.name));
+    const before = nodesAllowed(
+      "tasks",
+      withDependencies(plan.value.deps.get(task.name) ?? [], plan.value.deps),
+    );
     const problem = checkCall(wf, { where, step: task, base: any(scope, before), prefix: "tasks" });
     if (problem !== undefined) return problem;
   }
