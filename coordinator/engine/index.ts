@@ -4,4 +4,4 @@
 export { reconcile } from "./reconcile.ts";
 export type { Action, EngineConfig, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 export type * from "./workflow.ts";
-export { isNodeDone, isNodeFailed, isWorkflowDone, TERMINAL_NODE_PHASES } from "./workflow.ts";
+export { isWorkflowDone } from "./workflow.ts";
