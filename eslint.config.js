@@ -1,6 +1,67 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// The engine (coordinator/engine/, README.md there) is pure: no I/O, no clock, no randomness, and it
+// imports only itself and common/. These rules make a break of that fail the lint.
+const NO_IO = "The engine does no I/O (coordinator/engine/README.md): the runtime does it.";
+const ENGINE_TESTS = ["coordinator/engine/**/*.test.ts", "coordinator/engine/**/testing/**"];
+/** Node's modules that reach outside the process or its clock, by their bare names (`node:*` too). */
+const IO_MODULES = ["fs", "fs/*", "http", "https", "http2", "net", "tls", "dgram", "dns", "dns/*"];
+IO_MODULES.push("child_process", "timers", "timers/*", "process", "os", "worker_threads", "cluster");
+
+/** @param {string} outside a regex for relative imports that leave the engine for anything but common/ */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- a JavaScript file: no return types
+function engineRules(outside) {
+  return {
+    "no-restricted-imports": "off",
+    "@typescript-eslint/no-restricted-imports": [
+      "error",
+      {
+        paths: [
+          {
+            name: "@kubernetes/client-node",
+            allowTypeImports: true,
+            message: `${NO_IO} Import its types only.`,
+          },
+        ],
+        patterns: [
+          { group: ["node:*", ...IO_MODULES], message: NO_IO },
+          { regex: outside, message: "The engine imports only itself and common/; the runtime imports it." },
+          { regex: "(^|/)testing/", message: "Test helpers are not in the image (tsconfig.build.json)." },
+        ],
+      },
+    ],
+    "no-restricted-globals": [
+      "error",
+      ...[
+        "process",
+        "setTimeout",
+        "setInterval",
+        "setImmediate",
+        "queueMicrotask",
+        "fetch",
+        "console",
+        "require",
+      ].map((name) => ({ name, message: NO_IO })),
+    ],
+    "no-restricted-syntax": [
+      "error",
+      {
+        selector: "MemberExpression[object.name='Date'][property.name='now']",
+        message: "The engine has no clock: use the input's `now`.",
+      },
+      {
+        selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+        message: "The engine has no clock: use the input's `now`.",
+      },
+      {
+        selector: "MemberExpression[object.name='Math'][property.name='random']",
+        message: "reconcile gives the same output for the same input.",
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "charts/", "bench/results/", "faults/results/", "**/testdata/"] },
   js.configs.recommended,
@@ -15,6 +76,33 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    // The runtime reaches the engine only through its import surface.
+    files: ["coordinator/*.ts", "coordinator/testing/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\./|\\.\\./)engine/(?!index\\.ts$)",
+              message: "The runtime imports the engine only through coordinator/engine/index.ts.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["coordinator/engine/*.ts"],
+    ignores: ENGINE_TESTS,
+    rules: engineRules("^\\.\\./(?!\\.\\./common/)"),
+  },
+  {
+    files: ["coordinator/engine/*/**/*.ts"],
+    ignores: ENGINE_TESTS,
+    rules: engineRules("^\\.\\./\\.\\./(?!\\.\\./common/)"),
   },
   {
     files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts", "faults/**/*.ts"],

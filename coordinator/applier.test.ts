@@ -2,9 +2,8 @@ import type { V1ConfigMap, V1ObjectMeta, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
 import { FINALIZER } from "../common/names.ts";
-import type { Workflow, WorkflowStatus } from "../common/types.ts";
+import type { Workflow, WorkflowStatus, Action } from "./engine/index.ts";
 import { Applier, type ApplierClient } from "./applier.ts";
-import type { Action } from "./engine/types.ts";
 import { PodCreateFailures } from "./pod-create-failures.ts";
 
 const apiError = (code: number, message?: string): Error =>

@@ -33,9 +33,15 @@
 //   8. removeFinalizer         last, once everything above is durable; then the object may go.
 import type { Logger } from "../common/log.ts";
 import { FINALIZER, LABEL_COMPLETED } from "../common/names.ts";
-import { isWorkflowDone, type Workflow, type WorkflowStatus } from "../common/types.ts";
+import {
+  isWorkflowDone,
+  type Workflow,
+  type WorkflowStatus,
+  type Action,
+  type ForeignObject,
+  type ReconcileResult,
+} from "./engine/index.ts";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Action, ForeignObject, ReconcileResult } from "./engine/types.ts";
 import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";

@@ -1,7 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow } from "./engine/index.ts";
 import { countByPhase, createCaches, workflowKeyOfPod } from "./caches.ts";
 import type { ListWatchSource, WatchEventType } from "./kube-client.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";

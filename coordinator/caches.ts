@@ -4,7 +4,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow } from "./engine/index.ts";
 import type { WorkflowCache } from "./controller.ts";
 import { Informer, objectKey } from "./informer.ts";
 import type { KubeClient } from "./kube-client.ts";

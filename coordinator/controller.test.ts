@@ -1,9 +1,8 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow, ReconcileInput, ReconcileResult } from "./engine/index.ts";
 import { Controller, type WorkflowCache } from "./controller.ts";
-import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import { CacheExpectations } from "./expectations.ts";
 import { PodCreateFailures } from "./pod-create-failures.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";

@@ -10,9 +10,15 @@
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
-import { isWorkflowDone, type Workflow } from "../common/types.ts";
+import {
+  isWorkflowDone,
+  type Workflow,
+  type EngineConfig,
+  type ForeignObject,
+  type ReconcileInput,
+  type ReconcileResult,
+} from "./engine/index.ts";
 import type { ApplyContext } from "./applier.ts";
-import type { EngineConfig, ForeignObject, ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import type { CacheExpectations } from "./expectations.ts";
 import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";

@@ -8,7 +8,7 @@ import { Applier } from "./applier.ts";
 import { countByPhase, createCaches } from "./caches.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { Controller, workflowKey } from "./controller.ts";
-import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
+import type { ReconcileInput, ReconcileResult } from "./engine/index.ts";
 import { CacheExpectations } from "./expectations.ts";
 import { startHealthServer } from "../common/http-server.ts";
 import type { KubeClient } from "./kube-client.ts";

@@ -1,7 +1,7 @@
 // core/v1 Events about a Workflow, shaped so `kubectl describe workflow` and `kubectl get events`
 // show them (involvedObject = the Workflow, source/reportingComponent onexit-coordinator).
 import type { CoreV1Event } from "@kubernetes/client-node";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow } from "./engine/index.ts";
 
 export const REPORTING_COMPONENT = "onexit-coordinator";
 

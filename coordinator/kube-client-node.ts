@@ -14,7 +14,7 @@ import {
 } from "@kubernetes/client-node";
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import { GROUP, VERSION, WORKFLOW_PLURAL } from "../common/names.ts";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow } from "./engine/index.ts";
 import {
   isNotFound,
   statusCodeOf,

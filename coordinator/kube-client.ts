@@ -1,7 +1,7 @@
 // The narrow Kubernetes API surface the coordinator uses. Everything above this interface is
 // testable with a recording fake; kube-client-node.ts implements it with @kubernetes/client-node.
 import type { CoreV1Event, V1ConfigMap, V1Lease, V1Pod, V1TokenReviewStatus } from "@kubernetes/client-node";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow } from "./engine/index.ts";
 
 export interface ListResult<T> {
   items: T[];

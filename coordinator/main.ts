@@ -7,7 +7,7 @@ import { shareConnections } from "../common/kube-connection-pool.ts";
 import { createLogger, errorMessage } from "../common/log.ts";
 import { parseConfig } from "./config.ts";
 import { startCoordinator } from "./coordinator.ts";
-import { reconcile } from "./engine/reconcile.ts";
+import { reconcile } from "./engine/index.ts";
 import { enableFailpoints } from "./failpoints.ts";
 import { createNodeKubeClient } from "./kube-client-node.ts";
 import { kubeStreamOpener } from "./kube-stream.ts";

@@ -1,6 +1,6 @@
 import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import type { Workflow } from "../common/types.ts";
+import type { Workflow } from "./engine/index.ts";
 import { foreignObject, isControlledBy, partitionPods } from "./ownership.ts";
 
 const workflow: Workflow = {

@@ -3,8 +3,7 @@
 // only when its controller ownerReference (controller: true) carries the workflow's uid, which
 // only exists once the workflow does. Anything else under the name is foreign and never used.
 import type { V1ObjectMeta, V1OwnerReference, V1Pod } from "@kubernetes/client-node";
-import type { Workflow } from "../common/types.ts";
-import type { ForeignObject } from "./engine/types.ts";
+import type { Workflow, ForeignObject } from "./engine/index.ts";
 
 interface KubeObject {
   metadata?: V1ObjectMeta;

@@ -17,12 +17,14 @@
 // and recorded again. If the status already names the node when the record is lost, a refusal for
 // good ends the node as `pod deleted` once the vanish grace is over (still Error, and the exit
 // handler still runs); a wait is recognized from the node's own message, which the status keeps.
-import type { ForeignObject, ReconcileInput } from "./engine/types.ts";
-import { QUOTA_EXCEEDED_TEXT } from "./engine/pod-node.ts";
+import type { ForeignObject, ReconcileInput } from "./engine/index.ts";
 import { apiErrorMessage, isAlreadyExists, statusCodeOf } from "./kube-client.ts";
 
 /** Longest API message kept: a 422 lists every invalid field, and it ends up in the status. */
 const MAX_MESSAGE = 1024;
+
+/** The words of the ResourceQuota admission's refusal (Argo matches the same to decide to wait). */
+export const QUOTA_EXCEEDED_TEXT = "exceeded quota";
 
 /** A 403 from the ResourceQuota admission: retrying once other pods finish can succeed. */
 export function isQuotaExceeded(err: unknown): boolean {

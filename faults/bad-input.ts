@@ -6,7 +6,7 @@
 // and crash nothing (restart counts of onexit's pods unchanged).
 import fc from "fast-check";
 import { ANNOTATION_REPORT } from "../common/names.ts";
-import { isWorkflowDone } from "../common/types.ts";
+import { isWorkflowDone } from "../coordinator/engine/index.ts";
 import { createApi, ApiError, type Api } from "../bench/api.ts";
 import { RELEASE_NAMESPACE } from "../test/e2e/install-onexit.ts";
 import { kubectl, waitFor } from "../test/e2e/kube.ts";

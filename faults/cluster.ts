@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { stateDir } from "../bench/processes.ts";
 import { coordinatorPid } from "./host-processes.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
-import { isWorkflowDone, type Workflow } from "../common/types.ts";
+import { isWorkflowDone, type Workflow } from "../coordinator/engine/index.ts";
 import { RELEASE_NAMESPACE } from "../test/e2e/install-onexit.ts";
 import { kubectl, kubectlJson, uniqueNamespace, waitFor } from "../test/e2e/kube.ts";
 import type { PodFacts } from "./measure.ts";

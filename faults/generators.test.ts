@@ -3,8 +3,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseReport } from "../common/report.ts";
-import { validateWorkflow } from "../coordinator/engine/validate.ts";
-import type { Workflow } from "../common/types.ts";
+import { validateWorkflow } from "../coordinator/engine/validate/validate.ts";
+import type { Workflow } from "../coordinator/engine/index.ts";
 import { decodeReview } from "../webhook/admission.ts";
 import { reviewAdmission } from "../webhook/review.ts";
 import { testInjectConfig } from "../webhook/test-support.ts";

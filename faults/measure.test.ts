@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { NodeStatus, Workflow } from "../common/types.ts";
+import type { NodeStatus, Workflow } from "../coordinator/engine/index.ts";
 import { countWorkflows, lastStepEndMs, type PodFacts } from "./measure.ts";
 import { parseFaultsConfig, selected } from "./config.ts";
 import { renderTable, type Row } from "./row.ts";

@@ -3,7 +3,7 @@
 // one pod labelled `workflows.argoproj.io/on-exit=true` exists for it; exactly once when there is
 // exactly one such pod and one such node.
 import { exitHandlerNodeName, LABEL_ON_EXIT, LABEL_WORKFLOW } from "../common/names.ts";
-import { isWorkflowDone, type NodeStatus, type Workflow } from "../common/types.ts";
+import { isWorkflowDone, type NodeStatus, type Workflow } from "../coordinator/engine/index.ts";
 
 export interface PodFacts {
   name: string;

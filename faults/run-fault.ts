@@ -1,7 +1,7 @@
 // Runs one workflow fault: a fresh namespace, N two-step workflows with an exit handler, the fault
 // injected for real, a bounded wait until every workflow is final, then the counts and what is
 // stuck once the namespace is deleted.
-import { isWorkflowDone } from "../common/types.ts";
+import { isWorkflowDone } from "../coordinator/engine/index.ts";
 import { countWorkflows } from "./measure.ts";
 import {
   createWorkflows,

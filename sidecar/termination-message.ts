@@ -1,6 +1,6 @@
 // The one line a failed sidecar leaves in /dev/termination-log: the kubelet copies it to
 // status.containerStatuses[wait].state.terminated.message, where the coordinator reads it
-// (coordinator/engine/pod-observe.ts) and names it in the node's message and an Event.
+// (coordinator/engine/nodes/pod-observe.ts) and names it in the node's message and an Event.
 
 export const TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 /** The kubelet keeps at most 4096 bytes; a workflow message should stay readable anyway. */

@@ -1,10 +1,10 @@
 // The working state of one reconcile: a fresh copy of the node map, the observed pods and
 // the actions emitted so far. It lives only for one call of reconcile, which stays pure.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Scope } from "../../common/template.ts";
-import { isArgoVariable } from "../../common/template.ts";
-import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import type { Scope } from "./expr/template.ts";
+import { isArgoVariable } from "./expr/template.ts";
+import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "./workflow.ts";
+import { isNodeDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { LogTailsMount } from "./log-tails.ts";
 import type { Action, EngineConfig, ForeignObject } from "./types.ts";
@@ -15,7 +15,7 @@ export interface Kill {
   nodeMessage: string;
   /** Whether exit handlers (workflow and step level) still run. */
   handlersRun: boolean;
-  /** Workflow message when the main part ends failed; undefined keeps the entry node's message. */
+  /** Workflow message when the body ends failed; undefined keeps the entry node's message. */
   workflowMessage: string | undefined;
 }
 
@@ -43,7 +43,8 @@ export interface Ctx {
   wf: Workflow;
   name: string;
   namespace: string;
-  nodes: Record<string, NodeStatus>;
+  /** Read freely; written only through setNode, which counts the write in `version`. */
+  readonly nodes: Readonly<Record<string, NodeStatus>>;
   pods: ReadonlyMap<string, V1Pod>;
   /** Pod name → the API server's message, for pods it refused to create (ReconcileInput). */
   podCreateFailures: Readonly<Record<string, string>>;
@@ -61,13 +62,33 @@ export interface Ctx {
   config: EngineConfig;
   actions: Action[];
   kill: Kill | undefined;
-  globalOutputs: Record<string, string>;
-  /** Bumped whenever globalOutputs or a node's phase changes, so cached scopes refresh. */
-  version: number;
+  /** Global output parameters (globalName → value); written only through setGlobalOutput. */
+  readonly globalOutputs: Readonly<Record<string, string>>;
+  /** How many writes `nodes` and `globalOutputs` have had: what memoByVersion keys its values by. */
+  readonly version: number;
   /** Earliest time (ms from now) the engine wants to look again (pod vanish grace, quota wait, retry backoff). */
   wakeAfterMs: number | undefined;
-  execute: (ctx: Ctx, req: ExecRequest) => NodeStatus;
 }
+
+/** A template's input parameter with its value resolved (nodes/inputs.ts). */
+export interface InputValue {
+  name: string;
+  value: string;
+}
+
+/** A template to run as one node, its inputs resolved: what execute.ts hands to the pod, steps, DAG and retry executors. */
+export interface TemplateCall {
+  req: ExecRequest;
+  template: Template;
+  inputs: readonly InputValue[];
+}
+
+/**
+ * Runs a template as a node: execute.ts's executeTemplate. The executors whose children are
+ * templates again (steps, DAG tasks and loop items, exit hooks) take it as a parameter, so the
+ * engine's one recursion shows in their signatures instead of hiding in the context.
+ */
+export type RunTemplate = (ctx: Ctx, req: ExecRequest) => NodeStatus;
 
 const MAX_DEPTH = 50;
 
@@ -111,6 +132,44 @@ export interface NewNode {
   message?: string;
 }
 
+/** The fields only this module writes, each write counted in `version` so no memo can miss it. */
+interface Writable {
+  nodes: Record<string, NodeStatus>;
+  globalOutputs: Record<string, string>;
+  version: number;
+}
+
+function writable(ctx: Ctx): Writable {
+  return ctx as unknown as Writable;
+}
+
+/** Stores a node (replaced, never mutated: checkpoint relies on it). */
+export function setNode(ctx: Ctx, node: NodeStatus): NodeStatus {
+  const state = writable(ctx);
+  state.nodes[node.id] = node;
+  state.version++;
+  return node;
+}
+
+export function setGlobalOutput(ctx: Ctx, name: string, value: string): void {
+  const state = writable(ctx);
+  state.globalOutputs[name] = value;
+  state.version++;
+}
+
+/**
+ * A value computed from `nodes` and `globalOutputs` (and what stays fixed for the pass), computed
+ * again only after one of them was written. It cannot be stale: every write goes through
+ * setNode/setGlobalOutput, which count it in `version`.
+ */
+export function memoByVersion<T>(ctx: Ctx, compute: () => T): () => T {
+  let memo: { version: number; value: T } | undefined;
+  return () => {
+    if (memo?.version !== ctx.version) memo = { version: ctx.version, value: compute() };
+    return memo.value;
+  };
+}
+
 /** Creates a node, or returns the existing one unchanged (idempotent). */
 export function initNode(ctx: Ctx, spec: NewNode): NodeStatus {
   const id = idOf(ctx, spec.name);
@@ -128,9 +187,7 @@ export function initNode(ctx: Ctx, spec: NewNode): NodeStatus {
   };
   if (spec.message !== undefined) node.message = spec.message;
   if (isNodeDone(spec.phase)) node.finishedAt = ctx.nowIso;
-  ctx.nodes[id] = node;
-  ctx.version++;
-  return node;
+  return setNode(ctx, node);
 }
 
 /** Updates a node; a node in a terminal phase never changes again (monotonic status). */
@@ -140,9 +197,7 @@ export function updateNode(ctx: Ctx, id: string, patch: Partial<NodeStatus>): No
   if (isNodeDone(node.phase)) return node;
   const next: NodeStatus = { ...node, ...patch };
   if (isNodeDone(next.phase) && next.finishedAt === undefined) next.finishedAt = ctx.nowIso;
-  ctx.nodes[id] = next;
-  if (next.phase !== node.phase) ctx.version++;
-  return next;
+  return setNode(ctx, next);
 }
 
 /** Ends a node in a terminal phase with a message (kept if none is given). */
@@ -157,7 +212,7 @@ export function addChild(ctx: Ctx, parentId: string, childId: string): void {
   if (parent === undefined) return;
   const children = parent.children ?? [];
   if (children.includes(childId)) return;
-  ctx.nodes[parentId] = { ...parent, children: [...children, childId] };
+  setNode(ctx, { ...parent, children: [...children, childId] });
 }
 
 export function requestWake(ctx: Ctx, afterMs: number): void {
@@ -180,11 +235,12 @@ export function checkpoint(ctx: Ctx): () => void {
   const actions = ctx.actions.length;
   const wakeAfterMs = ctx.wakeAfterMs;
   return () => {
-    ctx.nodes = nodes;
-    ctx.globalOutputs = globalOutputs;
+    const state = writable(ctx);
+    state.nodes = nodes;
+    state.globalOutputs = globalOutputs;
+    // Forward, never back: a value memoized at a later version must not match the restored nodes.
+    state.version++;
     ctx.actions.length = actions;
     ctx.wakeAfterMs = wakeAfterMs;
-    // Forward, never back: a scope cached at a later version must not match the restored nodes.
-    ctx.version++;
   };
 }

@@ -1,15 +1,14 @@
 // Runs one template as one node: resolves its inputs, wraps it in a Retry node when it has
 // a retryStrategy, and hands it to the pod, steps or DAG executor.
-import type { NodeStatus, NodeType, Template } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
-import type { Ctx, ExecRequest } from "./context.ts";
+import type { NodeStatus, NodeType, Template } from "./workflow.ts";
+import { isNodeDone } from "./workflow.ts";
+import type { Ctx, ExecRequest, TemplateCall } from "./context.ts";
 import { finishNode, getNode, initNode, tooDeep } from "./context.ts";
-import { executeDag } from "./dag.ts";
-import type { InputValue } from "./inputs.ts";
-import { resolveInputs } from "./inputs.ts";
-import { executePod } from "./pod-node.ts";
-import { executeRetry } from "./retry.ts";
-import { executeSteps } from "./steps.ts";
+import { executeDag } from "./nodes/dag.ts";
+import { resolveInputs } from "./nodes/inputs.ts";
+import { executePod } from "./nodes/pod.ts";
+import { executeRetry } from "./nodes/retry.ts";
+import { executeSteps } from "./nodes/steps.ts";
 
 export function nodeTypeOf(template: Template | undefined): NodeType {
   if (template?.steps !== undefined) return "Steps";
@@ -30,15 +29,11 @@ function errorNode(ctx: Ctx, req: ExecRequest, type: NodeType, message: string):
   return finishNode(ctx, node.id, "Error", message);
 }
 
-function executeBody(
-  ctx: Ctx,
-  req: ExecRequest,
-  template: Template,
-  inputs: readonly InputValue[],
-): NodeStatus {
-  if (template.steps !== undefined) return executeSteps(ctx, req, template, inputs);
-  if (template.dag !== undefined) return executeDag(ctx, req, template, inputs);
-  return executePod(ctx, req, template, inputs);
+/** The template's own kind: a pod, or steps and DAG nodes whose children are templates again. */
+function executeKind(ctx: Ctx, call: TemplateCall): NodeStatus {
+  if (call.template.steps !== undefined) return executeSteps(ctx, call, executeTemplate);
+  if (call.template.dag !== undefined) return executeDag(ctx, call, executeTemplate);
+  return executePod(ctx, call);
 }
 
 export function executeTemplate(ctx: Ctx, req: ExecRequest): NodeStatus {
@@ -51,6 +46,6 @@ export function executeTemplate(ctx: Ctx, req: ExecRequest): NodeStatus {
   const inputs = resolveInputs(template, req.args, req.frame.globals());
   if (!inputs.ok) return errorNode(ctx, req, nodeTypeOf(template), inputs.error);
   if (template.retryStrategy !== undefined)
-    return executeRetry(ctx, { req, template, inputs: inputs.value, body: executeBody });
-  return executeBody(ctx, req, template, inputs.value);
+    return executeRetry(ctx, { req, template, inputs: inputs.value }, executeKind);
+  return executeKind(ctx, { req, template, inputs: inputs.value });
 }

@@ -1,6 +1,6 @@
 // Beyond Argo: a finalizer keeps a deleted running workflow around until its exit handler
 // has run (argo-workflows#9855), unless the user opted out with an annotation.
-import type { Workflow } from "../../common/types.ts";
+import type { Workflow } from "./workflow.ts";
 import { FINALIZER } from "../../common/names.ts";
 import { optedOutOfHandlerOnDelete } from "./kill.ts";
 import type { Action } from "./types.ts";

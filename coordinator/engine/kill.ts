@@ -1,8 +1,8 @@
 // Why running steps must stop: `spec.shutdown`, deletion of the workflow, or its
 // activeDeadlineSeconds. Terminate runs no handler; the others still run them.
-import type { Workflow } from "../../common/types.ts";
+import type { Workflow } from "./workflow.ts";
 import { ANNOTATION_SKIP_HANDLER_ON_DELETE } from "../../common/names.ts";
-import type { Kill } from "./context.ts";
+import type { Ctx, Kill } from "./context.ts";
 
 export const DEADLINE_MESSAGE = "Step exceeded its deadline";
 
@@ -43,4 +43,9 @@ export function decideKill(wf: Workflow, startedAt: string, now: Date): Kill | u
     return { nodeMessage: DEADLINE_MESSAGE, handlersRun: true, workflowMessage: undefined };
   }
   return undefined;
+}
+
+/** Whether a node must stop: a kill applies, and it is not part of an exit handler that still runs. */
+export function isKilled(ctx: Ctx, onExit: boolean): boolean {
+  return ctx.kill !== undefined && (!onExit || !ctx.kill.handlersRun);
 }

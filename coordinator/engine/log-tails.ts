@@ -4,9 +4,9 @@
 // the workflow's uid, or, when that is taken too or the API refuses the ConfigMap, the handler
 // runs without them (an event says why).
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
-import type { NodeStatus, Workflow } from "../../common/types.ts";
+import type { NodeStatus, Workflow } from "./workflow.ts";
 import { API_VERSION, fnv32a, LABEL_WORKFLOW, logTailsConfigMapName } from "../../common/names.ts";
-import { reportOf } from "./pod-observe.ts";
+import { reportOf } from "./nodes/pod-observe.ts";
 
 export const LOG_DIR = "/onexit/logs";
 /** A ConfigMap holds at most 1 MiB; keep a margin for keys and metadata. */

@@ -1,9 +1,9 @@
 // The workflow's phase and message from its entry node and its exit handler, and the
 // events for what changed since the status the reconcile started from.
-import type { NodeStatus, WorkflowPhase, WorkflowStatus } from "../../common/types.ts";
-import { isNodeDone } from "../../common/types.ts";
+import type { NodeStatus, WorkflowPhase, WorkflowStatus } from "./workflow.ts";
+import { isNodeDone } from "./workflow.ts";
 import type { Kill } from "./context.ts";
-import type { MainPhase } from "./exit-handler.ts";
+import type { BodyPhase } from "./nodes/exit-handler.ts";
 import type { Action } from "./types.ts";
 
 export interface Outcome {
@@ -12,7 +12,7 @@ export interface Outcome {
 }
 
 /** Argo: Succeeded/Skipped/Omitted → Succeeded, Failed → Failed, Error → Error. */
-export function mainPhaseOf(entry: NodeStatus): MainPhase | undefined {
+export function bodyPhaseOf(entry: NodeStatus): BodyPhase | undefined {
   if (!isNodeDone(entry.phase)) return undefined;
   if (entry.phase === "Failed" || entry.phase === "Error") return entry.phase;
   return "Succeeded";
@@ -28,16 +28,16 @@ export interface OutcomeInput {
 }
 
 export function outcomeOf(input: OutcomeInput): Outcome {
-  const main = mainPhaseOf(input.entry);
-  if (main === undefined || input.handlerPending) return { phase: "Running", message: undefined };
+  const body = bodyPhaseOf(input.entry);
+  if (body === undefined || input.handlerPending) return { phase: "Running", message: undefined };
   const handler = input.handler;
-  if (main === "Succeeded") {
+  if (body === "Succeeded") {
     if (handler?.phase === "Failed" || handler?.phase === "Error")
       return { phase: handler.phase, message: handler.message };
     return { phase: "Succeeded", message: undefined };
   }
   const message = input.kill?.workflowMessage ?? input.entry.message;
-  return { phase: main, message: withHandlerError(message, handler) };
+  return { phase: body, message: withHandlerError(message, handler) };
 }
 
 /** A handler that could not run (its pod refused, foreign, deleted) is as much news as the failure. */

@@ -13,8 +13,8 @@ import {
   step,
   succeed,
   world,
-} from "./testing.ts";
-import type { World } from "./testing.ts";
+} from "./testing/world.ts";
+import type { World } from "./testing/world.ts";
 
 const nodeNameOf = (pod: { metadata?: { annotations?: Record<string, string> } }): string | undefined =>
   pod.metadata?.annotations?.["workflows.argoproj.io/node-name"];

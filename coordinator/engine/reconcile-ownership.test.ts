@@ -2,8 +2,19 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { podName } from "../../common/names.ts";
 import { logTailsConfigMapNames } from "./log-tails.ts";
-import { createdPods, events, exit, fail, node, podNames, podOf, step, succeed, world } from "./testing.ts";
-import type { World } from "./testing.ts";
+import {
+  createdPods,
+  events,
+  exit,
+  fail,
+  node,
+  podNames,
+  podOf,
+  step,
+  succeed,
+  world,
+} from "./testing/world.ts";
+import type { World } from "./testing/world.ts";
 
 const WORKFLOW = `
 spec:

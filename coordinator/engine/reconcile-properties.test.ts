@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reconcile } from "./reconcile.ts";
-import { createdPods, fail, kinds, node, nodeNames, running, step, succeed, world } from "./testing.ts";
-import type { World } from "./testing.ts";
+import { createdPods, fail, kinds, node, nodeNames, running, step, succeed, world } from "./testing/world.ts";
+import type { World } from "./testing/world.ts";
 
 const WORKFLOWS: Record<string, string> = {
   seed: `

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createdPods, fail, node, nodeNames, running, step, succeed, world } from "./testing.ts";
-import type { World } from "./testing.ts";
+import { createdPods, fail, node, nodeNames, running, step, succeed, world } from "./testing/world.ts";
+import type { World } from "./testing/world.ts";
 
 const nodeNameOf = (pod: { metadata?: { annotations?: Record<string, string> } }): string | undefined =>
   pod.metadata?.annotations?.["workflows.argoproj.io/node-name"];

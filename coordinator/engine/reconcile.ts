@@ -1,21 +1,23 @@
 // The engine's entry: (workflow, its pods, now) → (new status, actions). Pure and
 // level-based: run again on its own output it asks for nothing new.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Scope } from "../../common/template.ts";
-import type { NodeStatus, Template, Workflow, WorkflowStatus } from "../../common/types.ts";
-import { isNodeDone, isWorkflowDone } from "../../common/types.ts";
+import type { Scope } from "./expr/template.ts";
+import type { NodeStatus, Template, Workflow, WorkflowStatus } from "./workflow.ts";
+import { isNodeDone, isWorkflowDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
+import { memoByVersion } from "./context.ts";
+import { LOG_DIR } from "./log-tails.ts";
 import { executeTemplate } from "./execute.ts";
-import { handlerNodeName, runExitHandler } from "./exit-handler.ts";
+import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
 import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
-import { handlerEvents, mainPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
+import { handlerEvents, bodyPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
-import { sweepPods } from "./sweep.ts";
-import { validateWorkflow } from "./validate.ts";
+import { deleteStrayPods } from "./stray-pods.ts";
+import { validateGeneration } from "./validate/validate.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
@@ -53,28 +55,24 @@ function newCtx(input: ReconcileInput): Ctx {
     globalOutputs: globalOutputsOf(wf),
     version: 0,
     wakeAfterMs: undefined,
-    execute: executeTemplate,
   };
 }
 
-function mainScope(ctx: Ctx, startedAt: string): () => Scope {
-  let cached: { version: number; scope: Scope } | undefined;
-  return () => {
-    if (cached !== undefined && cached.version === ctx.version) return cached.scope;
+/** The `workflow.*` variables the body sees, as they stand now (memoByVersion). */
+function bodyScope(ctx: Ctx, startedAt: string): () => Scope {
+  return memoByVersion(ctx, () => {
     const facts = {
       phase: "Running" as const,
       startedAt,
       nodes: ctx.nodes,
       globalOutputs: ctx.globalOutputs,
     };
-    const scope = {
+    return {
       ...workflowScope(ctx.wf, facts, ctx.now),
-      "onexit.logDir": "/onexit/logs",
+      "onexit.logDir": LOG_DIR,
       "onexit.logFiles": "[]",
     };
-    cached = { version: ctx.version, scope };
-    return scope;
-  };
+  });
 }
 
 function outputsOf(ctx: Ctx): WorkflowStatus["outputs"] {
@@ -106,10 +104,10 @@ function errored(input: ReconcileInput, message: string): ReconcileResult {
   return { status, actions };
 }
 
-function requeueOf(ctx: Ctx, deadline: number | undefined, mainDone: boolean): number | undefined {
+function requeueOf(ctx: Ctx, deadline: number | undefined, bodyDone: boolean): number | undefined {
   const waits: number[] = [];
   if (ctx.wakeAfterMs !== undefined) waits.push(ctx.wakeAfterMs);
-  if (deadline !== undefined && !mainDone && ctx.kill === undefined)
+  if (deadline !== undefined && !bodyDone && ctx.kill === undefined)
     waits.push(Math.max(0, deadline - ctx.now.getTime()));
   return waits.length === 0 ? undefined : Math.min(...waits);
 }
@@ -126,13 +124,13 @@ interface Run {
 function execute(ctx: Ctx, startedAt: string): Run {
   const wf = ctx.wf;
   ctx.kill = decideKill(wf, startedAt, ctx.now);
-  const frame: Frame = { globals: mainScope(ctx, startedAt), onExit: false, logTails: undefined, depth: 0 };
+  const frame: Frame = { globals: bodyScope(ctx, startedAt), onExit: false, logTails: undefined, depth: 0 };
   const args = wf.spec.arguments ?? {};
   const templateName = wf.spec.entrypoint ?? "";
-  const entry = ctx.execute(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
-  const main = mainPhaseOf(entry);
-  const handler = main === undefined ? undefined : runExitHandler(ctx, main, startedAt);
-  sweepPods(ctx);
+  const entry = executeTemplate(ctx, { nodeName: ctx.name, templateName, args, boundaryID: "", frame });
+  const body = bodyPhaseOf(entry);
+  const handler = body === undefined ? undefined : runExitHandler(ctx, body, startedAt);
+  deleteStrayPods(ctx);
   const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
   const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
   return { ctx, startedAt, entry, handler, outcome };
@@ -175,15 +173,15 @@ function run(input: ReconcileInput): ReconcileResult {
   if (isWorkflowDone(previous.phase)) return finished(wf);
   // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
   if (deleting(wf) && !hasFinalizer(wf)) return { status: previous, actions: [] };
-  const problem = validateWorkflow(wf);
+  const problem = validateGeneration(wf);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
   const ctx = newCtx(input);
   const result = execute(ctx, previous.startedAt ?? ctx.nowIso);
   const status = statusOf(result);
   const actions = actionsOf(result, status);
   if (isWorkflowDone(status.phase)) return { status, actions };
-  const mainDone = isNodeDone(result.entry.phase);
-  const requeueAfterMs = requeueOf(ctx, deadlineOf(wf, result.startedAt), mainDone);
+  const bodyDone = isNodeDone(result.entry.phase);
+  const requeueAfterMs = requeueOf(ctx, deadlineOf(wf, result.startedAt), bodyDone);
   return requeueAfterMs === undefined ? { status, actions } : { status, actions, requeueAfterMs };
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { podName } from "../../common/names.ts";
-import type { NodeStatus } from "../../common/types.ts";
+import type { NodeStatus } from "./workflow.ts";
 import { failures } from "./scope.ts";
-import { node } from "./scope-test-fixtures.ts";
+import { node } from "./testing/scope-fixtures.ts";
 
 describe("failures", () => {
   it("when nothing failed, then the list is empty", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeScope } from "./scope.ts";
-import { node } from "./scope-test-fixtures.ts";
+import { node } from "./testing/scope-fixtures.ts";
 
 describe("nodeScope", () => {
   it("when a step finished with outputs, then every steps.<name>.* key is set", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { workflowScope } from "./scope.ts";
-import { node, NO_FACTS, workflow } from "./scope-test-fixtures.ts";
+import { node, NO_FACTS, workflow } from "./testing/scope-fixtures.ts";
 
 describe("workflowScope", () => {
   it("when the workflow has identity and metadata, then the workflow.* keys are set", () => {

@@ -2,9 +2,9 @@
 // them (workflow/controller/operator.go setGlobalParameters, buildLocalScope, and the
 // failures list built when the entry node completes).
 import { podName } from "../../common/names.ts";
-import type { NodeStatus, Parameter, Workflow } from "../../common/types.ts";
-import { goJson } from "./go-json.ts";
-import { normaliseTimestamp, rfc3339, strftimeAll } from "./strftime.ts";
+import type { NodeStatus, Parameter, Workflow } from "./workflow.ts";
+import { goJson } from "./expr/go-json.ts";
+import { normaliseTimestamp, rfc3339, strftimeAll } from "./expr/strftime.ts";
 
 export interface Failure {
   displayName: string;

@@ -1,6 +1,6 @@
 // The contract between the pure engine (reconcile) and the runtime that performs its actions.
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
-import type { Workflow, WorkflowStatus } from "../../common/types.ts";
+import type { Workflow, WorkflowStatus } from "./workflow.ts";
 
 export interface EngineConfig {
   /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */

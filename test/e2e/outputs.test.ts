@@ -13,7 +13,7 @@ import {
   waitForPodsDone,
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
-import type { NodeStatus, Workflow } from "../../common/types.ts";
+import type { NodeStatus, Workflow } from "../../coordinator/engine/index.ts";
 
 function nodeNamed(workflow: Workflow, name: string): NodeStatus | undefined {
   return Object.values(workflow.status?.nodes ?? {}).find((n) => n.name === name);

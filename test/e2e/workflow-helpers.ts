@@ -1,7 +1,7 @@
 // Small helpers for workflow end-to-end tests, all through the real kubectl.
 import { kubectl, waitFor } from "./kube.ts";
 import { REPORT_AUDIENCE } from "../../common/names.ts";
-import type { Workflow } from "../../common/types.ts";
+import type { Workflow } from "../../coordinator/engine/index.ts";
 
 export const E2E_NAMESPACE = "onexit-e2e";
 

@@ -13,7 +13,7 @@ import {
 } from "./workflow-helpers.ts";
 import { readFileSync } from "node:fs";
 import { fnv32a } from "../../common/names.ts";
-import type { Workflow } from "../../common/types.ts";
+import type { Workflow } from "../../coordinator/engine/index.ts";
 
 const seed = readFileSync(new URL("../../examples/exit-handler.yaml", import.meta.url), "utf8");
 

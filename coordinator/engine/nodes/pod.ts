@@ -1,0 +1,215 @@
+// A container or script node: create its pod once (deterministic name), then follow it
+// until the report or the pod's status decides the step.
+import type { V1Pod } from "@kubernetes/client-node";
+import { substituteDeep } from "../expr/template.ts";
+import type { NodeStatus, Template } from "../workflow.ts";
+import { isNodeDone } from "../workflow.ts";
+import { LABEL_COMPLETED, podName as podNameOf } from "../../../common/names.ts";
+import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
+import { foreignPodMessage } from "../foreign.ts";
+import type { LogTailsMount } from "../log-tails.ts";
+import type { Action, ForeignObject } from "../types.ts";
+import { finishNode, idOf, keepUnresolved, setGlobalOutput, setNode, updateNode } from "../context.ts";
+import { isKilled } from "../kill.ts";
+import {
+  awaitCreate,
+  createWait,
+  isAwaitingCreate,
+  podRefusedMessage,
+  refusal,
+  vanished,
+} from "./pod-create.ts";
+import type { InputValue } from "./inputs.ts";
+import { initTemplateNode, templateScope } from "./inputs.ts";
+import { buildPod } from "./pod-build.ts";
+import { observePod, withSidecarFailure } from "./pod-observe.ts";
+import type { PodResult } from "./pod-observe.ts";
+import { podOutputs } from "./pod-outputs.ts";
+
+/** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
+function failForeign(ctx: Ctx, id: string, foreign: ForeignObject): NodeStatus {
+  const message = foreignPodMessage(ctx.namespace, foreign);
+  ctx.actions.push({ kind: "event", type: "Warning", reason: "ForeignPod", message });
+  return finishNode(ctx, id, "Error", message);
+}
+
+function serviceAccountOf(ctx: Ctx, template: Template): string | undefined {
+  return (
+    template.serviceAccountName ??
+    ctx.wf.spec.serviceAccountName ??
+    (ctx.config.defaultServiceAccountName || undefined)
+  );
+}
+
+function createPod(
+  ctx: Ctx,
+  req: ExecRequest,
+  template: Template,
+  inputs: readonly InputValue[],
+): string | undefined {
+  const id = idOf(ctx, req.nodeName);
+  const name = podNameOf(ctx.name, req.nodeName, req.templateName);
+  const scope = {
+    ...templateScope(req.frame.globals(), inputs),
+    "pod.name": name,
+    "node.name": req.nodeName,
+  };
+  const { steps: _steps, dag: _dag, ...own } = template;
+  const substituted = substituteDeep(own as Template, scope, keepUnresolved);
+  if (!substituted.ok) return substituted.error;
+  const built = buildPod({
+    wf: ctx.wf,
+    nodeName: req.nodeName,
+    nodeID: id,
+    podName: name,
+    template: substituted.value,
+    serviceAccountName: serviceAccountOf(ctx, substituted.value),
+    onExit: req.frame.onExit,
+    logTails: req.frame.logTails?.configMap?.metadata?.name,
+  });
+  if (!built.ok) return built.error;
+  if (req.frame.logTails !== undefined) askForLogTails(ctx, req.frame.logTails);
+  ctx.actions.push({ kind: "createPod", pod: built.value, exitHandler: req.frame.onExit });
+  updateNode(ctx, id, { podName: name });
+  return undefined;
+}
+
+/** Before a pod that mounts the log tails: their ConfigMap, and why it is not the usual one (once a pass). */
+function askForLogTails(ctx: Ctx, mount: LogTailsMount): void {
+  const { configMap, note } = mount;
+  const name = configMap?.metadata?.name;
+  const hasConfigMap = ctx.actions.some(
+    (a) => a.kind === "createConfigMap" && a.configMap.metadata?.name === name,
+  );
+  if (configMap !== undefined && !hasConfigMap) ctx.actions.push({ kind: "createConfigMap", configMap });
+  const hasNote = ctx.actions.some((a) => a.kind === "event" && a.message === note);
+  if (note !== undefined && !hasNote)
+    ctx.actions.push({ kind: "event", type: "Warning", reason: "ExitHandlerLogs", message: note });
+}
+
+function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<NodeStatus> {
+  const { outputs, globals, missing } = podOutputs(template, result);
+  for (const [name, value] of Object.entries(globals)) setGlobalOutput(ctx, name, value);
+  const patch: Partial<NodeStatus> = {
+    phase: result.phase,
+    finishedAt: result.finishedAt ?? ctx.nowIso,
+    outputs,
+  };
+  if (result.message !== undefined) patch.message = result.message;
+  if (missing !== undefined && result.phase === "Succeeded") {
+    patch.phase = "Error";
+    patch.message = withSidecarFailure(missing, result.sidecarFailure);
+  }
+  if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
+  return patch;
+}
+
+/** Emitted once: a node in a terminal phase is never recorded again. */
+function sidecarFailedEvent(node: NodeStatus, pod: V1Pod, reason: string): Action {
+  const message = `Step ${node.name} (pod ${pod.metadata?.name ?? ""}): sidecar: ${reason}`;
+  return { kind: "event", type: "Warning", reason: "SidecarFailed", message };
+}
+
+function record(
+  ctx: Ctx,
+  node: NodeStatus,
+  template: Template,
+  seen: { result: PodResult; pod: V1Pod },
+): NodeStatus {
+  const { result, pod } = seen;
+  const patch = resultPatch(ctx, template, result);
+  if (pod.spec?.nodeName) patch.hostNodeName = pod.spec.nodeName;
+  if (result.sidecarFailure !== undefined)
+    ctx.actions.push(sidecarFailedEvent(node, pod, result.sidecarFailure));
+  const labelled = pod.metadata?.labels?.[LABEL_COMPLETED] === "true";
+  if (!labelled && pod.metadata?.deletionTimestamp === undefined) {
+    ctx.actions.push({ kind: "labelPodCompleted", name: pod.metadata?.name ?? "" });
+  }
+  return updateNode(ctx, node.id, patch);
+}
+
+/** The node's pod is not (or no longer) ours to see: someone else's, refused, still to be created, or gone. */
+function withoutPod(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run): NodeStatus {
+  const name = node.podName ?? podNameOf(ctx.name, req.nodeName, req.templateName);
+  const foreign = ctx.foreignPods.get(name);
+  if (foreign !== undefined) return failForeign(ctx, node.id, foreign);
+  const refused = refusal(ctx, name);
+  if (refused !== undefined) return finishNode(ctx, node.id, "Error", podRefusedMessage(refused));
+  const wait = createWait(ctx, node, name);
+  if (wait !== undefined) return retryCreate(ctx, req, node, { ...run, wait });
+  return vanished(ctx, node);
+}
+
+function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod): NodeStatus {
+  let node = observed;
+  if (isAwaitingCreate(node)) {
+    const { message: _createWait, ...created } = node;
+    setNode(ctx, created);
+    node = created;
+  }
+  const seen = observePod(pod);
+  if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
+  const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
+  if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;
+  return updateNode(ctx, node.id, patch);
+}
+
+function kill(ctx: Ctx, node: NodeStatus): NodeStatus {
+  const message = ctx.kill?.nodeMessage ?? "stopped";
+  if (node.podName !== undefined)
+    ctx.actions.push({ kind: "deletePod", name: node.podName, reason: message });
+  return finishNode(ctx, node.id, "Failed", message);
+}
+
+function startPod(ctx: Ctx, req: ExecRequest, template: Template, inputs: readonly InputValue[]): NodeStatus {
+  const id = initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs).id;
+  if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, id, "Failed", ctx.kill?.nodeMessage);
+  // Refused before the status naming the pod was written (or read back): do not ask again.
+  const podName = podNameOf(ctx.name, req.nodeName, req.templateName);
+  const refused = refusal(ctx, podName);
+  if (refused !== undefined) {
+    updateNode(ctx, id, { podName });
+    return finishNode(ctx, id, "Error", podRefusedMessage(refused));
+  }
+  const foreign = ctx.foreignPods.get(podName);
+  if (foreign !== undefined) {
+    updateNode(ctx, id, { podName });
+    return failForeign(ctx, id, foreign);
+  }
+  const error = createPod(ctx, req, template, inputs);
+  if (error !== undefined) return finishNode(ctx, id, "Error", error);
+  const wait = createWait(ctx, ctx.nodes[id] as NodeStatus, podName);
+  return wait === undefined ? (ctx.nodes[id] as NodeStatus) : awaitCreate(ctx, id, wait);
+}
+
+interface Run {
+  template: Template;
+  inputs: readonly InputValue[];
+}
+
+/** A Pending node whose pod is still to be created: ask again, unless the workflow is being stopped. */
+function retryCreate(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run & { wait: string }): NodeStatus {
+  if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, node.id, "Failed", ctx.kill?.nodeMessage);
+  const error = createPod(ctx, req, run.template, run.inputs);
+  if (error !== undefined) return finishNode(ctx, node.id, "Error", error);
+  return awaitCreate(ctx, node.id, run.wait);
+}
+
+export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
+  const { req, template, inputs } = call;
+  const id = idOf(ctx, req.nodeName);
+  const name = podNameOf(ctx.name, req.nodeName, req.templateName);
+  const pod = ctx.pods.get(name);
+  let node = ctx.nodes[id];
+  if (node !== undefined && isNodeDone(node.phase)) return node;
+  if (node === undefined && pod === undefined) return startPod(ctx, req, template, inputs);
+  if (node === undefined) {
+    // The pod exists but the status that recorded it was lost: adopt it, never create it again.
+    initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs);
+    node = updateNode(ctx, id, { podName: name });
+  }
+  const followed =
+    pod === undefined ? withoutPod(ctx, req, node, { template, inputs }) : follow(ctx, node, template, pod);
+  if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
+  return kill(ctx, followed);
+}
