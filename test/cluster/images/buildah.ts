@@ -51,9 +51,16 @@ export function buildSteps(plan: ImagePlan, key: string, baseName: string | unde
 /** One docker-archive per reference (buildah writes one name per archive), written beside it and
  * renamed by main.ts so an importer never sees half an archive. Pushed by image id: by name, the
  * archive would also carry the local build name. */
-export function pushSteps(plan: ImagePlan, imageId: string, archiveDir: string): { archive: string; args: string[] }[] {
+export function pushSteps(
+  plan: ImagePlan,
+  imageId: string,
+  archiveDir: string,
+): { archive: string; args: string[] }[] {
   return plan.refs.map((ref) => {
     const archive = `${archiveDir}/${archiveName(ref)}`;
-    return { archive, args: ["push", "--quiet", imageId, `docker-archive:${archive}.partial:${normalizeRef(ref)}`] };
+    return {
+      archive,
+      args: ["push", "--quiet", imageId, `docker-archive:${archive}.partial:${normalizeRef(ref)}`],
+    };
   });
 }

@@ -76,14 +76,20 @@ function parseCopy(args: string, workdir: string): Copy {
   const flags = words.filter((word) => word.startsWith("--"));
   const paths = words.filter((word) => !word.startsWith("--"));
   const unknown = flags.filter((flag) => !flag.startsWith("--from="));
-  if (unknown.length > 0) throw new Error(`Dockerfile: COPY flags the offline build does not follow: ${unknown.join(" ")}`);
+  if (unknown.length > 0)
+    throw new Error(`Dockerfile: COPY flags the offline build does not follow: ${unknown.join(" ")}`);
   const dest = paths.at(-1);
-  if (dest === undefined || paths.length < 2) throw new Error(`Dockerfile: COPY needs a source and a destination: ${args}`);
+  if (dest === undefined || paths.length < 2)
+    throw new Error(`Dockerfile: COPY needs a source and a destination: ${args}`);
   const fromStage = flags[0]?.slice("--from=".length);
   const sources = paths.slice(0, -1);
   const absolute = posix.resolve(workdir, dest);
   const intoDirectory = dest.endsWith("/") || dest === "." || sources.length > 1;
-  return { ...(fromStage ? { fromStage } : {}), sources, dest: intoDirectory ? `${absolute.replace(/\/$/, "")}/` : absolute };
+  return {
+    ...(fromStage ? { fromStage } : {}),
+    sources,
+    dest: intoDirectory ? `${absolute.replace(/\/$/, "")}/` : absolute,
+  };
 }
 
 /** The final stage as the offline build needs it; ENV and WORKDIR of the base image are not known here. */
@@ -112,7 +118,9 @@ export function finalStageRecipe(text: string): ImageRecipe {
         recipe.copies.push(parseCopy(args, recipe.workdir));
         break;
       default:
-        throw new Error(`Dockerfile: the final stage's ${keyword} has no offline equivalent (test/cluster/images/)`);
+        throw new Error(
+          `Dockerfile: the final stage's ${keyword} has no offline equivalent (test/cluster/images/)`,
+        );
     }
   }
   return recipe;
@@ -125,7 +133,8 @@ export function contextSources(text: string): string[] {
     for (const { keyword, args } of stage.instructions) {
       if (keyword !== "COPY") continue;
       const copy = parseCopy(args, "/");
-      if (copy.fromStage === undefined) copy.sources.forEach((source) => sources.add(posix.normalize(source)));
+      if (copy.fromStage === undefined)
+        copy.sources.forEach((source) => sources.add(posix.normalize(source)));
     }
   }
   return [...sources].sort();

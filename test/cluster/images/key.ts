@@ -11,7 +11,11 @@ export interface KeyInputs {
 }
 
 export function imageKey(inputs: KeyInputs): string {
-  const canonical = JSON.stringify({ plan: inputs.plan, facts: [...inputs.facts].sort(), baseKey: inputs.baseKey ?? "" });
+  const canonical = JSON.stringify({
+    plan: inputs.plan,
+    facts: [...inputs.facts].sort(),
+    baseKey: inputs.baseKey ?? "",
+  });
   return createHash("sha256").update(canonical).digest("hex");
 }
 

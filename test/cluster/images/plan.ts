@@ -48,7 +48,8 @@ export const IMAGE_USERS = [
 /** Docker's short names as containerd spells them: `alpine:3` is `docker.io/library/alpine:3`. */
 export function normalizeRef(ref: string): string {
   const firstPart = ref.split("/")[0] ?? "";
-  const hasRegistry = ref.includes("/") && (firstPart.includes(".") || firstPart.includes(":") || firstPart === "localhost");
+  const hasRegistry =
+    ref.includes("/") && (firstPart.includes(".") || firstPart.includes(":") || firstPart === "localhost");
   const named = hasRegistry ? ref : ref.includes("/") ? `docker.io/${ref}` : `docker.io/library/${ref}`;
   const lastPart = named.split("/").at(-1) ?? "";
   return lastPart.includes(":") || lastPart.includes("@") ? named : `${named}:latest`;
@@ -56,13 +57,17 @@ export function normalizeRef(ref: string): string {
 
 /** The archive file of one reference: `docker.io/library/alpine:3.20` → `alpine_3.20.tar`. */
 export function archiveName(ref: string): string {
-  const short = normalizeRef(ref).replace(/^docker\.io\/library\//, "").replace(/^docker\.io\//, "");
+  const short = normalizeRef(ref)
+    .replace(/^docker\.io\/library\//, "")
+    .replace(/^docker\.io\//, "");
   return `${short.replace(/[/:@]/g, "_")}.tar`;
 }
 
 /** Package files worth shipping: no documentation, manuals, translations or lintian overrides. */
 export function keepPackagePath(path: string): boolean {
-  return !/^\/usr\/share\/(doc|man|info|locale|lintian|bug|gcc)(\/|$)/.test(path) && !/\/gconv(\/|$)/.test(path);
+  return (
+    !/^\/usr\/share\/(doc|man|info|locale|lintian|bug|gcc)(\/|$)/.test(path) && !/\/gconv(\/|$)/.test(path)
+  );
 }
 
 export function passwdFile(): string {
