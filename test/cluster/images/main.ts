@@ -282,7 +282,11 @@ function main(): void {
     writeFileSync(join(keyDir, item.plan.id), item.key);
     built += 1;
   }
-  if (built > 0) prune(new Set(items.map((item) => localName(item.plan.id, item.key))));
+  if (built > 0) {
+    prune(new Set(items.map((item) => localName(item.plan.id, item.key))));
+    // The staged trees are in buildah's storage now.
+    rmSync(workDir, { recursive: true, force: true });
+  }
   log(
     built > 0 ? `${built} image(s) built in ${((Date.now() - started) / 1000).toFixed(1)} s` : "up to date",
   );
