@@ -10,7 +10,7 @@ image=$(bash test/cluster/images.sh | grep '/onexit:')
 tmp=$(mktemp -d /tmp/onexit-image-smoke.XXXXXX)
 ctrd_pid=""
 cleanup() {
-  for id in smoke-coordinator smoke-webhook smoke-sidecar; do
+  for id in smoke-coordinator smoke-webhook smoke-sidecar smoke-init; do
     "${ctr[@]}" tasks kill -s KILL "$id" >/dev/null 2>&1 || true
     "${ctr[@]}" tasks rm -f "$id" >/dev/null 2>&1 || true
     "${ctr[@]}" containers rm "$id" >/dev/null 2>&1 || true
@@ -76,6 +76,14 @@ for component in coordinator webhook sidecar; do
     echo "FAIL $component:"; sed 's/^/     /' "$tmp/$component.log" | head -20; failed=1
   fi
 done
+
+# The init container's entrypoint: it creates the output files in the emptyDir, as the image's user.
+mkdir -m 0777 "$tmp/outputs"
+"${ctr[@]}" run --rm --read-only --mount "type=bind,src=$tmp/outputs,dst=/onexit/outputs,options=rbind:rw" \
+  "$image" smoke-init node dist/bin/onexit.js output-placeholders /onexit/outputs/p0 >"$tmp/init.log" 2>&1 || true
+if [[ -f $tmp/outputs/p0 ]]; then echo "ok   output-placeholders: $(stat -c '%a %u %Y' "$tmp/outputs/p0") (mode, uid, mtime)"; else
+  echo "FAIL output-placeholders:"; sed 's/^/     /' "$tmp/init.log"; failed=1
+fi
 
 # Every file readable by any user: the sidecar runs as 65532, not as the image's 10001.
 mkdir -p "$tmp/archive" && tar -xf "$archive" -C "$tmp/archive"
