@@ -301,7 +301,7 @@ spec:
   restartPolicy: Never
   containers:
   - name: main
-    image: curlimages/curl:latest
+    image: curlimages/curl:7.88.1
     command: [sh, -c]
     args:
     - >-

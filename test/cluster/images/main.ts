@@ -30,10 +30,12 @@ import {
   groupFile,
   imagePlans,
   keepPackagePath,
+  lddPaths,
   NODE_PATH_IN_IMAGE,
   normalizeRef,
   NSSWITCH_CONF,
   passwdFile,
+  upstreamVersion,
   RUNTIME_PACKAGES,
 } from "./plan.ts";
 
@@ -43,6 +45,7 @@ const archiveDir = join(cache, "images");
 const buildDir = join(cache, "image-build");
 const workDir = join(buildDir, "work");
 const keyDir = join(buildDir, "keys");
+const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const storage = { root: join(buildDir, "storage"), runroot: join(buildDir, "run") };
 
 function log(message: string): void {
@@ -181,6 +184,25 @@ function stageBash(): void {
   chmodSync(join(workDir, "bash"), 0o755);
 }
 
+/** Debian's curl with the libraries it loads, where the host has them (real paths: the shell
+ * image has no merged /usr), and the host's CA bundle. */
+function stageCurl(): void {
+  const root = freshDir(join(workDir, "curl-rootfs"));
+  const files = ["/usr/bin/curl", ...lddPaths(run("ldd", ["/usr/bin/curl"])), CA_BUNDLE].filter((path) =>
+    existsSync(path),
+  );
+  for (const path of files) {
+    // The interpreter keeps the path binaries name; a library goes to its directory's real path.
+    const target =
+      path.startsWith("/lib64/") || path === CA_BUNDLE
+        ? path
+        : join(realpathSync(dirname(path)), basename(path));
+    mkdirSync(join(root, dirname(target)), { recursive: true });
+    copyFileSync(path, join(root, target));
+    chmodSync(join(root, target), statSync(path).mode & 0o777);
+  }
+}
+
 function readChart(): { ref: string } {
   const values = parse(readFileSync(join(repo, "charts/onexit/values.yaml"), "utf8")) as {
     image: { repository: string; tag: string };
@@ -208,6 +230,7 @@ function prepare(): Prepared[] {
     recipe: finalStageRecipe(dockerfile),
     onexitRef: readChart().ref,
     nodeMajor: node.version.split(".")[0] ?? "",
+    curlVersion: upstreamVersion(run("dpkg-query", ["-W", "-f", "${Version}", "curl"])),
     contextDir: repo,
     workDir,
   });
@@ -233,6 +256,7 @@ function prepare(): Prepared[] {
     },
     shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },
     bash: { facts: [packageVersions(["bash-static"])], stage: stageBash },
+    curl: { facts: [packageVersions(["curl", "libcurl4", "ca-certificates"])], stage: stageCurl },
   };
   const keys = new Map<string, string>();
   return plans.map((plan) => {
