@@ -8,6 +8,7 @@ import { isNodeDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { LogTailsMount } from "./log-tails.ts";
 import type { Action, EngineConfig, ForeignObject } from "./types.ts";
+import { refOfKey } from "./refs/keys.ts";
 
 /** Why running steps are being stopped; undefined while the workflow runs normally. */
 export interface Kill {
@@ -185,6 +186,12 @@ export function initNode(ctx: Ctx, spec: NewNode): NodeStatus {
     boundaryID: spec.boundaryID,
     startedAt: ctx.nowIso,
   };
+  // A referenced template's node names it as Argo does: its name there, and where (refs/keys.ts).
+  const ref = refOfKey(spec.templateName);
+  if (ref !== undefined) {
+    node.templateName = ref.template;
+    node.templateRef = ref;
+  }
   if (spec.message !== undefined) node.message = spec.message;
   if (isNodeDone(spec.phase)) node.finishedAt = ctx.nowIso;
   return setNode(ctx, node);

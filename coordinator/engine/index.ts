@@ -5,3 +5,4 @@ export { reconcile } from "./reconcile.ts";
 export type { Action, EngineConfig, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 export type * from "./workflow.ts";
 export { isWorkflowDone } from "./workflow.ts";
+export { referencedTemplates } from "./refs/resolve.ts";

@@ -18,6 +18,7 @@ import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 import { deleteStrayPods } from "./stray-pods.ts";
 import { validateGeneration } from "./validate/validate.ts";
+import { resolveReferences, type Resolved } from "./refs/resolve.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
@@ -136,9 +137,10 @@ function execute(ctx: Ctx, startedAt: string): Run {
   return { ctx, startedAt, entry, handler, outcome };
 }
 
-function statusOf(run: Run): WorkflowStatus {
+function statusOf(run: Run, stored: Resolved["stored"]): WorkflowStatus {
   const { ctx, outcome } = run;
   const status: WorkflowStatus = {
+    ...stored,
     phase: outcome.phase,
     startedAt: run.startedAt,
     progress: progressOf(ctx.nodes),
@@ -168,16 +170,19 @@ function actionsOf(run: Run, status: WorkflowStatus): Action[] {
 }
 
 function run(input: ReconcileInput): ReconcileResult {
-  const wf = input.workflow;
-  const previous = wf.status ?? {};
-  if (isWorkflowDone(previous.phase)) return finished(wf);
+  const previous = input.workflow.status ?? {};
+  if (isWorkflowDone(previous.phase)) return finished(input.workflow);
   // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
-  if (deleting(wf) && !hasFinalizer(wf)) return { status: previous, actions: [] };
-  const problem = validateGeneration(wf);
+  if (deleting(input.workflow) && !hasFinalizer(input.workflow)) return { status: previous, actions: [] };
+  // Everything below reads the workflow with its references resolved (refs/resolve.ts).
+  const resolved = resolveReferences(input.workflow, input.workflowTemplates ?? []);
+  if (!resolved.ok) return errored(input, `invalid spec: ${resolved.error}`);
+  const wf = resolved.value.workflow;
+  const problem = validateGeneration(wf, resolved.value.sourcesKey);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
-  const ctx = newCtx(input);
+  const ctx = newCtx({ ...input, workflow: wf });
   const result = execute(ctx, previous.startedAt ?? ctx.nowIso);
-  const status = statusOf(result);
+  const status = statusOf(result, resolved.value.stored);
   const actions = actionsOf(result, status);
   if (isWorkflowDone(status.phase)) return { status, actions };
   const bodyDone = isNodeDone(result.entry.phase);

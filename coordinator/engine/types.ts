@@ -1,6 +1,6 @@
 // The contract between the pure engine (reconcile) and the runtime that performs its actions.
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
-import type { Workflow, WorkflowStatus } from "./workflow.ts";
+import type { Workflow, WorkflowStatus, WorkflowTemplate } from "./workflow.ts";
 
 export interface EngineConfig {
   /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */
@@ -39,6 +39,14 @@ export interface ReconcileInput {
    * deleted, a policy), by name, with its message: the exit handler runs without its log tails.
    */
   configMapCreateFailures?: Readonly<Record<string, string>>;
+  /**
+   * The WorkflowTemplates (of the workflow's namespace) and ClusterWorkflowTemplates the workflow
+   * references, directly or through another template, as the runtime's caches hold them
+   * (`referencedTemplates` finds them). One it references and that is not here does not exist:
+   * the workflow ends in Error naming it. Once the status stores what a reference gave
+   * (`storedTemplates`, `storedWorkflowTemplateSpec`), the stored copy is used instead.
+   */
+  workflowTemplates?: readonly WorkflowTemplate[];
 }
 
 export interface ForeignObject {

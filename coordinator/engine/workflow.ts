@@ -61,8 +61,23 @@ export interface ScriptTemplate extends Container {
   source: string;
 }
 
-export interface LifecycleHook {
+/** A template taken from a WorkflowTemplate, or with `clusterScope` a ClusterWorkflowTemplate. */
+export interface TemplateRef {
+  name: string;
   template: string;
+  clusterScope?: boolean;
+}
+
+/** `spec.workflowTemplateRef`: the whole spec taken from a (Cluster)WorkflowTemplate. */
+export interface WorkflowTemplateRef {
+  name: string;
+  clusterScope?: boolean;
+}
+
+export interface LifecycleHook {
+  /** Set once references are resolved (refs/resolve.ts); absent when `templateRef` is written. */
+  template: string;
+  templateRef?: TemplateRef;
   arguments?: Arguments;
   expression?: string;
 }
@@ -93,7 +108,9 @@ export interface Loop {
 
 export interface WorkflowStep extends Loop {
   name: string;
+  /** Set once references are resolved (refs/resolve.ts); absent when `templateRef` is written. */
   template: string;
+  templateRef?: TemplateRef;
   arguments?: Arguments;
   when?: string;
   onExit?: string;
@@ -103,7 +120,9 @@ export interface WorkflowStep extends Loop {
 
 export interface DagTask extends Loop {
   name: string;
+  /** Set once references are resolved (refs/resolve.ts); absent when `templateRef` is written. */
   template: string;
+  templateRef?: TemplateRef;
   arguments?: Arguments;
   dependencies?: string[];
   depends?: string;
@@ -150,7 +169,9 @@ export type ShutdownStrategy = "Stop" | "Terminate";
 
 export interface WorkflowSpec {
   entrypoint?: string;
+  /** Always a list once references are resolved; may be absent with `workflowTemplateRef`. */
   templates: Template[];
+  workflowTemplateRef?: WorkflowTemplateRef;
   arguments?: Arguments;
   onExit?: string;
   hooks?: Hooks;
@@ -184,6 +205,8 @@ export interface NodeStatus {
   outputs?: Outputs;
   hostNodeName?: string;
   podName?: string;
+  /** A node of a referenced template: where it came from (Argo's field; `templateName` is its name there). */
+  templateRef?: TemplateRef;
   /** onexit: bytes of main's log the sidecar captured. */
   logBytes?: number;
 }
@@ -196,6 +219,13 @@ export interface WorkflowStatus {
   progress?: string;
   nodes?: Record<string, NodeStatus>;
   outputs?: Outputs;
+  /**
+   * Argo's: the templates taken through `templateRef`, by `namespaced/<wt>/<template>` or
+   * `cluster/<cwt>/<template>`, as they were when the workflow started; used from then on.
+   */
+  storedTemplates?: Record<string, Template>;
+  /** Argo's: the spec merged from `workflowTemplateRef` when the workflow started; used from then on. */
+  storedWorkflowTemplateSpec?: WorkflowSpec;
 }
 
 export interface Workflow {
@@ -204,6 +234,14 @@ export interface Workflow {
   metadata: ObjectMeta;
   spec: WorkflowSpec;
   status?: WorkflowStatus;
+}
+
+/** A WorkflowTemplate or ClusterWorkflowTemplate: a spec to reference, never run by itself. */
+export interface WorkflowTemplate {
+  apiVersion?: string;
+  kind: "WorkflowTemplate" | "ClusterWorkflowTemplate";
+  metadata: ObjectMeta;
+  spec: Partial<WorkflowSpec>;
 }
 
 export const TERMINAL_NODE_PHASES: ReadonlySet<NodePhase> = new Set([

@@ -4,7 +4,8 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { substituteDeep } from "../expr/template.ts";
 import type { NodeStatus, Template } from "../workflow.ts";
 import { isNodeDone } from "../workflow.ts";
-import { LABEL_COMPLETED, podName as podNameOf } from "../../../common/names.ts";
+import { LABEL_COMPLETED, podName } from "../../../common/names.ts";
+import { shortTemplateName } from "../refs/keys.ts";
 import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
@@ -212,4 +213,9 @@ export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
     pod === undefined ? withoutPod(ctx, req, node, { template, inputs }) : follow(ctx, node, template, pod);
   if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
   return kill(ctx, followed);
+}
+
+/** Argo's pod name, with a referenced template's own name (refs/keys.ts), as Argo's GetTemplateFromNode. */
+function podNameOf(workflowName: string, nodeName: string, templateName: string): string {
+  return podName(workflowName, nodeName, shortTemplateName(templateName));
 }

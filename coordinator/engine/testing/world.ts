@@ -3,7 +3,7 @@
 // `step` applies the actions the way the runtime and Kubernetes would.
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import type { NodeStatus, Workflow } from "../workflow.ts";
+import type { NodeStatus, Workflow, WorkflowTemplate } from "../workflow.ts";
 import {
   ANNOTATION_NODE_NAME,
   ANNOTATION_REPORT,
@@ -40,6 +40,8 @@ export interface World {
   configMapCreateFailures: Record<string, string>;
   /** The ConfigMaps created, by name. */
   configMaps: Record<string, V1ConfigMap>;
+  /** The (Cluster)WorkflowTemplates the runtime's caches hold, passed to every reconcile. */
+  workflowTemplates: WorkflowTemplate[];
 }
 
 export function workflowFrom(yamlText: string, name = "wf"): Workflow {
@@ -69,6 +71,7 @@ export function world(yamlText: string, name = "wf"): World {
     foundConfigMaps: [],
     configMapCreateFailures: {},
     configMaps: {},
+    workflowTemplates: [],
   };
 }
 
@@ -157,6 +160,7 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     podsAwaitingCreate: { ...w.podsAwaitingCreate },
     foreignObjects: structuredClone([...w.foreign.filter((o) => o.kind === "Pod"), ...w.foundConfigMaps]),
     configMapCreateFailures: { ...w.configMapCreateFailures },
+    workflowTemplates: structuredClone(w.workflowTemplates),
   });
   w.workflow = { ...w.workflow, status: result.status };
   const blocked: Blocked = new Map();

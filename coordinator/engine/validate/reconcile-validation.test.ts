@@ -194,7 +194,7 @@ spec:
     message: "invalid spec: templates.main: expression templates ({{=...}}) are not supported",
   },
   {
-    name: "a step uses templateRef",
+    name: "a step's templateRef names a WorkflowTemplate that does not exist",
     yaml: `
 spec:
   entrypoint: main
@@ -202,7 +202,8 @@ spec:
   - name: main
     steps: [[{name: a, template: echo, templateRef: {name: other, template: echo}}]]
 ${ECHO}`,
-    message: "invalid spec: templates.main.steps[0][0].templateRef is not supported by onexit",
+    message:
+      'invalid spec: templates.main.steps[0][0].templateRef: workflowtemplates.argoproj.io "other" not found',
   },
   {
     name: "a template is of an unsupported type",

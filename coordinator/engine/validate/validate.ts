@@ -20,7 +20,8 @@ import { validateVariables } from "./variables.ts";
 
 type Templates = ReadonlyMap<string, Template>;
 
-const UNSUPPORTED_STEP_FIELDS = ["templateRef", "inline"];
+// templateRef is resolved before validation (refs/resolve.ts): none is left here.
+const UNSUPPORTED_STEP_FIELDS = ["inline"];
 const UNSUPPORTED_TEMPLATE_TYPES = ["resource", "suspend", "http", "plugin", "containerSet", "data"];
 
 function inputProblem(template: Template, param: Parameter, args: Arguments): string | undefined {
@@ -213,11 +214,14 @@ const validated = new BoundedMemo<string | undefined>(VALIDATED_GENERATIONS);
 /**
  * validateWorkflow once per Workflow generation, not once per pass. Validation reads the spec only,
  * and the API server bumps metadata.generation on every change of a Workflow's spec (its CRD has a
- * status subresource), so (uid, generation) stands for the spec. Without both (a workflow not
- * stored by an API server) it validates every time.
+ * status subresource), so (uid, generation) stands for the spec. The spec validated is the one with
+ * its references resolved, so `sourcesKey` stands for what resolution read besides the workflow
+ * (the referenced templates' resourceVersions; "" when all came from the status, which never
+ * changes once stored). Without uid and generation (a workflow not stored by an API server) it
+ * validates every time.
  */
-export function validateGeneration(wf: Workflow): string | undefined {
+export function validateGeneration(wf: Workflow, sourcesKey = ""): string | undefined {
   const { uid, generation } = wf.metadata;
   if (uid === undefined || uid === "" || typeof generation !== "number") return validateWorkflow(wf);
-  return validated.get(`${uid}/${generation}`, () => validateWorkflow(wf));
+  return validated.get(`${uid}/${generation}/${sourcesKey}`, () => validateWorkflow(wf));
 }
