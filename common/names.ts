@@ -5,6 +5,8 @@ export const GROUP = "argoproj.io";
 export const VERSION = "v1alpha1";
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const WORKFLOW_PLURAL = "workflows";
+export const WORKFLOW_TEMPLATE_PLURAL = "workflowtemplates";
+export const CLUSTER_WORKFLOW_TEMPLATE_PLURAL = "clusterworkflowtemplates";
 
 export const LABEL_WORKFLOW = "workflows.argoproj.io/workflow";
 export const LABEL_COMPLETED = "workflows.argoproj.io/completed";

@@ -1,7 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
-import type { Workflow } from "./engine/index.ts";
+import type { Workflow, WorkflowTemplate } from "./engine/index.ts";
 import { countByPhase, createCaches, workflowKeyOfPod } from "./caches.ts";
 import type { ListWatchSource, WatchEventType } from "./kube-client.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";
@@ -48,6 +48,37 @@ describe("caches", () => {
     expect(caches.podsOf("ns", "wf").map((p) => p.metadata?.name)).toEqual(["wf-1"]);
     podSource.emit?.("ADDED", pod("stray"));
     expect(keys).toEqual(["ns/wf"]);
+    await caches.stop();
+  });
+
+  it("when templates are cached, then a WorkflowTemplate is found by namespace and a ClusterWorkflowTemplate by name alone, and neither queues a key", async () => {
+    const timers = fakeTimers();
+    const template = (name: string, namespace?: string): WorkflowTemplate => ({
+      kind: namespace === undefined ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
+      metadata: { name, resourceVersion: "1", ...(namespace === undefined ? {} : { namespace }) },
+      spec: {},
+    });
+    const keys: string[] = [];
+    const caches = createCaches({
+      client: {
+        workflows: () => source<Workflow>([]),
+        pods: () => source<V1Pod>([]),
+        workflowTemplates: () => source([template("wt", "ns")]),
+        clusterWorkflowTemplates: () => source([template("cwt")]),
+      },
+      namespace: "",
+      relistIntervalMs: 60_000,
+      now: timers.now,
+      delay: timers.delay,
+      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
+      onKey: (k) => keys.push(k),
+    });
+    caches.start();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(caches.workflowTemplate("ns", "wt")?.metadata.name).toBe("wt");
+    expect(caches.workflowTemplate("other", "wt")).toBeUndefined();
+    expect(caches.workflowTemplate("", "cwt")?.kind).toBe("ClusterWorkflowTemplate");
+    expect(keys).toEqual([]);
     await caches.stop();
   });
 

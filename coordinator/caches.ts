@@ -1,16 +1,21 @@
-// The two informers the coordinator reconciles from: Workflows, and pods carrying the workflow
+// The informers the coordinator reconciles from: Workflows, and pods carrying the workflow
 // label (indexed by their workflow's key). Every change is mapped to the key of the workflow it
-// concerns and handed to `onKey`; the controller never branches on the kind of event.
+// concerns and handed to `onKey`; the controller never branches on the kind of event. Beside
+// them, WorkflowTemplates and ClusterWorkflowTemplates, read when a workflow references one: a
+// change to one queues nothing (a running workflow keeps the copy its status stores, as in
+// Argo), and they are not waited for (workflow-templates.ts asks the API server for one the
+// cache does not hold yet).
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
-import type { Workflow } from "./engine/index.ts";
+import type { Workflow, WorkflowTemplate } from "./engine/index.ts";
 import type { WorkflowCache } from "./controller.ts";
 import { Informer, objectKey } from "./informer.ts";
-import type { KubeClient } from "./kube-client.ts";
+import type { KubeClient, ListWatchSource } from "./kube-client.ts";
 
 export interface CachesOptions {
-  client: Pick<KubeClient, "workflows" | "pods">;
+  client: Pick<KubeClient, "workflows" | "pods"> &
+    Partial<Pick<KubeClient, "workflowTemplates" | "clusterWorkflowTemplates">>;
   /** "" for every namespace. */
   namespace: string;
   relistIntervalMs: number;
@@ -25,6 +30,8 @@ export interface CachesOptions {
 export interface Caches extends WorkflowCache {
   workflows: Informer<Workflow>;
   pods: Informer<V1Pod>;
+  /** A WorkflowTemplate (`namespace` given) or ClusterWorkflowTemplate (`namespace` "") as cached. */
+  workflowTemplate(namespace: string, name: string): WorkflowTemplate | undefined;
   start(): void;
   stop(): Promise<void>;
 }
@@ -60,19 +67,34 @@ export function createCaches(options: CachesOptions): Caches {
       if (key !== undefined) options.onKey(key);
     },
   });
+  const templateInformer = (
+    name: string,
+    source: ListWatchSource<WorkflowTemplate> | undefined,
+  ): Informer<WorkflowTemplate> | undefined =>
+    source === undefined ? undefined : new Informer({ ...common, name, source, onChange: () => undefined });
+  const workflowTemplates = templateInformer(
+    "workflowtemplates",
+    options.client.workflowTemplates?.(options.namespace),
+  );
+  const clusterWorkflowTemplates = templateInformer(
+    "clusterworkflowtemplates",
+    options.client.clusterWorkflowTemplates?.(),
+  );
+  const informers = [workflows, pods, workflowTemplates, clusterWorkflowTemplates].flatMap((i) => i ?? []);
   return {
     workflows,
     pods,
+    workflowTemplate: (namespace, name) =>
+      namespace === "" ? clusterWorkflowTemplates?.get("", name) : workflowTemplates?.get(namespace, name),
     hasSynced: () => workflows.hasSynced() && pods.hasSynced(),
     getWorkflow: (namespace, name) => workflows.get(namespace, name),
     listWorkflows: () => workflows.list(),
     podsOf: (namespace, name) => pods.byIndex(`${namespace}/${name}`),
     start: () => {
-      workflows.start();
-      pods.start();
+      for (const informer of informers) informer.start();
     },
     stop: async () => {
-      await Promise.all([workflows.stop(), pods.stop()]);
+      await Promise.all(informers.map((informer) => informer.stop()));
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   type ForeignObject,
   type ReconcileInput,
   type ReconcileResult,
+  type WorkflowTemplate,
 } from "./engine/index.ts";
 import type { ApplyContext } from "./applier.ts";
 import type { CacheExpectations } from "./expectations.ts";
@@ -51,6 +52,8 @@ export interface ControllerOptions {
   staleRetryMs?: number;
   /** What the applier's creates ran into; dropped when the workflow is deleted or finished. */
   podCreateFailures?: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
+  /** The (Cluster)WorkflowTemplates a workflow references (workflow-templates.ts); none when absent. */
+  workflowTemplates?: (workflow: Workflow) => Promise<WorkflowTemplate[]>;
 }
 
 export class Controller {
@@ -147,6 +150,9 @@ export class Controller {
     const refusedBefore = refusals.count(key);
     const facts = refusals.factsOf(key, workflow.metadata.uid);
     const foreignObjects = [...seen.foreign, ...(facts.foreignObjects ?? [])];
+    const workflowTemplates = isWorkflowDone(workflow.status?.phase)
+      ? []
+      : ((await this.options.workflowTemplates?.(workflow)) ?? []);
     const result = this.options.reconcile({
       workflow: structuredClone(workflow),
       pods: seen.pods,
@@ -154,6 +160,7 @@ export class Controller {
       config: this.options.engineConfig,
       ...facts,
       ...(foreignObjects.length === 0 ? {} : { foreignObjects }),
+      ...(workflowTemplates.length === 0 ? {} : { workflowTemplates }),
     });
     await this.options.applier.apply(workflow, result, { since });
     this.queue.forget(key);

@@ -19,6 +19,7 @@ import { createPodProxy, type OpenApiStream } from "./pod-proxy.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
 import { cachedTokenReview } from "./token-review-cache.ts";
+import { templatesOf } from "./workflow-templates.ts";
 
 export interface CoordinatorDeps {
   client: KubeClient;
@@ -92,6 +93,11 @@ export async function startCoordinator(
       logger,
       metrics,
       podCreateFailures,
+      workflowTemplates: (workflow) =>
+        templatesOf(workflow, {
+          cached: (namespace, ref) => caches.workflowTemplate(ref.clusterScope ? "" : namespace, ref.name),
+          fetch: (namespace, ref) => client.getWorkflowTemplate(ref.clusterScope ? "" : namespace, ref.name),
+        }),
     });
     const abort = new AbortController();
     term = { controller, abort, done: controller.run(abort.signal) };

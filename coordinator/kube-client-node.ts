@@ -13,8 +13,14 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
-import { GROUP, VERSION, WORKFLOW_PLURAL } from "../common/names.ts";
-import type { Workflow } from "./engine/index.ts";
+import {
+  CLUSTER_WORKFLOW_TEMPLATE_PLURAL,
+  GROUP,
+  VERSION,
+  WORKFLOW_PLURAL,
+  WORKFLOW_TEMPLATE_PLURAL,
+} from "../common/names.ts";
+import type { Workflow, WorkflowTemplate } from "./engine/index.ts";
 import {
   isNotFound,
   statusCodeOf,
@@ -95,26 +101,52 @@ export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): Kub
   const nsPath = (prefix: string, namespace: string, plural: string): string =>
     namespace === "" ? `${prefix}/${plural}` : `${prefix}/namespaces/${namespace}/${plural}`;
 
+  /** Argo's custom resources of one plural, in `namespace` or cluster-wide ("" : all, or cluster-scoped). */
+  function customSource<T>(plural: string, namespace: string): ListWatchSource<T> {
+    return source<T>(
+      nsPath(`/apis/${GROUP}/${VERSION}`, namespace, plural),
+      undefined,
+      () =>
+        namespace === ""
+          ? custom.listClusterCustomObjectWithHttpInfo({ group: GROUP, version: VERSION, plural })
+          : custom.listNamespacedCustomObjectWithHttpInfo({
+              group: GROUP,
+              version: VERSION,
+              namespace,
+              plural,
+            }),
+      (raw) => raw as T,
+    );
+  }
+
   return {
-    workflows: (namespace) =>
-      source<Workflow>(
-        nsPath(`/apis/${GROUP}/${VERSION}`, namespace, WORKFLOW_PLURAL),
-        undefined,
-        () =>
+    workflows: (namespace) => customSource<Workflow>(WORKFLOW_PLURAL, namespace),
+    workflowTemplates: (namespace) => customSource<WorkflowTemplate>(WORKFLOW_TEMPLATE_PLURAL, namespace),
+    clusterWorkflowTemplates: () => customSource<WorkflowTemplate>(CLUSTER_WORKFLOW_TEMPLATE_PLURAL, ""),
+    getWorkflowTemplate: async (namespace, name) => {
+      try {
+        const found = await call("get", () =>
           namespace === ""
-            ? custom.listClusterCustomObjectWithHttpInfo({
+            ? custom.getClusterCustomObjectWithHttpInfo({
                 group: GROUP,
                 version: VERSION,
-                plural: WORKFLOW_PLURAL,
+                plural: CLUSTER_WORKFLOW_TEMPLATE_PLURAL,
+                name,
               })
-            : custom.listNamespacedCustomObjectWithHttpInfo({
+            : custom.getNamespacedCustomObjectWithHttpInfo({
                 group: GROUP,
                 version: VERSION,
                 namespace,
-                plural: WORKFLOW_PLURAL,
+                plural: WORKFLOW_TEMPLATE_PLURAL,
+                name,
               }),
-        (raw) => raw as Workflow,
-      ),
+        );
+        return found as WorkflowTemplate;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
     pods: (namespace, labelSelector) =>
       source<V1Pod>(
         nsPath("/api/v1", namespace, "pods"),

@@ -1,7 +1,7 @@
 // The narrow Kubernetes API surface the coordinator uses. Everything above this interface is
 // testable with a recording fake; kube-client-node.ts implements it with @kubernetes/client-node.
 import type { CoreV1Event, V1ConfigMap, V1Lease, V1Pod, V1TokenReviewStatus } from "@kubernetes/client-node";
-import type { Workflow } from "./engine/index.ts";
+import type { Workflow, WorkflowTemplate } from "./engine/index.ts";
 
 export interface ListResult<T> {
   items: T[];
@@ -32,6 +32,11 @@ export interface KubeClient {
   workflows(namespace: string): ListWatchSource<Workflow>;
   /** Pods carrying `labelSelector`, in `namespace` or all namespaces when it is "". */
   pods(namespace: string, labelSelector: string): ListWatchSource<V1Pod>;
+  /** WorkflowTemplates in `namespace`, or in all namespaces when it is "". */
+  workflowTemplates(namespace: string): ListWatchSource<WorkflowTemplate>;
+  clusterWorkflowTemplates(): ListWatchSource<WorkflowTemplate>;
+  /** A WorkflowTemplate (`namespace` given) or ClusterWorkflowTemplate (`namespace` ""); undefined when it does not exist. */
+  getWorkflowTemplate(namespace: string, name: string): Promise<WorkflowTemplate | undefined>;
 
   getPod(namespace: string, name: string): Promise<V1Pod | undefined>;
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
