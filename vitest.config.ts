@@ -15,6 +15,7 @@ export default defineConfig({
             "test/cluster/images/**/*.test.ts",
             "bench/**/*.test.ts",
             "faults/**/*.test.ts",
+            "test/conformance/**/*.test.ts",
           ],
         },
       },
