@@ -76,6 +76,18 @@ expected-failure: onexit differs
     expect(c.expect).toEqual(expectation({ handler: ["ok"] }));
   });
 
+  it("when the header says refused, then no phase or handler is needed", () => {
+    const c = parseCase("r", file("feature: f\nrefused: /spec.synchronization/"));
+    expect(c.expect).toEqual({
+      feature: "f",
+      refused: "/spec.synchronization/",
+      handler: [],
+      nodes: {},
+      logs: {},
+      timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    });
+  });
+
   it.each([
     ["no header", "", /feature/],
     ["an unknown key", "feature: f\nphase: Succeeded\nhandler: [x]\nphases: {}", /phases/],
@@ -86,6 +98,9 @@ expected-failure: onexit differs
       "feature: f\nphase: Succeeded\nhandler: [x]\nnodes: { a: Done }",
       /nodes\.a/,
     ],
+    ["no handler", "feature: f\nphase: Succeeded", /either refused/],
+    ["refused and a phase", "feature: f\nrefused: x\nphase: Error\nhandler: [x]", /either refused/],
+    ["refused and nodes", "feature: f\nrefused: x\nnodes: { a: Error }", /a refused case/],
     ["a bad regex", "feature: f\nphase: Succeeded\nhandler: ['/(/']", /bad regex/],
   ])("when the header has %s, then the case is refused naming it", (_what, header, why) => {
     expect(() => parseCase("bad", file(header))).toThrow(why);
@@ -151,6 +166,26 @@ describe("differences", () => {
     expect(
       differences(expectation({ nodes: { a: "Succeeded", b: "Skipped" } }), observed({ nodes })),
     ).toEqual(["node a: expected Succeeded, got Failed", "node b: expected Skipped, there is no such node"]);
+  });
+
+  it("when a refusal is expected, then create must have been refused with a matching line", () => {
+    const refusal = expectation({ refused: "/^spec.x: not supported/", handler: [] });
+    delete refusal.phase;
+    expect(
+      differences(refusal, observed({ refusedWith: "error: x\nspec.x: not supported by onexit" })),
+    ).toEqual([]);
+    expect(differences(refusal, observed({ refusedWith: "denied" }))).toEqual([
+      'create: expected a refusal /^spec.x: not supported/, got ["denied"]',
+    ]);
+    expect(differences(refusal, observed())).toEqual([
+      "create: expected a refusal /^spec.x: not supported/, it was created",
+    ]);
+  });
+
+  it("when a run is expected and create was refused, then that is the difference", () => {
+    expect(differences(expectation(), observed({ refusedWith: "denied" }))).toEqual([
+      "create: refused: denied",
+    ]);
   });
 
   it("when some node of that name printed every expected line, then its log conforms", () => {

@@ -16,25 +16,35 @@ const header = z
   .object({
     feature: z.string().min(1),
     doc: z.string().min(1).optional(),
-    phase: z.enum(WORKFLOW_PHASES),
+    refused: expectedLine.optional(),
+    phase: z.enum(WORKFLOW_PHASES).optional(),
     message: expectedLine.optional(),
-    handler: z.array(expectedLine).min(1),
+    handler: z.array(expectedLine).min(1).optional(),
     nodes: z.record(z.string(), z.enum(PHASES)).optional(),
     logs: z.record(z.string(), z.array(expectedLine).min(1)).optional(),
     timeout: z.number().int().positive().optional(),
     "expected-failure": z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((h) => (h.refused === undefined) === (h.phase !== undefined && h.handler !== undefined), {
+    message: "either refused, or phase and handler (and nothing that needs a run) are required",
+  })
+  .refine((h) => h.refused === undefined || (!h.message && !h.nodes && !h.logs && !h.timeout), {
+    message: "a refused case has no message, nodes, logs or timeout",
+  });
 
 export interface CaseExpectation {
   /** The Argo feature the case shows, in a few words. */
   feature: string;
   /** The page of Argo's documentation the case is written from. */
   doc?: string;
-  phase: (typeof WORKFLOW_PHASES)[number];
+  /** `kubectl create` must fail with a line so (equal, or `/regex/`); nothing runs. */
+  refused?: string;
+  /** The workflow's final phase (unset only when the case is refused). */
+  phase?: (typeof WORKFLOW_PHASES)[number];
   /** The workflow's status.message: equal, or `/regex/`. */
   message?: string;
-  /** Lines the exit handler's pods printed (all of them, in any order). */
+  /** Lines the workflow's exit handler pods printed (all of them, in any order). */
   handler: string[];
   /** Node displayName → phase; every node with that displayName must have it. */
   nodes: Record<string, string>;
@@ -83,7 +93,7 @@ export function parseCase(name: string, text: string): ConformanceCase {
     fail("the document is not an argoproj.io/v1alpha1 Workflow");
   if (typeof body?.metadata?.generateName !== "string" || body.metadata.name !== undefined)
     fail("the Workflow must have metadata.generateName and no name (cases run more than once)");
-  for (const line of [h.message, ...h.handler, ...Object.values(h.logs ?? {}).flat()]) {
+  for (const line of [h.refused, h.message, ...(h.handler ?? []), ...Object.values(h.logs ?? {}).flat()]) {
     if (line !== undefined && isRegex(line)) {
       try {
         new RegExp(line.slice(1, -1));
@@ -98,9 +108,10 @@ export function parseCase(name: string, text: string): ConformanceCase {
     expect: {
       feature: h.feature,
       ...(h.doc === undefined ? {} : { doc: h.doc }),
-      phase: h.phase,
+      ...(h.refused === undefined ? {} : { refused: h.refused }),
+      ...(h.phase === undefined ? {} : { phase: h.phase }),
       ...(h.message === undefined ? {} : { message: h.message }),
-      handler: h.handler,
+      handler: h.handler ?? [],
       nodes: h.nodes ?? {},
       logs: h.logs ?? {},
       timeoutSeconds: h.timeout ?? DEFAULT_TIMEOUT_SECONDS,
@@ -125,6 +136,8 @@ function logLines(log: string): string[] {
 
 /** What one run of a case showed. */
 export interface Observed {
+  /** What `kubectl create` said when it refused the workflow. */
+  refusedWith?: string;
   phase?: string;
   message?: string;
   nodes: { displayName: string; phase?: string }[];
@@ -136,6 +149,15 @@ export interface Observed {
 
 /** The differences between a run and its case, one readable line each; empty when it conforms. */
 export function differences(expect: CaseExpectation, observed: Observed): string[] {
+  if (expect.refused !== undefined) {
+    if (observed.refusedWith === undefined)
+      return [`create: expected a refusal ${expect.refused}, it was created`];
+    const said = logLines(observed.refusedWith);
+    return said.some((l) => matchesLine(expect.refused!, l))
+      ? []
+      : [`create: expected a refusal ${expect.refused}, got ${JSON.stringify(said)}`];
+  }
+  if (observed.refusedWith !== undefined) return [`create: refused: ${observed.refusedWith}`];
   const out: string[] = [];
   if (observed.phase !== expect.phase)
     out.push(`workflow phase: expected ${expect.phase}, got ${observed.phase ?? "none"}`);
