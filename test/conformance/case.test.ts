@@ -188,6 +188,13 @@ describe("differences", () => {
     ]);
   });
 
+  it("when a node is expected Absent, then any node of that name is a difference", () => {
+    const nodes = [{ displayName: "a", phase: "Succeeded" }];
+    expect(differences(expectation({ nodes: { a: "Absent" } }), observed({ nodes }))).toEqual([
+      "node a: expected none, got Succeeded",
+    ]);
+  });
+
   it("when some node of that name printed every expected line, then its log conforms", () => {
     const expect_ = expectation({ logs: { a: ["x", "/^y+$/"] } });
     expect(differences(expect_, observed({ logs: { a: ["x\n", "x\nyy\n"] } }))).toEqual([]);

@@ -6,7 +6,8 @@ import { z } from "zod";
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 
-const PHASES = ["Pending", "Running", "Succeeded", "Failed", "Error", "Skipped", "Omitted"] as const;
+/** A node's phase, or `Absent`: no node has that displayName (a step never started). */
+const NODE_EXPECTATIONS = ["Succeeded", "Failed", "Error", "Skipped", "Omitted", "Absent"] as const;
 const WORKFLOW_PHASES = ["Succeeded", "Failed", "Error"] as const;
 
 /** A line of a log: equal to a line (trailing blanks ignored), or `/regex/` matching one. */
@@ -20,7 +21,7 @@ const header = z
     phase: z.enum(WORKFLOW_PHASES).optional(),
     message: expectedLine.optional(),
     handler: z.array(expectedLine).min(1).optional(),
-    nodes: z.record(z.string(), z.enum(PHASES)).optional(),
+    nodes: z.record(z.string(), z.enum(NODE_EXPECTATIONS)).optional(),
     logs: z.record(z.string(), z.array(expectedLine).min(1)).optional(),
     timeout: z.number().int().positive().optional(),
     "expected-failure": z.string().min(1).optional(),
@@ -44,9 +45,9 @@ export interface CaseExpectation {
   phase?: (typeof WORKFLOW_PHASES)[number];
   /** The workflow's status.message: equal, or `/regex/`. */
   message?: string;
-  /** Lines the workflow's exit handler pods printed (all of them, in any order). */
+  /** Lines the exit handlers' pods printed (the workflow's and the steps' and tasks' exit hooks). */
   handler: string[];
-  /** Node displayName → phase; every node with that displayName must have it. */
+  /** Node displayName → phase (every node with that displayName has it), or `Absent` (none has it). */
   nodes: Record<string, string>;
   /** Node displayName → lines its pod printed (some node with that name must print them all). */
   logs: Record<string, string[]>;
@@ -141,7 +142,7 @@ export interface Observed {
   phase?: string;
   message?: string;
   nodes: { displayName: string; phase?: string }[];
-  /** Every exit-handler pod's log, concatenated. */
+  /** Every exit-handler pod's log (workflow, step and task exit hooks), concatenated. */
   handlerLog: string;
   /** displayName → the logs of the pods of the nodes so named (one entry per node). */
   logs: Record<string, string[]>;
@@ -170,6 +171,11 @@ export function differences(expect: CaseExpectation, observed: Observed): string
   }
   for (const [displayName, phase] of Object.entries(expect.nodes)) {
     const nodes = observed.nodes.filter((n) => n.displayName === displayName);
+    if (phase === "Absent") {
+      if (nodes.length > 0)
+        out.push(`node ${displayName}: expected none, got ${nodes.map((n) => n.phase).join(", ")}`);
+      continue;
+    }
     if (nodes.length === 0) out.push(`node ${displayName}: expected ${phase}, there is no such node`);
     const wrong = nodes.filter((n) => n.phase !== phase).map((n) => n.phase ?? "none");
     if (wrong.length > 0) out.push(`node ${displayName}: expected ${phase}, got ${wrong.join(", ")}`);
