@@ -101,6 +101,11 @@ expected-failure: onexit differs
     ["no handler", "feature: f\nphase: Succeeded", /either refused/],
     ["refused and a phase", "feature: f\nrefused: x\nphase: Error\nhandler: [x]", /either refused/],
     ["refused and nodes", "feature: f\nrefused: x\nnodes: { a: Error }", /a refused case/],
+    [
+      "text YAML cannot read",
+      "feature: a: b\nphase: Succeeded\nhandler: [x]",
+      /the header is not YAML: Nested/,
+    ],
     ["a bad regex", "feature: f\nphase: Succeeded\nhandler: ['/(/']", /bad regex/],
   ])("when the header has %s, then the case is refused naming it", (_what, header, why) => {
     expect(() => parseCase("bad", file(header))).toThrow(why);

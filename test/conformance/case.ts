@@ -78,14 +78,21 @@ export function parseCase(name: string, text: string): ConformanceCase {
   const fail = (why: string): never => {
     throw new Error(`conformance case ${name}: ${why}`);
   };
-  const raw: unknown = parse(headerText(text)) ?? {};
+  const yaml = (what: string, source: string): unknown => {
+    try {
+      return parse(source) as unknown;
+    } catch (error) {
+      return fail(`${what} is not YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
+  };
+  const raw: unknown = yaml("the header", headerText(text)) ?? {};
   const parsed = header.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "header"}: ${i.message}`);
     fail(`bad header (${issues.join("; ")})`);
   }
   const h = parsed.data!;
-  const body = parse(text) as {
+  const body = yaml("the file", text) as {
     apiVersion?: unknown;
     kind?: unknown;
     metadata?: { name?: unknown; generateName?: unknown };
