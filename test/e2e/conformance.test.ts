@@ -25,6 +25,8 @@ interface Run {
   workflow?: string;
   observed: Observed;
   differences: string[];
+  /** What explains a difference without the cluster: the workflow's and its failed nodes' messages. */
+  context?: string[];
 }
 
 const runs = new Map<string, Run>();
@@ -75,6 +77,17 @@ function observe(workflow: Workflow, logsOf: string[]): Observed {
   };
 }
 
+function explain(workflow: Workflow): string[] {
+  const status = workflow.status;
+  const failed = Object.values(status?.nodes ?? {}).filter(
+    (n) => n.phase === "Failed" || n.phase === "Error",
+  );
+  return [
+    `workflow ${status?.phase ?? "none"}: ${JSON.stringify(status?.message ?? "")}`,
+    ...failed.map((n) => `node ${n.displayName} ${n.phase}: ${JSON.stringify(n.message ?? "")}`),
+  ];
+}
+
 async function runCase(c: ConformanceCase): Promise<Run> {
   const created = create(c.manifest);
   if ("refusedWith" in created) {
@@ -104,7 +117,12 @@ async function runCase(c: ConformanceCase): Promise<Run> {
   }
   const observed = observe(workflow, Object.keys(c.expect.logs));
   const found = differences(c.expect, observed);
-  return { workflow: created.name, observed, differences: unfinished ? [unfinished, ...found] : found };
+  return {
+    workflow: created.name,
+    observed,
+    differences: unfinished ? [unfinished, ...found] : found,
+    context: explain(workflow),
+  };
 }
 
 async function runAll(): Promise<void> {
@@ -133,7 +151,8 @@ const conforms = (c: ConformanceCase): boolean => runs.get(c.name)?.differences.
 function report(c: ConformanceCase): string {
   const run = runs.get(c.name);
   const where = run?.workflow ? ` (kubectl -n ${namespace} get workflow ${run.workflow})` : "";
-  return `${c.name}${where}: ${c.expect.feature}\n  ${(run?.differences ?? ["not run"]).join("\n  ")}`;
+  const lines = [...(run?.differences ?? ["not run"]), ...(run?.context ?? []).map((l) => `(${l})`)];
+  return `${c.name}${where}: ${c.expect.feature}\n  ${lines.join("\n  ")}`;
 }
 
 describe("conformance", () => {
