@@ -120,6 +120,11 @@ expected-failure: onexit differs
     );
   });
 
+  it("when the Workflow holds a word YAML 1.1 reads as a boolean, then the case is refused", () => {
+    const h = "feature: f\nphase: Succeeded\nhandler: [x]";
+    expect(() => parseCase("b", file(h, WORKFLOW.replace("name: main,", "name: n,")))).toThrow(/YAML 1.1/);
+  });
+
   it("when the corpus is read, then every case in it parses", () => {
     const dir = new URL("./cases/", import.meta.url);
     const names = readdirSync(dir).filter((f) => f.endsWith(".yaml"));

@@ -78,9 +78,9 @@ export function parseCase(name: string, text: string): ConformanceCase {
   const fail = (why: string): never => {
     throw new Error(`conformance case ${name}: ${why}`);
   };
-  const yaml = (what: string, source: string): unknown => {
+  const yaml = (what: string, source: string, version: "1.1" | "1.2" = "1.2"): unknown => {
     try {
-      return parse(source) as unknown;
+      return parse(source, { version }) as unknown;
     } catch (error) {
       return fail(`${what} is not YAML: ${(error as Error).message.split("\n")[0]}`);
     }
@@ -97,6 +97,11 @@ export function parseCase(name: string, text: string): ConformanceCase {
     kind?: unknown;
     metadata?: { name?: unknown; generateName?: unknown };
   } | null;
+  // kubectl reads YAML 1.1, where `n`, `y`, `on`, `off` are booleans and `0777` is octal.
+  if (JSON.stringify(yaml("the file", text, "1.1")) !== JSON.stringify(body))
+    fail(
+      "the file reads differently as YAML 1.1 (as kubectl reads it): quote n, y, on, off, yes, no, octal numbers",
+    );
   if (body?.apiVersion !== "argoproj.io/v1alpha1" || body.kind !== "Workflow")
     fail("the document is not an argoproj.io/v1alpha1 Workflow");
   if (typeof body?.metadata?.generateName !== "string" || body.metadata.name !== undefined)
