@@ -16,6 +16,7 @@ export default defineConfig({
             "bench/**/*.test.ts",
             "faults/**/*.test.ts",
             "test/chart/**/*.test.ts",
+            "test/conformance/**/*.test.ts",
           ],
         },
       },

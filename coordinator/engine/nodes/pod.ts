@@ -22,6 +22,7 @@ import {
 } from "./pod-create.ts";
 import type { InputValue } from "./inputs.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
+import { retriesScope } from "./retry.ts";
 import { buildPod } from "./pod-build.ts";
 import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
@@ -54,6 +55,7 @@ function createPod(
     ...templateScope(req.frame.globals(), inputs),
     "pod.name": name,
     "node.name": req.nodeName,
+    ...retriesScope(ctx, req.nodeName),
   };
   const { steps: _steps, dag: _dag, ...own } = template;
   const substituted = substituteDeep(own as Template, scope, keepUnresolved);

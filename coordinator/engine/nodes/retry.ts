@@ -26,6 +26,16 @@ export type AttemptExecutor = (ctx: Ctx, call: TemplateCall) => NodeStatus;
 
 const POLICIES = ["Always", "OnFailure", "OnError", "OnTransientError"];
 
+/**
+ * `{{retries}}` for a pod of a retry attempt (`<retry node>(N)` under a Retry node): N, the
+ * number of attempts before it, as Argo substitutes it in the template of each attempt.
+ */
+export function retriesScope(ctx: Ctx, nodeName: string): Record<string, string> {
+  const match = /^(.*)\((\d+)\)$/.exec(nodeName);
+  if (match === null || ctx.nodes[idOf(ctx, match[1] ?? "")]?.type !== "Retry") return {};
+  return { retries: match[2] ?? "0" };
+}
+
 /** `limit` as a number; undefined means no limit (Argo retries until success). */
 export function retryLimit(strategy: RetryStrategy, scope: Scope): Resolved<number | undefined> {
   if (strategy.limit === undefined) return { ok: true, value: undefined };
