@@ -13,6 +13,8 @@ const CONCURRENCY = 8;
 /** Beyond a case's own timeout: creating it, its pods finishing, reading logs. */
 const OVERHEAD_SECONDS = 90;
 const CASES_DIR = new URL("../conformance/cases/", import.meta.url);
+/** The (Cluster)WorkflowTemplates cases reference, applied into the run's namespace first. */
+const TEMPLATES_DIR = new URL("../conformance/templates/", import.meta.url);
 
 const only = (process.env.CONFORMANCE_CASES ?? "").split(",").filter((n) => n !== "");
 const cases: ConformanceCase[] = readdirSync(CASES_DIR)
@@ -155,9 +157,17 @@ function report(c: ConformanceCase): string {
   return `${c.name}${where}: ${c.expect.feature}\n  ${lines.join("\n  ")}`;
 }
 
+function applyTemplates(): void {
+  for (const file of readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith(".yaml")))
+    kubectl(["-n", namespace, "apply", "-f", "-"], {
+      input: readFileSync(new URL(file, TEMPLATES_DIR), "utf8"),
+    });
+}
+
 describe("conformance", () => {
   beforeAll(async () => {
     namespace = await uniqueNamespace("conformance");
+    applyTemplates();
     await runAll();
   }, poolBoundMs());
 

@@ -5,12 +5,20 @@
 // workflow's. Each key is taken once (a template that reaches itself again is recursion, which the
 // depth limit bounds at run time, as in Argo). A template is taken from the status first (stored
 // when the workflow started), else from the templates the runtime passed in.
-import type { DagTask, Hooks, LifecycleHook, Template, TemplateRef, WorkflowStep } from "../workflow.ts";
+import type {
+  DagTask,
+  Hooks,
+  LifecycleHook,
+  Template,
+  TemplateRef,
+  WorkflowSpec,
+  WorkflowStep,
+} from "../workflow.ts";
 import type { Holder } from "./keys.ts";
 import { describeHolder, holderOf, templateKey } from "./keys.ts";
 
-/** A WorkflowTemplate's or ClusterWorkflowTemplate's templates, or undefined when it does not exist. */
-export type TemplatesOf = (holder: Holder) => readonly Template[] | undefined;
+/** A WorkflowTemplate's or ClusterWorkflowTemplate's spec, or undefined when it does not exist. */
+export type SpecOf = (holder: Holder) => Partial<WorkflowSpec> | undefined;
 
 /** What references can appear in: the workflow's templates and its own hooks. */
 export interface Referencing {
@@ -27,7 +35,7 @@ export interface Inlined {
 }
 
 interface Walk {
-  templatesOf: TemplatesOf;
+  specOf: SpecOf;
   stored: Readonly<Record<string, Template>>;
   used: Record<string, Template>;
   out: Template[];
@@ -47,12 +55,22 @@ function reach(walk: Walk, holder: Holder, name: string, where: string): string 
 }
 
 function findTemplate(walk: Walk, holder: Holder, name: string, where: string): Template {
-  const templates = walk.templatesOf(holder);
-  if (templates === undefined) throw new Missing(`${where}: ${describeHolder(holder)} not found`);
-  const template = templates.find((t) => t.name === name);
+  const spec = walk.specOf(holder);
+  if (spec === undefined) throw new Missing(`${where}: ${describeHolder(holder)} not found`);
+  const template = (Array.isArray(spec.templates) ? spec.templates : []).find((t) => t?.name === name);
   if (template === undefined)
     throw new Missing(`${where}: template "${name}" not found in ${describeHolder(holder)}`);
-  return template;
+  return withPodMetadata(template, spec.podMetadata);
+}
+
+/** Argo's addPodMetadata: the WorkflowTemplate's podMetadata under the template's own. */
+function withPodMetadata(template: Template, pod: WorkflowSpec["podMetadata"]): Template {
+  if (pod == null || (pod.labels === undefined && pod.annotations === undefined)) return template;
+  const own = template.metadata ?? {};
+  const metadata: NonNullable<Template["metadata"]> = { ...own };
+  if (pod.labels !== undefined) metadata.labels = { ...pod.labels, ...own.labels };
+  if (pod.annotations !== undefined) metadata.annotations = { ...pod.annotations, ...own.annotations };
+  return { ...template, metadata };
 }
 
 /** A reference by name or by templateRef, as the key the resolved workflow uses. */
@@ -129,9 +147,9 @@ function rewriteTemplate(walk: Walk, scope: Holder | undefined, template: Templa
 export function inlineReferences(
   own: Referencing,
   stored: Readonly<Record<string, Template>>,
-  templatesOf: TemplatesOf,
+  specOf: SpecOf,
 ): Inlined | string {
-  const walk: Walk = { templatesOf, stored, used: {}, out: [], pending: [] };
+  const walk: Walk = { specOf, stored, used: {}, out: [], pending: [] };
   let hooks: Hooks | undefined;
   try {
     for (const template of own.templates)

@@ -275,3 +275,27 @@ describe("resolveReferences: what Argo refuses with workflowTemplateRef", () => 
     });
   });
 });
+
+describe("resolveReferences: a WorkflowTemplate's podMetadata", () => {
+  it("when the WorkflowTemplate has podMetadata, then its referenced templates carry it under their own (Argo's addPodMetadata)", () => {
+    const labelled = holder(
+      "WorkflowTemplate",
+      "labelled",
+      `
+podMetadata: {labels: {team: a, tier: wt}, annotations: {note: wt}}
+templates:
+- {name: t, metadata: {labels: {tier: own}}, container: {image: alpine}}
+`,
+    );
+    const wf = resolved(
+      workflowFrom(
+        `{spec: {entrypoint: main, templates: [{name: main, steps: [[{name: s, templateRef: {name: labelled, template: t}}]]}]}}`,
+      ),
+      [labelled],
+    );
+    expect(wf.spec.templates[1]?.metadata).toEqual({
+      labels: { team: "a", tier: "own" },
+      annotations: { note: "wt" },
+    });
+  });
+});

@@ -107,7 +107,7 @@ function resolveWith(wf: Workflow, lookup: Lookup, read: ReadonlySet<string>): R
   const inlined = inlineReferences(
     { templates: own, hooks: spec.hooks },
     stored,
-    (holder) => lookup(holder)?.spec.templates ?? undefined,
+    (holder) => lookup(holder)?.spec,
   );
   if (typeof inlined === "string") return { ok: false, error: inlined };
   // A spec whose templates are not a list stays so, for validation to name it.
