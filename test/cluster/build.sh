@@ -115,6 +115,20 @@ build_helm() {
 # (a git symlink to signal_darwin.go, which zips drop). So the build uses a copy of the module
 # with both filled in, named by a `replace` in a copy of test/tools/argo/go.mod (the copy in
 # the repo stays clean and keeps pinning every dependency through its go.sum).
+# The chain stops at the first failure (set -e does not act in a function called before ||).
+argo_source() {
+	local work=$1 module_dir
+	module_dir=$(cd "$ARGO_TOOLS_DIR" && go mod download -json "$ARGO_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') &&
+		[[ -d "$module_dir" ]] &&
+		cp -r "$module_dir" "$work/src" &&
+		chmod -R u+w "$work/src" &&
+		mkdir -p "$work/src/ui/dist/app" &&
+		echo '<!doctype html><title>Argo UI not built (onexit test tool)</title>' >"$work/src/ui/dist/app/index.html" &&
+		ln -s signal_darwin.go "$work/src/workflow/executor/osspecific/signal_linux.go" &&
+		cp "$ARGO_TOOLS_DIR/go.mod" "$ARGO_TOOLS_DIR/go.sum" "$work/mod/" &&
+		go mod edit -replace="$ARGO_MODULE=$work/src" "$work/mod/go.mod"
+}
+
 build_argo() {
 	local b complete=1
 	for b in "${ARGO_BINARIES[@]}"; do [[ -x "$ARGO_BIN_DIR/$b" ]] || complete=0; done
@@ -126,16 +140,10 @@ build_argo() {
 	rm -rf "$work"
 	mkdir -p "$work/bin" "$work/mod"
 	log "building argo, workflow-controller and argoexec ${ARGO_VERSION} (cold: about 10 min on 2 cores)"
-	local module_dir
-	module_dir=$(cd "$ARGO_TOOLS_DIR" && go mod download -json "$ARGO_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[[ -d "$module_dir" ]] || die "go mod download $ARGO_MODULE gave no directory"
-	cp -r "$module_dir" "$work/src"
-	chmod -R u+w "$work/src"
-	mkdir -p "$work/src/ui/dist/app"
-	echo '<!doctype html><title>Argo UI not built (onexit test tool)</title>' >"$work/src/ui/dist/app/index.html"
-	ln -s signal_darwin.go "$work/src/workflow/executor/osspecific/signal_linux.go"
-	cp "$ARGO_TOOLS_DIR/go.mod" "$ARGO_TOOLS_DIR/go.sum" "$work/mod/"
-	go mod edit -replace="$ARGO_MODULE=$work/src" "$work/mod/go.mod"
+	argo_source "$work" || {
+		rm -rf "$work"
+		die "argo: could not prepare the module copy in $work"
+	}
 	local ld="-s -w" date
 	date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	for b in "version=${ARGO_VERSION}" "gitTag=${ARGO_VERSION}" gitTreeState=clean "buildDate=${date}"; do
