@@ -151,22 +151,32 @@ describe("the argo CLI against onexit", () => {
     expect(await handlerLog(ns, "broken")).toContain("handler saw Failed");
   });
 
-  it.each([
-    ["stop", "stopped"],
-    ["terminate", "terminated"],
-  ])(
-    "when `argo %s` hits a running workflow, then it ends Failed and its exit handler still runs",
-    async (command, verb) => {
-      const name = `long-${command}`;
-      argoOk(["submit", "-"], workflowYaml(name, "sleep 300"));
-      await waitForRunningStep(name);
-      expect(argoOk([command, name])).toContain(`workflow ${name} ${verb}`);
-      const done = await waitForWorkflowDone(ns, name);
-      expect(done.status?.phase).toBe("Failed");
-      expect(await handlerLog(ns, name)).toContain("handler saw Failed");
-      expect(argoOk(["get", name])).toMatch(/^Status:\s+Failed$/m);
-    },
-  );
+  it("when `argo stop` hits a running workflow, then it ends Failed (Terminated) and its exit handler still runs", async () => {
+    argoOk(["submit", "-"], workflowYaml("long-stop", "sleep 300"));
+    await waitForRunningStep("long-stop");
+    expect(argoOk(["stop", "long-stop"])).toContain("workflow long-stop stopped");
+    expect((await waitForWorkflowDone(ns, "long-stop")).status?.message).toBe("Stopped with strategy 'Stop'");
+    expect(await handlerLog(ns, "long-stop")).toContain("handler saw Failed");
+    const got = argoOk(["get", "long-stop"]);
+    expect(got).toMatch(/^Status:\s+Failed \(Terminated\)$/m);
+    expect(treeRows(got).map((row) => row.slice(0, 3))).toEqual([
+      ["✖", "long-stop", "main"],
+      ["✖", "greet", "say"],
+      ["✔", "long-stop.onExit", "report"],
+    ]);
+  });
+
+  it("when `argo terminate` hits a running workflow, then it ends Failed (Terminated) without a handler, as in Argo", async () => {
+    argoOk(["submit", "-"], workflowYaml("long-terminate", "sleep 300"));
+    await waitForRunningStep("long-terminate");
+    expect(argoOk(["terminate", "long-terminate"])).toContain("workflow long-terminate terminated");
+    const done = await waitForWorkflowDone(ns, "long-terminate");
+    expect(done.status?.message).toBe("Stopped with strategy 'Terminate'");
+    expect(handlerPods(ns, "long-terminate")).toEqual([]);
+    const got = argoOk(["get", "long-terminate"]);
+    expect(got).toMatch(/^Status:\s+Failed \(Terminated\)$/m);
+    expect(got).not.toContain("long-terminate.onExit");
+  });
 
   it("when `argo resubmit --wait` resubmits a workflow, then a new one runs the same spec, handler included", async () => {
     const resubmitted = argo(["resubmit", "--wait", "hello"]);
