@@ -206,18 +206,26 @@ describe("the argo CLI against onexit", () => {
     });
   });
 
-  // `argo retry` reads the failed workflow, computes a new status (FormulateRetryWorkflow: phase
-  // "", failed nodes and the onExit nodes dropped, their ancestors reset to Running), deletes
-  // the failed steps' and the handler's pods and writes it all with one Update of the main
-  // resource. onexit's CRD has a status subresource, so the API server keeps the old status:
-  // the workflow stays Failed and nothing runs again.
+  // `argo retry` (util.FormulateRetryWorkflow) computes a new status (phase "", the failed pod
+  // nodes and every onExit node dropped, their ancestors reset to Running), deletes the failed
+  // steps' pods and the handler's pods, and writes the object with one Update of the main
+  // resource (labels workflows.argoproj.io/action=Retry and actor added, spec.shutdown
+  // cleared). onexit's CRD has a status subresource (Argo's has none), so the API server keeps
+  // the old status: the workflow stays Failed, its failed and handler pods gone, nothing reruns.
   it.todo(
     "argo retry: a failed workflow's failed nodes run again and the handler runs again for the new outcome",
   );
-  // `argo suspend` sets spec.suspend=true (Update); `argo resume` clears spec.suspend and marks
-  // every Running node of type Suspend Succeeded (status, same Update). onexit refuses
-  // `suspend` templates and does not look at spec.suspend.
+  // `argo suspend` sets spec.suspend=true (an Update): `argo list/get` then print
+  // "Running (Suspended)", but onexit starts the next steps anyway. `argo resume` removes
+  // spec.suspend and sets every Running node of type Suspend to Succeeded (status, same
+  // Update: discarded as above). onexit refuses `suspend` templates.
   it.todo(
-    "argo suspend / argo resume: no new step starts while spec.suspend is true; resume continues; stop still runs the handler",
+    "argo suspend / resume: no step starts while spec.suspend is true, resume continues, stop still runs the handler",
+  );
+  // Argo's controller labels each Workflow workflows.argoproj.io/phase and, once done,
+  // workflows.argoproj.io/completed=true; `argo list --status/--completed/--running` and
+  // `argo delete --completed/--status` select on them. onexit sets neither on Workflows.
+  it.todo(
+    "argo list --completed / --running / --status: onexit labels workflows with their phase and completion",
   );
 });
