@@ -1,5 +1,6 @@
 // Argo's own CLI (built from its Go module by test/cluster/build.sh) driving onexit in kube mode
 // (no argo-server), as a user with Argo habits would: what it prints must read as Argo's.
+// The tests share one namespace and run in order: resubmit and delete reuse the first two.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -77,7 +78,7 @@ spec:
 `;
 }
 
-/** The rows of `argo get`'s node tree, as [marker, step name, template, pod name]. */
+/** The rows of `argo get`'s node tree, as [marker, step name, template, pod name, duration, ...]. */
 function treeRows(getOutput: string): string[][] {
   const tree = getOutput.slice(getOutput.indexOf("\nSTEP") + 1);
   return tree
