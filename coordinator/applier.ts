@@ -34,6 +34,7 @@
 import type { Logger } from "../common/log.ts";
 import { FINALIZER, LABEL_COMPLETED } from "../common/names.ts";
 import { isWorkflowDone, type Workflow, type WorkflowStatus } from "../common/types.ts";
+import { objectKey, type WorkflowKey } from "../common/workflow-key.ts";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Action, ForeignObject, ReconcileResult } from "./engine/types.ts";
 import { buildEvent } from "./events.ts";
@@ -64,9 +65,9 @@ export interface ApplierOptions {
   metrics: Pick<CoordinatorMetrics, "observeHandlerStart" | "workflowCompleted">;
   identity: string;
   /** Told about every pod this replica created (or found existing), so the controller can wait for its cache. */
-  onPodCreated?: (workflowKey: string, podName: string) => void;
+  onPodCreated?: (workflowKey: WorkflowKey, podName: string) => void;
   /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
-  onWorkflowWritten?: (workflowKey: string, supersededVersion: string | undefined) => void;
+  onWorkflowWritten?: (workflowKey: WorkflowKey, supersededVersion: string | undefined) => void;
   /** Where failed creates and foreign objects are recorded; without it a failed create fails the apply. */
   podCreateFailures?: Pick<
     PodCreateFailures,
@@ -112,7 +113,7 @@ export class Applier {
 
   /** Each write returns the new object; the version it replaced is stale from now on. */
   private wrote(before: Workflow, after: Workflow): Workflow {
-    this.options.onWorkflowWritten?.(`${ns(before)}/${name(before)}`, before.metadata.resourceVersion);
+    this.options.onWorkflowWritten?.(objectKey(before), before.metadata.resourceVersion);
     return after;
   }
 
@@ -149,7 +150,7 @@ export class Applier {
       if (!isAlreadyExists(err)) {
         const message = apiErrorMessage(err);
         if (isPermanentCreateError(err))
-          store.recordConfigMapRefusal(key(workflow), uid(workflow), name, message);
+          store.recordConfigMapRefusal(objectKey(workflow), uid(workflow), name, message);
         this.log(workflow).warn("ConfigMap create failed", { configMap: name, error: message });
         unusable.set(name, `${where} could not be created: ${message}`);
         return;
@@ -167,7 +168,7 @@ export class Applier {
 
   /** Someone else's object under one of the workflow's names: recorded for the engine (which says why). */
   private foundForeign(workflow: Workflow, foreign: ForeignObject): void {
-    this.options.podCreateFailures?.recordForeign(key(workflow), uid(workflow), foreign);
+    this.options.podCreateFailures?.recordForeign(objectKey(workflow), uid(workflow), foreign);
     const fields = { kind: foreign.kind, name: foreign.name, controller: foreign.controller ?? "none" };
     this.log(workflow).warn("exists and is not owned by this workflow: not used", fields);
   }
@@ -181,7 +182,7 @@ export class Applier {
     const log = this.log(workflow);
     const blocked = mountedConfigMaps(action.pod).flatMap((name) => context.unusable.get(name) ?? []);
     if (blocked[0] !== undefined && this.options.podCreateFailures !== undefined) {
-      this.options.podCreateFailures.recordWait(key(workflow), uid(workflow), podName, blocked[0]);
+      this.options.podCreateFailures.recordWait(objectKey(workflow), uid(workflow), podName, blocked[0]);
       log.info("pod create waits for its ConfigMap", { pod: podName, reason: blocked[0] });
       return;
     }
@@ -199,14 +200,19 @@ export class Applier {
     } catch (err) {
       if (!(await this.createFailed(workflow, podName, err))) return;
     }
-    this.options.podCreateFailures?.clear(key(workflow), podName);
-    this.options.onPodCreated?.(key(workflow), podName);
+    this.options.podCreateFailures?.clear(objectKey(workflow), podName);
+    this.options.onPodCreated?.(objectKey(workflow), podName);
   }
 
   /** After a failed create: true only when the pod exists and is ours after all. */
   private async createFailed(workflow: Workflow, podName: string, err: unknown): Promise<boolean> {
     const log = this.log(workflow);
-    const refusal = this.options.podCreateFailures?.recordError(key(workflow), uid(workflow), podName, err);
+    const refusal = this.options.podCreateFailures?.recordError(
+      objectKey(workflow),
+      uid(workflow),
+      podName,
+      err,
+    );
     if (refusal !== undefined) {
       const fields = { pod: podName, error: refusal.message };
       if (refusal.kind === "wait") log.info("pod create waits", fields);
@@ -284,14 +290,13 @@ export class Applier {
   }
 
   private log(workflow: Workflow): Logger {
-    return this.options.logger.child({ workflow: `${ns(workflow)}/${name(workflow)}` });
+    return this.options.logger.child({ workflow: objectKey(workflow) });
   }
 }
 
 const ns = (workflow: Workflow): string => workflow.metadata.namespace ?? "";
 const name = (workflow: Workflow): string => workflow.metadata.name ?? "";
 const uid = (workflow: Workflow): string | undefined => workflow.metadata.uid;
-const key = (workflow: Workflow): string => `${ns(workflow)}/${name(workflow)}`;
 
 function mountedConfigMaps(pod: V1Pod): string[] {
   return (pod.spec?.volumes ?? []).flatMap((volume) => volume.configMap?.name ?? []);

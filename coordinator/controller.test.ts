@@ -1,4 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
+import { objectKey, workflowKey } from "../common/workflow-key.ts";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
 import type { Workflow } from "../common/types.ts";
@@ -25,9 +26,9 @@ function setup(
   let synced = true;
   const cache: WorkflowCache = {
     hasSynced: () => synced,
-    getWorkflow: (ns, n) => workflows.get(`${ns}/${n}`),
+    getWorkflow: (ns, n) => workflows.get(workflowKey(ns, n)),
     listWorkflows: () => [...workflows.values()],
-    podsOf: (ns, n) => pods.get(`${ns}/${n}`) ?? [],
+    podsOf: (ns, n) => pods.get(workflowKey(ns, n)) ?? [],
   };
   const inputs: ReconcileInput[] = [];
   const applied: { key: string; since: number }[] = [];
@@ -49,7 +50,7 @@ function setup(
     engineConfig: { defaultServiceAccountName: "default" },
     applier: {
       apply: async (w, _r, ctx) => {
-        applied.push({ key: `${w.metadata.namespace}/${w.metadata.name}`, since: ctx.since });
+        applied.push({ key: objectKey(w), since: ctx.since });
         const pod = refuse.shift();
         if (pod !== undefined) refused.record("ns/a", w.metadata.uid, pod, "400: bad");
         const err = applyErrors.shift();

@@ -11,6 +11,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { isWorkflowDone, type Workflow } from "../common/types.ts";
+import { objectKey, parseWorkflowKey, type WorkflowKey } from "../common/workflow-key.ts";
 import type { ApplyContext } from "./applier.ts";
 import type { EngineConfig, ForeignObject, ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import type { CacheExpectations } from "./expectations.ts";
@@ -48,17 +49,17 @@ export interface ControllerOptions {
 }
 
 export class Controller {
-  readonly queue: WorkQueue;
+  readonly queue: WorkQueue<WorkflowKey>;
   private readonly options: ControllerOptions;
   private readonly refusals: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
 
   constructor(options: ControllerOptions) {
     this.options = options;
     this.refusals = options.podCreateFailures ?? new PodCreateFailures();
-    this.queue = new WorkQueue(options.timers);
+    this.queue = new WorkQueue<WorkflowKey>(options.timers);
   }
 
-  enqueue(key: string): void {
+  enqueue(key: WorkflowKey): void {
     this.queue.add(key);
   }
 
@@ -69,7 +70,7 @@ export class Controller {
       await this.options.delay(100, signal).catch(() => undefined);
     }
     if (signal.aborted) return;
-    for (const workflow of cache.listWorkflows()) this.enqueue(workflowKey(workflow));
+    for (const workflow of cache.listWorkflows()) this.enqueue(objectKey(workflow));
     logger.info("controller started", { workers: this.options.workers, workflows: this.queue.len() });
     const workers = Array.from({ length: this.options.workers }, () => this.worker());
     const stop = (): void => this.queue.shutDown();
@@ -100,10 +101,10 @@ export class Controller {
     }
   }
 
-  private async process(item: WorkItem): Promise<ReconcileResultLabel> {
+  private async process(item: WorkItem<WorkflowKey>): Promise<ReconcileResultLabel> {
     const { cache, expectations } = this.options;
     const { key, since } = item;
-    const [namespace = "", name = ""] = key.split("/");
+    const { namespace, name } = parseWorkflowKey(key);
     const workflow = cache.getWorkflow(namespace, name);
     if (workflow === undefined) {
       // Deleted: with the finalizer gone there is nothing left to do; owned pods are garbage-collected.
@@ -132,7 +133,7 @@ export class Controller {
   }
 
   private async reconcileAndApply(
-    key: string,
+    key: WorkflowKey,
     workflow: Workflow,
     seen: { pods: V1Pod[]; foreign: ForeignObject[] },
     since: number,
@@ -157,7 +158,7 @@ export class Controller {
     return result;
   }
 
-  private failed(key: string, since: number, err: unknown): void {
+  private failed(key: WorkflowKey, since: number, err: unknown): void {
     const delayMs = this.queue.addRateLimited(key, since);
     const fields = {
       workflow: key,
@@ -170,8 +171,4 @@ export class Controller {
       this.options.logger.debug("reconcile conflict", fields);
     else this.options.logger.warn("reconcile failed", fields);
   }
-}
-
-export function workflowKey(workflow: Workflow): string {
-  return `${workflow.metadata.namespace ?? ""}/${workflow.metadata.name ?? ""}`;
 }

@@ -4,10 +4,11 @@
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../common/log.ts";
+import { objectKey } from "../common/workflow-key.ts";
 import { Applier } from "./applier.ts";
 import { countByPhase, createCaches } from "./caches.ts";
 import type { CoordinatorConfig } from "./config.ts";
-import { Controller, workflowKey } from "./controller.ts";
+import { Controller } from "./controller.ts";
 import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import { CacheExpectations } from "./expectations.ts";
 import { startHealthServer } from "../common/http-server.ts";
@@ -65,7 +66,7 @@ export async function startCoordinator(
     logger,
     onKey: (key) => term?.controller.enqueue(key),
     onWorkflowRelist: () => {
-      for (const workflow of caches.listWorkflows()) term?.controller.enqueue(workflowKey(workflow));
+      for (const workflow of caches.listWorkflows()) term?.controller.enqueue(objectKey(workflow));
     },
   });
   const applier = new Applier({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isPermanentCreateError, isQuotaExceeded, PodCreateFailures } from "./pod-create-failures.ts";
+import type { WorkflowKey } from "../common/workflow-key.ts";
 
 const apiError = (code: number, message = `HTTP ${code}`): Error =>
   Object.assign(new Error(`HTTP ${code}`), { code, body: JSON.stringify({ kind: "Status", message }) });
@@ -25,7 +26,7 @@ describe("isPermanentCreateError", () => {
   });
 });
 
-const refusals = (store: PodCreateFailures, key: string, uid: string) =>
+const refusals = (store: PodCreateFailures, key: WorkflowKey, uid: string) =>
   store.factsOf(key, uid).podCreateFailures;
 
 describe("PodCreateFailures", () => {

@@ -17,6 +17,7 @@
 // and recorded again. If the status already names the node when the record is lost, a refusal for
 // good ends the node as `pod deleted` once the vanish grace is over (still Error, and the exit
 // handler still runs); a wait is recognized from the node's own message, which the status keeps.
+import type { WorkflowKey } from "../common/workflow-key.ts";
 import type { ForeignObject, ReconcileInput } from "./engine/types.ts";
 import { QUOTA_EXCEEDED_TEXT } from "./engine/pod-node.ts";
 import { apiErrorMessage, isAlreadyExists, statusCodeOf } from "./kube-client.ts";
@@ -66,14 +67,14 @@ export type CreateFacts = Pick<
 >;
 
 export class PodCreateFailures {
-  private readonly byWorkflow = new Map<string, Entry>();
+  private readonly byWorkflow = new Map<WorkflowKey, Entry>();
 
   /**
    * Records a failed pod create as a refusal for good or a wait, and returns it; undefined for
    * AlreadyExists, which the caller must resolve by looking at the existing pod's owner. `key` is
    * `namespace/name`; `uid` keeps a recreated namesake from inheriting the record.
    */
-  recordError(key: string, uid: string | undefined, podName: string, err: unknown): Refusal | undefined {
+  recordError(key: WorkflowKey, uid: string | undefined, podName: string, err: unknown): Refusal | undefined {
     if (isAlreadyExists(err)) return undefined;
     const refusal: Refusal = isPermanentCreateError(err)
       ? { kind: "permanent", message: apiErrorMessage(err) }
@@ -83,32 +84,32 @@ export class PodCreateFailures {
   }
 
   /** Records a refusal for good with the API's message. */
-  record(key: string, uid: string | undefined, podName: string, message: string): void {
+  record(key: WorkflowKey, uid: string | undefined, podName: string, message: string): void {
     this.entry(key, uid).pods.set(podName, { kind: "permanent", message: short(message) });
   }
 
   /** The pod was not asked for (a ConfigMap it mounts is not ours): the engine asks again. */
-  recordWait(key: string, uid: string | undefined, podName: string, message: string): void {
+  recordWait(key: WorkflowKey, uid: string | undefined, podName: string, message: string): void {
     this.entry(key, uid).pods.set(podName, { kind: "wait", message: short(message) });
   }
 
   /** An object under one of the workflow's names that the workflow does not control. */
-  recordForeign(key: string, uid: string | undefined, foreign: ForeignObject): void {
+  recordForeign(key: WorkflowKey, uid: string | undefined, foreign: ForeignObject): void {
     this.entry(key, uid).foreign.set(`${foreign.kind}/${foreign.name}`, foreign);
   }
 
   /** A ConfigMap refused for good. */
-  recordConfigMapRefusal(key: string, uid: string | undefined, name: string, message: string): void {
+  recordConfigMapRefusal(key: WorkflowKey, uid: string | undefined, name: string, message: string): void {
     this.entry(key, uid).configMaps.set(name, short(message));
   }
 
   /** The pod was created after all (a wait is over). */
-  clear(key: string, podName: string): void {
+  clear(key: WorkflowKey, podName: string): void {
     this.byWorkflow.get(key)?.pods.delete(podName);
   }
 
   /** Everything recorded for this incarnation, shaped as the engine's input (empty parts left out). */
-  factsOf(key: string, uid: string | undefined): CreateFacts {
+  factsOf(key: WorkflowKey, uid: string | undefined): CreateFacts {
     const entry = this.byWorkflow.get(key);
     if (entry === undefined || entry.uid !== uid) return {};
     const facts: CreateFacts = {};
@@ -122,17 +123,17 @@ export class PodCreateFailures {
   }
 
   /** How many facts are recorded for the key (any incarnation): a new one is worth a reconcile at once. */
-  count(key: string): number {
+  count(key: WorkflowKey): number {
     const entry = this.byWorkflow.get(key);
     return entry === undefined ? 0 : entry.pods.size + entry.foreign.size + entry.configMaps.size;
   }
 
   /** The workflow is deleted or finished: its records will not be asked about again. */
-  forget(key: string): void {
+  forget(key: WorkflowKey): void {
     this.byWorkflow.delete(key);
   }
 
-  private entry(key: string, uid: string | undefined): Entry {
+  private entry(key: WorkflowKey, uid: string | undefined): Entry {
     let entry = this.byWorkflow.get(key);
     if (entry === undefined || entry.uid !== uid) {
       entry = { uid, pods: new Map(), foreign: new Map(), configMaps: new Map() };
