@@ -3,7 +3,7 @@
 // stops the workers, releases the lease, stops the informers, closes the servers and exits 0.
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
-import { shareConnections } from "../common/kube-connection-pool.ts";
+import { shareConnections } from "./kube-connection-pool.ts";
 import { createLogger, errorMessage } from "../common/log.ts";
 import { parseConfig } from "./config.ts";
 import { startCoordinator } from "./coordinator.ts";
