@@ -2,6 +2,7 @@
 // "Sidecar environment"). Parsed once at startup.
 // Parsed by hand, not with zod: zod alone would cost ~18 MiB of the sidecar's memory budget.
 
+import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
 import { OUTPUTS_MOUNT_PATH, TOKEN_FILE } from "../common/names.ts";
 import { SIDECAR_ENV } from "../common/sidecar-env.ts";
 
@@ -77,7 +78,7 @@ export interface SidecarConfig {
   tokenFile: string;
   deadlineSeconds: number;
   outputsDir: string;
-  debug: boolean;
+  logLevel: LogLevel;
 }
 
 export type SidecarConfigResult = { ok: true; config: SidecarConfig } | { ok: false; error: string };
@@ -97,7 +98,7 @@ export function parseSidecarConfig(env: Env): SidecarConfigResult {
     tokenFile: read.nonEmpty(SIDECAR_ENV.tokenFile, TOKEN_FILE),
     deadlineSeconds: read.positiveInteger(SIDECAR_ENV.deadlineSeconds, 300),
     outputsDir: read.nonEmpty(SIDECAR_ENV.outputsDir, OUTPUTS_MOUNT_PATH),
-    debug: read.oneOf("ONEXIT_LOG_LEVEL", ["info", "debug"], "info") === "debug",
+    logLevel: read.oneOf(SIDECAR_ENV.logLevel, LOG_LEVELS, "info"),
   };
   return read.errors.length > 0 ? { ok: false, error: read.errors.join("; ") } : { ok: true, config };
 }

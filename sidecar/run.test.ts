@@ -24,7 +24,7 @@ const config: SidecarConfig = {
   tokenFile: "/token",
   deadlineSeconds: 60,
   outputsDir: "/out",
-  debug: false,
+  logLevel: "info",
 };
 
 function setup(answers: PostResult[] = [{ status: 200, body: "{}" }]) {

@@ -104,7 +104,7 @@ describe("webhook server (in-process, HTTPS on 127.0.0.1)", () => {
       coordinatorUrl: "https://coordinator.test:443",
       coordinatorUsername: "system:serviceaccount:onexit:onexit-coordinator",
       deadlineSeconds: 60,
-      debug: false,
+      logLevel: "info",
     };
     const logger = createLogger({ write: (l) => logLines.push(l), now: () => new Date(0) });
     webhook = await startWebhook(config, {
