@@ -41,7 +41,7 @@ export function isPermanentCreateError(err: unknown): boolean {
 }
 
 /** How a transient failure reads on the Pending node (a quota refusal keeps the API's words, as Argo). */
-export function waitMessage(err: unknown): string {
+function waitMessage(err: unknown): string {
   return isQuotaExceeded(err)
     ? apiErrorMessage(err)
     : `pod not created yet, retrying: ${apiErrorMessage(err)}`;

@@ -46,7 +46,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** Why this reviewed identity may not report for this pod, or undefined when it may. */
-export function identityMismatch(status: V1TokenReviewStatus, report: Report): string | undefined {
+function identityMismatch(status: V1TokenReviewStatus, report: Report): string | undefined {
   const username = status.user?.username ?? "";
   const prefix = `system:serviceaccount:${report.namespace}:`;
   if (!username.startsWith(prefix) || username.length === prefix.length) {

@@ -12,7 +12,7 @@ import { POD_PROXY_PREFIX, REPORT_PATH } from "../common/names.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { ReportRequest, ReportResponse } from "./report-handler.ts";
 
-export const REPORT_BODY_LIMIT = "256kb";
+const REPORT_BODY_LIMIT = "256kb";
 
 export interface ReportAppOptions {
   handle: (request: ReportRequest) => Promise<ReportResponse>;

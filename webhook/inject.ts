@@ -19,8 +19,8 @@ import { SIDECAR_ENV } from "../common/sidecar-env.ts";
 import type { InjectConfig } from "./inject-config.ts";
 import { addOutputPlaceholders } from "./output-placeholders.ts";
 
-export const TOKEN_VOLUME = "onexit-token";
-export const TOKEN_EXPIRATION_SECONDS = 3600;
+const TOKEN_VOLUME = "onexit-token";
+const TOKEN_EXPIRATION_SECONDS = 3600;
 /** 0644, as kube-api-access uses, so a non-root sidecar can read the token file. */
 const READABLE_MODE = 0o644;
 
@@ -92,7 +92,7 @@ function fieldEnv(name: string, fieldPath: string): V1EnvVar {
 }
 
 /** The sidecar's whole configuration (docs/CONTRACTS.md "Sidecar environment"). */
-export function sidecarEnv(config: InjectConfig): V1EnvVar[] {
+function sidecarEnv(config: InjectConfig): V1EnvVar[] {
   return [
     fieldEnv(SIDECAR_ENV.podName, "metadata.name"),
     fieldEnv(SIDECAR_ENV.podNamespace, "metadata.namespace"),
