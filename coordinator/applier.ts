@@ -14,14 +14,9 @@
 //                              workflow (a GET tells; else it is recorded as foreign and never used).
 //                              The reverse order could persist a node "Pending in pod X" whose
 //                              pod never gets made, and a restarted engine would take it for lost.
-//                              No failed create fails the reconcile: a refusal for good (400/422/
-//                              403, a namespace being deleted among them) is recorded in
-//                              podCreateFailures and the status is still written; the next reconcile
-//                              (queued at once by the controller) turns it into an Error node, so the
-//                              workflow ends, its exit handler runs or errs, and the finalizer goes.
-//                              An exceeded quota, a webhook down, a 5xx or a timeout is recorded as
-//                              a wait; the engine keeps that node Pending with the reason and asks
-//                              again later.
+//                              No failed create fails the reconcile: it is recorded (for good or
+//                              as a wait, create-refusals.ts says which and what follows) and the
+//                              status is still written.
 //   4. status (if it differs)  PUT on the status subresource with the observed resourceVersion. A 409
 //                              fails the item: the key is re-queued and recomputed from fresh state;
 //                              a stale delta is never replayed (argo #16775, #16294).
@@ -42,7 +37,7 @@ import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from ".
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
 import { foreignObject, isControlledBy } from "./ownership.ts";
-import { isPermanentCreateError, type PodCreateFailures } from "./pod-create-failures.ts";
+import { isPermanentCreateError, type CreateRefusals } from "./create-refusals.ts";
 import { failpoint, podCreatePoint } from "./failpoints.ts";
 
 export type ApplierClient = Pick<
@@ -69,8 +64,8 @@ export interface ApplierOptions {
   /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
   onWorkflowWritten?: (workflowKey: WorkflowKey, supersededVersion: string | undefined) => void;
   /** Where failed creates and foreign objects are recorded; without it a failed create fails the apply. */
-  podCreateFailures?: Pick<
-    PodCreateFailures,
+  createRefusals?: Pick<
+    CreateRefusals,
     "recordError" | "recordWait" | "recordForeign" | "recordConfigMapRefusal" | "clear"
   >;
 }
@@ -145,7 +140,7 @@ export class Applier {
       await this.options.client.createConfigMap(ns(workflow), action.configMap);
       return;
     } catch (err) {
-      const store = this.options.podCreateFailures;
+      const store = this.options.createRefusals;
       if (store === undefined) throw err;
       if (!isAlreadyExists(err)) {
         const message = apiErrorMessage(err);
@@ -168,7 +163,7 @@ export class Applier {
 
   /** Someone else's object under one of the workflow's names: recorded for the engine (which says why). */
   private foundForeign(workflow: Workflow, foreign: ForeignObject): void {
-    this.options.podCreateFailures?.recordForeign(objectKey(workflow), uid(workflow), foreign);
+    this.options.createRefusals?.recordForeign(objectKey(workflow), uid(workflow), foreign);
     const fields = { kind: foreign.kind, name: foreign.name, controller: foreign.controller ?? "none" };
     this.log(workflow).warn("exists and is not owned by this workflow: not used", fields);
   }
@@ -181,8 +176,8 @@ export class Applier {
     const podName = action.pod.metadata?.name ?? "";
     const log = this.log(workflow);
     const blocked = mountedConfigMaps(action.pod).flatMap((name) => context.unusable.get(name) ?? []);
-    if (blocked[0] !== undefined && this.options.podCreateFailures !== undefined) {
-      this.options.podCreateFailures.recordWait(objectKey(workflow), uid(workflow), podName, blocked[0]);
+    if (blocked[0] !== undefined && this.options.createRefusals !== undefined) {
+      this.options.createRefusals.recordWait(objectKey(workflow), uid(workflow), podName, blocked[0]);
       log.info("pod create waits for its ConfigMap", { pod: podName, reason: blocked[0] });
       return;
     }
@@ -200,14 +195,14 @@ export class Applier {
     } catch (err) {
       if (!(await this.createFailed(workflow, podName, err))) return;
     }
-    this.options.podCreateFailures?.clear(objectKey(workflow), podName);
+    this.options.createRefusals?.clear(objectKey(workflow), podName);
     this.options.onPodCreated?.(objectKey(workflow), podName);
   }
 
   /** After a failed create: true only when the pod exists and is ours after all. */
   private async createFailed(workflow: Workflow, podName: string, err: unknown): Promise<boolean> {
     const log = this.log(workflow);
-    const refusal = this.options.podCreateFailures?.recordError(
+    const refusal = this.options.createRefusals?.recordError(
       objectKey(workflow),
       uid(workflow),
       podName,

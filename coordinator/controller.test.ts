@@ -6,7 +6,7 @@ import type { Workflow } from "../common/types.ts";
 import { Controller, type WorkflowCache } from "./controller.ts";
 import type { ReconcileInput, ReconcileResult } from "./engine/types.ts";
 import { CacheExpectations } from "./expectations.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";
 
 const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
@@ -37,7 +37,7 @@ function setup(
   const labels: string[] = [];
   const logs: string[] = [];
   const expectations = new CacheExpectations({ now: timers.now });
-  const refused = new PodCreateFailures();
+  const refused = new CreateRefusals();
   const refuse = opts.refuse ?? [];
   const controller = new Controller({
     cache,
@@ -63,7 +63,7 @@ function setup(
     delay: timers.delay,
     logger: createLogger({ write: (l) => logs.push(l), now: () => new Date(0) }),
     metrics: { observeReconcile: (_s, label) => labels.push(label) },
-    podCreateFailures: refused,
+    createRefusals: refused,
   });
   return {
     refused,

@@ -1,11 +1,11 @@
 // The controller loop for one leadership term: it alone owns the work queue, the workers and the
 // mapping of outcomes to the queue (controller-runtime's reconcileHandler):
 //   error          → rate-limited re-add (per-key exponential back-off), keeping the first-dirty time;
-//   requeueAfterMs → forget + delayed add (only for timers the workflow asks for);
+//   requeueAfterMs → forget + delayed add (the engine's timers: a deadline, a retry back-off, a
+//                    vanished pod's grace, a pod create waiting to be asked again);
 //   success        → forget.
-// What a create ran into (PodCreateFailures: a refusal, a wait, a foreign object) is handed to the
-// next reconcile, queued at once, so the node ends in Error or records its wait without waiting
-// for any event or back-off.
+// What a create ran into (create-refusals.ts) is handed to the next reconcile, queued at once, so
+// the node ends in Error or records its wait without waiting for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
 import type { V1Pod } from "@kubernetes/client-node";
@@ -18,7 +18,7 @@ import type { CacheExpectations } from "./expectations.ts";
 import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";
 import { partitionPods } from "./ownership.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 import { WorkQueue, type Timers, type WorkItem } from "./workqueue.ts";
 
 export interface WorkflowCache {
@@ -45,17 +45,17 @@ export interface ControllerOptions {
   /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
   staleRetryMs?: number;
   /** What the applier's creates ran into; dropped when the workflow is deleted or finished. */
-  podCreateFailures?: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
+  createRefusals?: Pick<CreateRefusals, "factsOf" | "count" | "forget">;
 }
 
 export class Controller {
   readonly queue: WorkQueue<WorkflowKey>;
   private readonly options: ControllerOptions;
-  private readonly refusals: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
+  private readonly refusals: Pick<CreateRefusals, "factsOf" | "count" | "forget">;
 
   constructor(options: ControllerOptions) {
     this.options = options;
-    this.refusals = options.podCreateFailures ?? new PodCreateFailures();
+    this.refusals = options.createRefusals ?? new CreateRefusals();
     this.queue = new WorkQueue<WorkflowKey>(options.timers);
   }
 

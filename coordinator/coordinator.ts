@@ -15,7 +15,7 @@ import { startHealthServer } from "../common/http-server.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 import { createPodProxy, type OpenApiStream } from "./pod-proxy.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
@@ -54,7 +54,7 @@ export async function startCoordinator(
   const { client, metrics, logger } = deps;
   const now = deps.now ?? realTimers.now;
   const expectations = new CacheExpectations({ now });
-  const podCreateFailures = new PodCreateFailures();
+  const createRefusals = new CreateRefusals();
   let term: { controller: Controller; abort: AbortController; done: Promise<void> } | undefined;
 
   const caches = createCaches({
@@ -77,7 +77,7 @@ export async function startCoordinator(
     identity: config.identity,
     onPodCreated: (key, pod) => expectations.createdPod(key, pod),
     onWorkflowWritten: (key, version) => expectations.wroteWorkflow(key, version),
-    podCreateFailures,
+    createRefusals,
   });
 
   const startTerm = (): void => {
@@ -92,7 +92,7 @@ export async function startCoordinator(
       delay: realDelay,
       logger,
       metrics,
-      podCreateFailures,
+      createRefusals,
     });
     const abort = new AbortController();
     term = { controller, abort, done: controller.run(abort.signal) };

@@ -19,7 +19,7 @@ import {
   mainState,
   mainTerminated,
   type MainTerminated,
-} from "./main-state.ts";
+} from "./main-container.ts";
 import { parseOutputSpecs, readOutputs, type ReadPrefix } from "./outputs.ts";
 import { watchOwnPod, type PodWatcher, type WatchFn } from "./pod-watcher.ts";
 import { buildReport } from "./report-builder.ts";

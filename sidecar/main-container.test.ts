@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gracePeriodSeconds, mainStarted, mainState, mainTerminated } from "./main-state.ts";
+import { gracePeriodSeconds, mainStarted, mainState, mainTerminated } from "./main-container.ts";
 import { podWithMain, running, terminated } from "./test-support.ts";
 
 describe("mainState", () => {

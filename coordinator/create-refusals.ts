@@ -49,14 +49,14 @@ function waitMessage(err: unknown): string {
 
 type Kind = "permanent" | "wait";
 
-export interface Refusal {
+export interface CreateRefusal {
   kind: Kind;
   message: string;
 }
 
 interface Entry {
   uid: string | undefined;
-  pods: Map<string, Refusal>;
+  pods: Map<string, CreateRefusal>;
   foreign: Map<string, ForeignObject>;
   configMaps: Map<string, string>;
 }
@@ -66,7 +66,7 @@ export type CreateFacts = Pick<
   "podCreateFailures" | "podsAwaitingCreate" | "foreignObjects" | "configMapCreateFailures"
 >;
 
-export class PodCreateFailures {
+export class CreateRefusals {
   private readonly byWorkflow = new Map<WorkflowKey, Entry>();
 
   /**
@@ -74,9 +74,14 @@ export class PodCreateFailures {
    * AlreadyExists, which the caller must resolve by looking at the existing pod's owner. `key` is
    * `namespace/name`; `uid` keeps a recreated namesake from inheriting the record.
    */
-  recordError(key: WorkflowKey, uid: string | undefined, podName: string, err: unknown): Refusal | undefined {
+  recordError(
+    key: WorkflowKey,
+    uid: string | undefined,
+    podName: string,
+    err: unknown,
+  ): CreateRefusal | undefined {
     if (isAlreadyExists(err)) return undefined;
-    const refusal: Refusal = isPermanentCreateError(err)
+    const refusal: CreateRefusal = isPermanentCreateError(err)
       ? { kind: "permanent", message: apiErrorMessage(err) }
       : { kind: "wait", message: waitMessage(err) };
     this.entry(key, uid).pods.set(podName, { kind: refusal.kind, message: short(refusal.message) });
