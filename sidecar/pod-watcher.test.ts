@@ -10,7 +10,7 @@ import {
   running,
   settle,
   terminated,
-} from "./test-support.ts";
+} from "./testing/fakes.ts";
 
 function setup() {
   const fake = fakeWatch();

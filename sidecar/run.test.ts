@@ -13,7 +13,7 @@ import {
   settle,
   steppedClock,
   terminated,
-} from "./test-support.ts";
+} from "./testing/fakes.ts";
 
 const config: SidecarConfig = {
   pod: { name: "p", namespace: "ns", uid: "uid-1" },

@@ -15,7 +15,7 @@ import type { WebhookConfig } from "./config.ts";
 import { DEFAULT_SIDECAR_RESOURCES, DEFAULT_SIDECAR_SECURITY_CONTEXT } from "./inject-config.ts";
 import { createMetrics } from "./metrics.ts";
 import { createMutateApp } from "./server.ts";
-import { bigPodReview } from "./test-support.ts";
+import { bigPodReview } from "./testing/reviews.ts";
 import { startWebhook, type RunningWebhook } from "./webhook.ts";
 
 interface Reply {
