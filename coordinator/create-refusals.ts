@@ -1,13 +1,9 @@
 // What the applier learned creating a workflow's pods and ConfigMaps, handed to the engine with
-// the next reconcile (ReconcileInput), so it decides and the status says why:
-//   - a pod refused for good (400, 422, any 403 but quota; a namespace being deleted is one):
-//     podCreateFailures, so the node ends in Error instead of the reconcile failing and backing off
-//     forever (the status would never be written, the exit handler never run, the finalizer never
-//     removed);
-//   - a pod not created for a reason that may pass: an exceeded quota (403 "exceeded quota", Argo
-//     waits too), an unreachable webhook, an API server error or timeout, or a ConfigMap it mounts
-//     that is not ours: podsAwaitingCreate, so the node stays Pending with the reason and the engine
-//     asks again later;
+// the next reconcile (ReconcileInput), so it decides and the status says why (the rule:
+// docs/ARCHITECTURE.md "Pods the API server will not create"). A failed create never fails the
+// reconcile: that would back off forever, and the status would never be written, the exit handler
+// never run, the finalizer never removed. Recorded as the engine's inputs:
+//   - a pod refused for good: podCreateFailures; refused for now: podsAwaitingCreate;
 //   - an object under the expected name whose controller is not this workflow (AlreadyExists, then
 //     a GET): foreignObjects, never used;
 //   - a ConfigMap refused for good: configMapCreateFailures, the handler runs without its log tails.
