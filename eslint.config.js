@@ -2,33 +2,33 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 // --- contracts guards (issue 11) ------------------------------------------------------------
-// In flat config a later block's `no-restricted-imports` replaces an earlier one for the files
-// both match: a block that sets the rule for shipped files must list TESTING_ONLY_IN_TESTS again.
+// Each guard is a rule no other block sets for the same files: in flat config a later block's
+// setting of a rule replaces an earlier one's, so two guards sharing a rule would silently drop one.
 /** Test helpers live in a `testing/` folder of their area; only tests and other helpers import them. */
-const TESTING_ONLY_IN_TESTS = {
-  group: ["**/testing/**", "./testing/*", "../testing/*"],
-  message:
-    "testing/ holds test helpers: only *.test.ts and testing/ files import them (they are not in dist/).",
-};
+const TESTING_ONLY_IN_TESTS =
+  "testing/ holds test helpers: only *.test.ts and testing/ files import them (not in dist/).";
+const TESTING_MODULE = "/(^|\\/)testing\\//";
 /** webhook/ and sidecar/ run as other programs (the sidecar within a small memory budget). */
 const NOT_THE_COORDINATOR = {
   group: ["**/coordinator/**"],
   message: "webhook/ and sidecar/ never import coordinator/: what two programs share lives in common/.",
 };
-const TEST_FILES = ["**/*.test.ts", "**/testing/**"];
 const contractsGuards = [
   {
-    files: ["bin/**/*.ts", "common/**/*.ts", "coordinator/**/*.ts"],
-    ignores: TEST_FILES,
-    rules: { "no-restricted-imports": ["error", { patterns: [TESTING_ONLY_IN_TESTS] }] },
+    // The engine has its own testing/ guard (its @typescript-eslint/no-restricted-imports).
+    files: ["bin/**/*.ts", "common/**/*.ts", "coordinator/**/*.ts", "webhook/**/*.ts", "sidecar/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/testing/**", "coordinator/engine/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...["ImportDeclaration", "ImportExpression", "ExportNamedDeclaration", "ExportAllDeclaration"].map(
+          (node) => ({ selector: `${node}[source.value=${TESTING_MODULE}]`, message: TESTING_ONLY_IN_TESTS }),
+        ),
+      ],
+    },
   },
   {
     files: ["webhook/**/*.ts", "sidecar/**/*.ts"],
-    ignores: TEST_FILES,
-    rules: { "no-restricted-imports": ["error", { patterns: [TESTING_ONLY_IN_TESTS, NOT_THE_COORDINATOR] }] },
-  },
-  {
-    files: ["webhook/**/*.test.ts", "webhook/**/testing/**", "sidecar/**/*.test.ts", "sidecar/**/testing/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [NOT_THE_COORDINATOR] }] },
   },
 ];
