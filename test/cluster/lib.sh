@@ -7,7 +7,9 @@ REPO_ROOT=$(cd "$CLUSTER_DIR/../.." && pwd)
 
 : "${ONEXIT_CACHE:=$HOME/.cache/onexit}"
 : "${ONEXIT_STATE:=/tmp/onexit-cluster}"
-export ONEXIT_CACHE ONEXIT_STATE
+# The cluster's node: a real kubelet with containerd (kubelet) or the process agent (agent).
+: "${ONEXIT_NODE:=kubelet}"
+export ONEXIT_CACHE ONEXIT_STATE ONEXIT_NODE
 
 # Network of the test cluster (docs/CONTRACTS.md).
 BRIDGE=onexit0
@@ -37,8 +39,16 @@ k8s_build_key() {
 }
 K8S_BIN_DIR="$ONEXIT_CACHE/k8s-${K8S_VERSION}-$(k8s_build_key)/bin"
 HELM_BIN_DIR="$ONEXIT_CACHE/helm-${HELM_VERSION}/bin"
+# The kubelet node's CNI plugins, pinned in test/tools/cni/go.mod and keyed like the k8s build.
+CNI_MODULE_DIR=$REPO_ROOT/test/tools/cni
+CNI_VERSION=$(sed -n 's#^[[:space:]]*github.com/containernetworking/plugins \(v[^[:space:]]*\).*#\1#p' "$CNI_MODULE_DIR/go.mod" | head -1)
+CNI_BIN_DIR="$ONEXIT_CACHE/cni-${CNI_VERSION}-$(cat "$CNI_MODULE_DIR/go.mod" "$CNI_MODULE_DIR/go.sum" | sha256sum | cut -c1-12)/bin"
+CNI_PLUGINS=(bridge host-local loopback portmap)
+# The pod sandbox image: the tag kubeadm uses for this Kubernetes version.
+PAUSE_IMAGE=registry.k8s.io/pause:3.10.2
+PAUSE_ARCHIVE="$ONEXIT_CACHE/pause-${PAUSE_IMAGE##*:}/pause.tar"
 TOOLS_BIN_DIR="$ONEXIT_CACHE/bin"
-K8S_BINARIES=(kube-apiserver kube-controller-manager kubectl onexit-launcher)
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl onexit-launcher)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
