@@ -246,6 +246,9 @@ wait_until 60 "the default ServiceAccount" default_sa ||
 	die_with_log kube-controller-manager "no default ServiceAccount (is the controller manager running?)"
 if [[ $ONEXIT_NODE == kubelet ]]; then
 	wait_until 120 "node $NODE_NAME Ready" node_ready || die_with_log kubelet "node $NODE_NAME is not Ready"
+	# The kubelet registers with this taint; the node-lifecycle controller that would lift it
+	# is not run (it would evict a slow test machine's pods).
+	kc taint nodes "$NODE_NAME" node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
 elif [[ -f "$AGENT_MAIN" ]]; then
 	wait_until 60 "node $NODE_NAME Ready" node_ready || die_with_log agent "node $NODE_NAME is not Ready"
 fi
