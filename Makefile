@@ -76,9 +76,24 @@ faults: deps tools prereqs cluster-up build
 build: deps
 	tsc -p tsconfig.build.json
 
-# Cannot run on machines without a container engine; the test cluster runs the same entrypoints.
+# The chart's default image reference, ghcr.io/onexit/onexit:<appVersion>. With a docker engine:
+# `docker build` of the Dockerfile. Without one: the same recipe built offline with buildah
+# (test/cluster/images.sh, Debian packages, no registry) into $(ONEXIT_CACHE)/images/*.tar, with
+# the step stand-ins (alpine, busybox, bash, node) beside it, for `ctr images import`,
+# `kind load image-archive` or `docker load`.
+IMAGE_REPOSITORY := $(shell sed -n 's/^  repository: *//p' charts/onexit/values.yaml)
+APP_VERSION := $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*/\1/p' charts/onexit/Chart.yaml)
+IMAGE := $(IMAGE_REPOSITORY):$(APP_VERSION)
+
 image:
-	docker build -t ghcr.io/onexit/onexit:$$(node -p 'require("./package.json").version') .
+	@if docker info >/dev/null 2>&1; then \
+	  docker build -t $(IMAGE) .; \
+	else \
+	  echo "image: no docker engine; building $(IMAGE) offline (test/cluster/images.sh)" >&2; \
+	  [[ -x node_modules/.bin/tsc ]] || npm ci --no-audit --no-fund; \
+	  bash test/cluster/images.sh; \
+	  echo "image: $(ONEXIT_CACHE)/images/$(subst :,_,$(subst /,_,$(IMAGE))).tar" >&2; \
+	fi
 
 clean:
 	rm -rf dist .cache

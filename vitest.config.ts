@@ -12,6 +12,7 @@ export default defineConfig({
             "sidecar/**/*.test.ts",
             "coordinator/**/*.test.ts",
             "test/cluster/agent/**/*.test.ts",
+            "test/cluster/images/**/*.test.ts",
             "bench/**/*.test.ts",
             "faults/**/*.test.ts",
           ],

