@@ -124,28 +124,68 @@ EOF
 
 containerd_ready() { ctr_ version >/dev/null 2>&1; }
 
-# Images are imported at every start (containerd's root is in $ONEXIT_STATE): the pause
-# image from build.sh and whatever test/cluster/images.sh left in $ONEXIT_CACHE/images.
-import_images() {
-	local archive archives=("$PAUSE_ARCHIVE")
+# The images: test/cluster/images.sh builds onexit's image and the step stand-ins into
+# $ONEXIT_CACHE/images (skipping unchanged ones, about 1 s); every archive written since the
+# last import, and the pause image from build.sh, go into containerd's k8s.io namespace. Run
+# at every up.sh, so a source change reaches the node's onexit image without a restart.
+refresh_images() {
 	[[ -f "$PAUSE_ARCHIVE" ]] || die "$PAUSE_ARCHIVE is missing (run test/cluster/build.sh)"
-	for archive in "$ONEXIT_CACHE"/images/*.tar; do
-		[[ -f "$archive" ]] && archives+=("$archive")
+	if [[ -f "$CLUSTER_DIR/images.sh" ]]; then
+		bash "$CLUSTER_DIR/images.sh" >/dev/null || die "test/cluster/images.sh failed"
+	fi
+	local stamp=$NODE_DIR/images.imported archive archives=()
+	for archive in "$PAUSE_ARCHIVE" "$ONEXIT_CACHE"/images/*.tar; do
+		[[ -f "$archive" && (! -f "$stamp" || "$archive" -nt "$stamp") ]] && archives+=("$archive")
 	done
+	((${#archives[@]})) || return 0
+	touch "$stamp.new"
 	for archive in "${archives[@]}"; do
-		ctr_ images import "$archive" >/dev/null ||
-			die "could not import $archive into containerd"
+		ctr_ images import "$archive" >/dev/null || die "could not import $archive into containerd"
 	done
-	log "images: $(ctr_ images list -q | grep -v '^sha256:' | tr '\n' ' ')"
+	mv "$stamp.new" "$stamp"
+	log "imported ${#archives[@]} image archive(s): $(ctr_ images list -q | grep -v '^sha256:' | sed 's#^docker.io/library/##' | tr '\n' ' ')"
+}
+
+# No registry can be reached, so an image is either imported or missing: pulling is never
+# right. Kubernetes pulls `:latest` and untagged images (Argo's examples' `alpine:latest`)
+# by default ("Always"); this policy makes every pod's pull policy IfNotPresent (Never stays),
+# as on a kind node whose images were loaded and whose registry is down.
+apply_offline_image_policy() {
+	local policy='c.?imagePullPolicy.orValue("") == "Never" ? "Never" : "IfNotPresent"'
+	local containers="object.spec.containers.map(c, Object.spec.containers{name: c.name, imagePullPolicy: $policy})"
+	local inits="has(object.spec.initContainers) ? object.spec.initContainers.map(c, Object.spec.initContainers{name: c.name, imagePullPolicy: $policy}) : []"
+	kc apply --server-side --field-manager=onexit-test-cluster -f - >/dev/null <<EOF || die "could not apply the offline image policy"
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata: { name: onexit-test-cluster-offline-images }
+spec:
+  failurePolicy: Fail
+  reinvocationPolicy: IfNeeded
+  matchConstraints:
+    resourceRules:
+    - { apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods] }
+  mutations:
+  - patchType: ApplyConfiguration
+    applyConfiguration:
+      expression: >-
+        Object{spec: Object.spec{containers: ${containers}, initContainers: ${inits}}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata: { name: onexit-test-cluster-offline-images }
+spec:
+  policyName: onexit-test-cluster-offline-images
+EOF
 }
 
 start_kubelet_node() {
+	apply_offline_image_policy
 	write_containerd_config
 	write_kubelet_config
 	port_free 10250 kubelet
 	start containerd containerd --config "$NODE_DIR/containerd.toml"
 	wait_until 30 containerd containerd_ready || die_with_log containerd "containerd did not start"
-	import_images
+	refresh_images
 
 	start kube-scheduler "$K8S_BIN_DIR/kube-scheduler" \
 		--kubeconfig="$PKI/scheduler.kubeconfig" \

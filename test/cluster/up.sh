@@ -131,6 +131,7 @@ lock_cluster
 check_node_kind
 if healthy; then
 	log "cluster already running"
+	[[ $ONEXIT_NODE == kubelet ]] && refresh_images
 	announce
 	exit 0
 fi

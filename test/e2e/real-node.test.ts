@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectl, kubectlJson, uniqueNamespace, waitFor } from "./kube.ts";
 
-/** The shell image the examples use; imported into the node, never pulled. */
+/** Images the examples use, imported into the node (test/cluster/images.sh), never pulled. */
 const SHELL_IMAGE = "alpine:latest";
+const NODE_IMAGE = "node:24-slim";
 
 interface Pod {
   status: {
@@ -85,7 +86,7 @@ describe.skipIf(!realNode)("real node (kubelet + containerd)", () => {
         shPod(
           "web",
           "mkdir -p /www && echo served-by-web > /www/index.html && exec httpd -f -p 8080 -h /www",
-          "    readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }",
+          "    readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }\n",
         ) +
         `---
 apiVersion: v1
@@ -135,16 +136,32 @@ spec:
       "-o",
       "jsonpath={.spec.clusterIP}",
     ]);
-    const review = JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" });
+    // node's TLS client verifies the API server against the ServiceAccount's ca.crt.
+    const script = `
+      const fs = require("node:fs");
+      const dir = "/var/run/secrets/kubernetes.io/serviceaccount";
+      const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } = process.env;
+      console.log("service host " + host);
+      const req = require("node:https").request(
+        { host, port, method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+          ca: fs.readFileSync(dir + "/ca.crt"),
+          headers: { authorization: "Bearer " + fs.readFileSync(dir + "/token", "utf8"), "content-type": "application/json" } },
+        (res) => { res.setEncoding("utf8"); res.on("data", (d) => process.stdout.write(d)); res.on("end", () => process.exit(res.statusCode === 201 ? 0 : 1)); });
+      req.on("error", (e) => { console.error(e.message); process.exit(2); });
+      req.end(JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" }));`;
     kubectl(["-n", ns, "create", "-f", "-"], {
-      input: shPod(
-        "whoami",
-        [
-          'echo "service host $KUBERNETES_SERVICE_HOST"',
-          "token=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token)",
-          `wget -qO- --no-check-certificate --header "Authorization: Bearer $token" --header "Content-Type: application/json" --post-data '${review}' https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/apis/authentication.k8s.io/v1/selfsubjectreviews`,
-        ].join("; "),
-      ),
+      input: `
+apiVersion: v1
+kind: Pod
+metadata: { name: whoami }
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: ${NODE_IMAGE}
+    imagePullPolicy: IfNotPresent
+    command: [node, -e, ${JSON.stringify(script)}]
+`,
     });
     const pod = await finished("whoami");
     const logs = kubectl(["-n", ns, "logs", "whoami"]);
