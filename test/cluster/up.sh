@@ -99,13 +99,15 @@ healthy() {
 		[[ -f "$KUBECONFIG_FILE" ]] && readyz
 }
 
-# One cluster has one kind of node: switching needs a cluster-down (the pods, the node
-# object and the network state of the other kind would linger).
-check_node_kind() {
+# One cluster has one kind of node: switching restarts it from scratch (the pods, the node
+# object and the network state of the other kind would linger). Before lock_cluster, which
+# down.sh takes too.
+switch_node_kind() {
 	local running
 	running=$(cat "$ONEXIT_STATE/node-kind" 2>/dev/null) || return 0
-	[[ -z "$running" || "$running" == "$ONEXIT_NODE" ]] ||
-		die "the cluster in $ONEXIT_STATE runs ONEXIT_NODE=$running, not $ONEXIT_NODE: make cluster-down first"
+	[[ -z "$running" || "$running" == "$ONEXIT_NODE" ]] && return 0
+	log "the cluster in $ONEXIT_STATE runs ONEXIT_NODE=$running: restarting it with ONEXIT_NODE=$ONEXIT_NODE"
+	bash "$CLUSTER_DIR/down.sh" || die "could not stop the $running cluster"
 }
 
 announce() {
@@ -127,8 +129,8 @@ setup_network() {
 }
 
 [[ $ONEXIT_NODE == kubelet || $ONEXIT_NODE == agent ]] || die "ONEXIT_NODE must be kubelet or agent, not '$ONEXIT_NODE'"
+switch_node_kind
 lock_cluster
-check_node_kind
 if healthy; then
 	log "cluster already running"
 	[[ $ONEXIT_NODE == kubelet ]] && refresh_images
