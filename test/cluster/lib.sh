@@ -21,7 +21,8 @@ API_PORT=6443
 API_SERVER=https://${NODE_IP}:${API_PORT}
 ETCD_CLIENT_URL=http://127.0.0.1:12379
 ETCD_PEER_URL=http://127.0.0.1:12380
-NODE_NAME=onexit-node
+# The agent's Node is the one tests recognise as "pods are host processes" (faults, sidecar).
+if [[ $ONEXIT_NODE == kubelet ]]; then NODE_NAME=onexit-kubelet; else NODE_NAME=onexit-node; fi
 
 K8S_VERSION=$(sed -n 's#^[[:space:]]*k8s.io/kubernetes \(v[^[:space:]]*\).*#\1#p' "$CLUSTER_DIR/go.mod" | head -1)
 HELM_VERSION=$(sed -n 's#^[[:space:]]*helm.sh/helm/v3 \(v[^[:space:]]*\).*#\1#p' "$REPO_ROOT/test/tools/helm/go.mod" | head -1)
