@@ -34,7 +34,7 @@ k8s_build_key() {
 		cd "$CLUSTER_DIR" || exit 1
 		{
 			cat go.mod go.sum
-			find cmd -type f -name '*.go' | LC_ALL=C sort | xargs cat
+			find cmd -type f -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | xargs cat
 		} | sha256sum | cut -c1-12
 	)
 }
