@@ -178,14 +178,20 @@ spec:
 EOF
 }
 
-start_kubelet_node() {
-	apply_offline_image_policy
+# containerd and its images, in the background while the control plane starts (the import
+# takes longer than the API server).
+prepare_kubelet_node() {
 	write_containerd_config
 	write_kubelet_config
-	port_free 10250 kubelet
 	start containerd containerd --config "$NODE_DIR/containerd.toml"
 	wait_until 30 containerd containerd_ready || die_with_log containerd "containerd did not start"
 	refresh_images
+}
+
+# start_kubelet_node PID: the rest, once prepare_kubelet_node (PID) is done.
+start_kubelet_node() {
+	wait "$1" || die "the kubelet node's containerd or images failed (see above)"
+	apply_offline_image_policy
 
 	start kube-scheduler "$K8S_BIN_DIR/kube-scheduler" \
 		--kubeconfig="$PKI/scheduler.kubeconfig" \

@@ -157,6 +157,11 @@ cp "$PKI/admin.kubeconfig" "$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "
 
 port_free "${ETCD_CLIENT_URL##*:}" etcd
 port_free "$API_PORT" kube-apiserver
+if [[ $ONEXIT_NODE == kubelet ]]; then
+	port_free 10250 kubelet
+	prepare_kubelet_node &
+	node_prep=$!
+fi
 start etcd "$K8S_BIN_DIR/onexit-launcher" etcd --data-dir "$ONEXIT_STATE/etcd" \
 	--client-url "$ETCD_CLIENT_URL" --peer-url "$ETCD_PEER_URL"
 etcd_ready() { curl -fsS --max-time 1 "$ETCD_CLIENT_URL/health" 2>/dev/null | grep -q '"health":"true"'; }
@@ -228,7 +233,7 @@ start kube-controller-manager "$K8S_BIN_DIR/kube-controller-manager" \
 	--v=1
 
 if [[ $ONEXIT_NODE == kubelet ]]; then
-	start_kubelet_node
+	start_kubelet_node "$node_prep"
 elif [[ -f "$AGENT_MAIN" ]]; then
 	start agent node "$AGENT_MAIN" \
 		--kubeconfig "$KUBECONFIG_FILE" \
