@@ -1,6 +1,9 @@
 # One image, three entrypoints: `coordinator`, `webhook`, `sidecar` (dist/bin/onexit.js).
 # The image runs tsc's output, not the TypeScript sources: Node's type stripping costs every
 # process ~17 MiB of RSS, and the `wait` sidecar must stay under 80 MiB.
+# Without docker, `make image` builds the same image offline (test/cluster/images.sh): it reads
+# this file's final stage and refuses instructions it cannot reproduce, so keep them to
+# ENV, WORKDIR, COPY, USER and an exec-form ENTRYPOINT.
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# onexit's image and the step stand-ins (alpine/busybox, bash, node), built offline with buildah
+# onexit's image and the step stand-ins (alpine/busybox, bash, node, curl), built offline with buildah
 # from the Dockerfile's recipe and Debian packages into $ONEXIT_CACHE/images/*.tar, one docker
 # archive per reference for `ctr -n k8s.io images import`. Prints the references. Skips every
 # image whose inputs did not change. Logic: test/cluster/images/main.ts.
@@ -13,6 +13,8 @@ missing=()
 command -v buildah >/dev/null || missing+=(buildah)
 [[ -x /bin/busybox ]] && /bin/busybox --list-full >/dev/null 2>&1 || missing+=(busybox-static)
 [[ -x /bin/bash-static ]] || missing+=(bash-static)
+[[ -x /usr/bin/curl ]] || missing+=(curl)
+[[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
 if ((${#missing[@]} > 0)); then
   echo "images: installing ${missing[*]} (Debian)" >&2
   apt-get update -qq >&2

@@ -60,7 +60,7 @@ spec:
   terminationGracePeriodSeconds: 5
   containers:
   - name: main
-    image: alpine:latest
+    image: alpine:3.20
     command: [sh, -c]
     args: [${JSON.stringify(script)}]
 ${extra}`;
@@ -131,12 +131,12 @@ spec:
   restartPolicy: Never
   initContainers:
   - name: prepare
-    image: alpine:latest
+    image: alpine:3.20
     command: [sh, -c, "echo prepared > /work/out/state"]
     volumeMounts: [{ name: scratch, mountPath: /work/out, subPath: sub }]
   containers:
   - name: main
-    image: alpine:latest
+    image: alpine:3.20
     command: [sh, -c]
     args:
     - >-
@@ -202,7 +202,7 @@ spec:
       terminationGracePeriodSeconds: 5
       containers:
       - name: web
-        image: node:24-alpine
+        image: node:24-slim
         command: [node, -e]
         args:
         - |
@@ -301,7 +301,7 @@ spec:
   restartPolicy: Never
   containers:
   - name: main
-    image: curlimages/curl:latest
+    image: curlimages/curl:7.88.1
     command: [sh, -c]
     args:
     - >-

@@ -28,11 +28,11 @@ spec:
       - { name: slow, template: slow }
       - { name: after-slow, template: slow, dependencies: [slow] }
   - name: fail
-    container: { image: alpine:latest, command: [sh, -c], args: ["exit 3"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["exit 3"] }
   - name: slow
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 4; echo slow done"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["sleep 4; echo slow done"] }
   - name: bye
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);

@@ -24,7 +24,7 @@ function parameter(node: NodeStatus | undefined, name: string): string | undefin
 }
 
 function sh(script: string): string {
-  return `container: {image: busybox, command: [sh, -c], args: [${JSON.stringify(script)}]}`;
+  return `container: {image: "busybox:1.35", command: [sh, -c], args: [${JSON.stringify(script)}]}`;
 }
 
 async function run(yaml: string): Promise<{ name: string; workflow: Workflow }> {
@@ -86,7 +86,7 @@ spec:
   entrypoint: app
   templates:
   - name: app
-    container: {image: busybox, command: [${JSON.stringify(join(programDir, "run.sh"))}]}
+    container: {image: "busybox:1.35", command: [${JSON.stringify(join(programDir, "run.sh"))}]}
     outputs: {parameters: [{name: out, valueFrom: {path: ${JSON.stringify(join(programDir, "out.json"))}}}]}
 `);
     expect(workflow.status?.phase).toBe("Succeeded");

@@ -98,7 +98,7 @@ describe("objects under a workflow's names that onexit did not create", () => {
         metadata: { name: forgedPod, labels: { "workflows.argoproj.io/workflow": name } },
         spec: {
           restartPolicy: "Never",
-          containers: [{ name: "main", image: "alpine:latest", command: ["sh", "-c", "exit 0"] }],
+          containers: [{ name: "main", image: "alpine:3.20", command: ["sh", "-c", "exit 0"] }],
         },
       }),
     );
@@ -131,10 +131,10 @@ spec:
     - - { name: forged, template: work }
       - { name: real, template: work }
   - name: work
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo REAL-LOG from {{pod.name}}; exit 1"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo REAL-LOG from {{pod.name}}; exit 1"] }
   - name: handler
     container:
-      image: alpine:latest
+      image: alpine:3.20
       command: [sh, -c]
       args: ["echo 'failures={{workflow.failures}}'; cat {{onexit.logDir}}/*"]
 `,

@@ -21,9 +21,9 @@ spec:
     - - { name: s, template: nap, arguments: { parameters: [{ name: item, value: "{{item}}" }] }, withItems: [a, b, c] }
   - name: nap
     inputs: { parameters: [{ name: item }] }
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 2; echo {{inputs.parameters.item}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["sleep 2; echo {{inputs.parameters.item}}"] }
   - name: bye
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);

@@ -48,9 +48,9 @@ spec:
     - - { name: a, template: work }
       - { name: b, template: work }
   - name: work
-    container: { image: alpine:latest, command: [sh, -c], args: ["sleep 3; echo done"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["sleep 3; echo done"] }
   - name: bye
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
 `,
     );
     const waiting = await waitFor(

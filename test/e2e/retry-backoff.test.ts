@@ -28,9 +28,9 @@ spec:
   templates:
   - name: flaky
     retryStrategy: { limit: 2, backoff: { duration: "2", factor: "2" } }
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo attempt; exit 1"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo attempt; exit 1"] }
   - name: bye
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo handler saw {{workflow.status}}"] }
 `,
     );
     const waiting = await waitFor(

@@ -39,7 +39,7 @@ describe("limits that hold for everyone", () => {
               name: "main",
               steps: [[{ name: "each", template: "echo", withSequence: { count: "200000" } }]],
             },
-            { name: "echo", container: { image: "alpine:latest", command: ["true"] } },
+            { name: "echo", container: { image: "alpine:3.20", command: ["true"] } },
           ],
         },
       }),
@@ -78,7 +78,7 @@ describe("limits that hold for everyone", () => {
           templates: ["main", "handler"].map((t) => ({
             name: t,
             container: {
-              image: "alpine:latest",
+              image: "alpine:3.20",
               command: ["sh", "-c", `echo ${t}`],
               ...(compliant ? { securityContext: locked } : {}),
             },

@@ -148,17 +148,7 @@ describe("attacker suite", () => {
 
   it("when another namespace's token is used, then it is refused with 403 for our pods and for its own non-workflow pod", async () => {
     const before = stored(victim.name);
-    kubectl([
-      "-n",
-      other,
-      "run",
-      "outsider",
-      "--image=alpine:latest",
-      "--restart=Never",
-      "--",
-      "sleep",
-      "600",
-    ]);
+    kubectl(["-n", other, "run", "outsider", "--image=alpine:3.20", "--restart=Never", "--", "sleep", "600"]);
     const outsider = getPod(other, "outsider");
     const token = bound(outsider, other);
     const forged = await call(coordinator, { path: REPORTS, token, body: victim.report });
@@ -211,7 +201,7 @@ describe("attacker suite", () => {
       metadata: { generateName: "crafted-", labels: { "workflows.argoproj.io/workflow": victim.name } },
       spec: {
         restartPolicy: "Never",
-        containers: [{ name: "main", image: "alpine:latest", command: ["sh", "-c", "true"] }],
+        containers: [{ name: "main", image: "alpine:3.20", command: ["sh", "-c", "true"] }],
       },
     };
     const name = user(["-n", ns, "create", "-f", "-", "-o", "jsonpath={.metadata.name}"], {
@@ -256,7 +246,7 @@ describe("attacker suite", () => {
         },
         spec: {
           restartPolicy: "Never",
-          containers: [{ name: "main", image: "alpine:latest", command: ["true"] }],
+          containers: [{ name: "main", image: "alpine:3.20", command: ["true"] }],
         },
       });
     // OwnerReferencesPermissionEnforcement: blockOwnerDeletion needs update on workflows/finalizers.

@@ -85,7 +85,7 @@ describe("sidecar and webhook", () => {
       ns,
       "run",
       "plain-pod",
-      "--image=alpine:latest",
+      "--image=alpine:3.20",
       "--restart=Never",
       "--command",
       "--",

@@ -107,7 +107,7 @@ export function oneStepWorkflow(options: {
   stepContainer?: Record<string, unknown>;
 }): string {
   const container = (script: string): Record<string, unknown> => ({
-    image: "alpine:latest",
+    image: "alpine:3.20",
     command: ["sh", "-c"],
     args: [script],
   });
@@ -149,7 +149,7 @@ export async function runPodWithCoordinatorToken(options: {
         containers: [
           {
             name: "main",
-            image: "alpine:latest",
+            image: "alpine:3.20",
             command: ["sh", "-c", options.script],
             volumeMounts: [{ name: "forge", mountPath: "/var/run/forge" }],
           },

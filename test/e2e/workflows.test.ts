@@ -80,9 +80,9 @@ spec:
     - - { name: a, template: echo }
     - - { name: b, template: echo }
   - name: echo
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo hi"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo hi"] }
   - name: bye
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo status={{workflow.status}} failures={{workflow.failures}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo status={{workflow.status}} failures={{workflow.failures}}"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);
@@ -110,9 +110,9 @@ spec:
     - - { name: say, template: echo, arguments: { parameters: [{ name: msg, value: "{{item}}" }] }, withItems: [apple, pear] }
   - name: echo
     inputs: { parameters: [{ name: msg }] }
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo item={{inputs.parameters.msg}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo item={{inputs.parameters.msg}}"] }
   - name: bye
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo status={{workflow.status}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo status={{workflow.status}}"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);
@@ -140,14 +140,14 @@ spec:
   onExit: handler
   templates:
   - name: fail
-    container: { image: alpine:latest, command: [sh, -c], args: ["exit 2"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["exit 2"] }
   - name: handler
     steps:
     - - { name: celebrate, template: say, when: "{{workflow.status}} == Succeeded", arguments: { parameters: [{ name: msg, value: yay }] } }
       - { name: cry, template: say, when: "{{workflow.status}} != Succeeded", arguments: { parameters: [{ name: msg, value: "oh no {{workflow.status}}" }] } }
   - name: say
     inputs: { parameters: [{ name: msg }] }
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo {{inputs.parameters.msg}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo {{inputs.parameters.msg}}"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);
@@ -185,14 +185,14 @@ spec:
       - { name: C, template: ok, dependencies: [A] }
       - { name: D, template: ok, depends: "B && C" }
   - name: ok
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo ok"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo ok"] }
   - name: boom
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo boom; exit 3"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo boom; exit 3"] }
   - name: note
     inputs: { parameters: [{ name: what }] }
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo hook saw {{inputs.parameters.what}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo hook saw {{inputs.parameters.what}}"] }
   - name: final
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo final {{workflow.status}}"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["echo final {{workflow.status}}"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);
@@ -328,7 +328,7 @@ spec:
   shutdown: Pause
   templates:
   - name: main
-    container: { image: alpine:latest, command: [sh, -c], args: ["true"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["true"] }
 `,
       ),
     ).toThrow(/spec\.shutdown: Unsupported value: "Pause"/);
@@ -349,7 +349,7 @@ spec:
     steps:
     - - { name: a, template: nope }
   - name: handler
-    container: { image: alpine:latest, command: [sh, -c], args: ["true"] }
+    container: { image: alpine:3.20, command: [sh, -c], args: ["true"] }
 `,
     );
     const workflow = await waitForWorkflowDone(ns, name);

@@ -47,6 +47,7 @@ describe("buildSteps", () => {
     const steps = buildSteps(plan, "k".repeat(64), "localhost/onexit-build/node:abc");
     expect(steps.from).toEqual(["from", "--pull-never", "localhost/onexit-build/node:abc"]);
     expect(steps.steps[0]).toEqual(["copy", CONTAINER, "/repo/package.json", "/app/"]);
+    expect(steps.steps[1]).toEqual(["config", "--cmd", "", CONTAINER]);
     expect(steps.steps.at(-1)).toEqual([
       "commit",
       "--quiet",

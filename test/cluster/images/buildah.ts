@@ -41,6 +41,8 @@ export function buildSteps(plan: ImagePlan, key: string, baseName: string | unde
     from: ["from", "--pull-never", baseName ?? "scratch"],
     steps: [
       ...plan.copies.map((copy) => ["copy", CONTAINER, copy.source, copy.dest]),
+      // The base's CMD goes first: buildah warns when an ENTRYPOINT is set over one.
+      ...(plan.config.entrypoint === undefined ? [] : [["config", "--cmd", "", CONTAINER]]),
       ["config", ...configArgs(plan.config), CONTAINER],
       // Docker's format: the one `ctr images import` names after the archive's RepoTags.
       ["commit", "--quiet", "--rm", "--format", "docker", CONTAINER, localName(plan.id, key)],

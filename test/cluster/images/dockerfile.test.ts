@@ -80,4 +80,16 @@ describe("contextSources", () => {
       "webhook",
     ]);
   });
+
+  it("when a stage is named, then only the files that stage copies", () => {
+    expect(contextSources(projectDockerfile, "deps")).toEqual([
+      ".npmrc",
+      "package-lock.json",
+      "package.json",
+    ]);
+  });
+
+  it("when the named stage does not exist, then it is refused", () => {
+    expect(() => contextSources(projectDockerfile, "nope")).toThrow(/no stage named nope/);
+  });
 });

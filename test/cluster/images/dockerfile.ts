@@ -126,10 +126,12 @@ export function finalStageRecipe(text: string): ImageRecipe {
   return recipe;
 }
 
-/** Every build-context path any stage copies: what the image is made from. */
-export function contextSources(text: string): string[] {
+/** The build-context paths a stage copies (every stage's when none is named): what it is made from. */
+export function contextSources(text: string, stageName?: string): string[] {
   const sources = new Set<string>();
-  for (const stage of parseStages(text)) {
+  const stages = parseStages(text).filter((stage) => stageName === undefined || stage.name === stageName);
+  if (stages.length === 0) throw new Error(`Dockerfile: no stage named ${stageName ?? ""}`);
+  for (const stage of stages) {
     for (const { keyword, args } of stage.instructions) {
       if (keyword !== "COPY") continue;
       const copy = parseCopy(args, "/");

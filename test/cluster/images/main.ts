@@ -21,6 +21,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { parse } from "yaml";
 import { buildahGlobalArgs, buildSteps, CONTAINER, localName, pushSteps } from "./buildah.ts";
 import { contextSources, finalStageRecipe } from "./dockerfile.ts";
+import { isIgnored, parseDockerignore } from "./dockerignore.ts";
 import { imageKey, treeFact } from "./key.ts";
 import type { ImagePlan } from "./plan.ts";
 import {
@@ -29,10 +30,12 @@ import {
   groupFile,
   imagePlans,
   keepPackagePath,
+  lddPaths,
   NODE_PATH_IN_IMAGE,
   normalizeRef,
   NSSWITCH_CONF,
   passwdFile,
+  upstreamVersion,
   RUNTIME_PACKAGES,
 } from "./plan.ts";
 
@@ -42,10 +45,20 @@ const archiveDir = join(cache, "images");
 const buildDir = join(cache, "image-build");
 const workDir = join(buildDir, "work");
 const keyDir = join(buildDir, "keys");
+const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const storage = { root: join(buildDir, "storage"), runroot: join(buildDir, "run") };
 
 function log(message: string): void {
   process.stderr.write(`images: ${message}\n`);
+}
+
+/** Runs one step, logging its duration with IMAGES_VERBOSE=1: where a slow build spends its time. */
+function timed<T>(what: string, step: () => T): T {
+  const started = Date.now();
+  const result = step();
+  if (process.env["IMAGES_VERBOSE"] === "1")
+    log(`${what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
 }
 
 function run(command: string, args: string[], cwd = repo, stderr: "inherit" | "ignore" = "inherit"): string {
@@ -72,10 +85,12 @@ function listFiles(path: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-function treeHash(paths: string[]): string {
+function treeHash(paths: string[], ignored: readonly string[] = []): string {
   const files = paths
     .flatMap(listFiles)
-    .map((path) => ({ path: relative(repo, path), sha256: sha256File(path) }));
+    .map((path) => relative(repo, path))
+    .filter((path) => !isIgnored(path, ignored))
+    .map((path) => ({ path, sha256: sha256File(join(repo, path)) }));
   return treeFact(files);
 }
 
@@ -134,14 +149,23 @@ function stageRuntime(node: string): void {
   chmodSync(join(root, NODE_PATH_IN_IMAGE), 0o755);
 }
 
-/** The Dockerfile's build and deps stages, run here: tsc's output and the production node_modules. */
-function stageOnexit(): void {
+/** The Dockerfile's deps stage, run here: `npm ci --omit=dev` on the files it copies, kept while
+ * they are unchanged (as docker keeps that layer), so a source change reruns only tsc. */
+function stageDeps(sources: string[]): void {
+  const depsKey = treeHash(sources.map((source) => join(repo, source)));
+  const deps = join(workDir, "deps");
+  const stamp = join(deps, ".onexit-deps-key");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === depsKey) return;
+  freshDir(deps);
+  for (const source of sources) copyFileSync(join(repo, source), join(deps, source));
+  run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], deps);
+  writeFileSync(stamp, depsKey);
+}
+
+/** The Dockerfile's build stage, run here: tsc's output. */
+function stageBuild(): void {
   const build = freshDir(join(workDir, "build"));
   run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", join(build, "dist")]);
-  const deps = freshDir(join(workDir, "deps"));
-  for (const file of ["package.json", "package-lock.json", ".npmrc"])
-    copyFileSync(join(repo, file), join(deps, file));
-  run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], deps);
 }
 
 function stageShell(): void {
@@ -158,6 +182,25 @@ function stageShell(): void {
 function stageBash(): void {
   copyFileSync("/bin/bash-static", join(workDir, "bash"));
   chmodSync(join(workDir, "bash"), 0o755);
+}
+
+/** Debian's curl with the libraries it loads, where the host has them (real paths: the shell
+ * image has no merged /usr), and the host's CA bundle. */
+function stageCurl(): void {
+  const root = freshDir(join(workDir, "curl-rootfs"));
+  const files = ["/usr/bin/curl", ...lddPaths(run("ldd", ["/usr/bin/curl"])), CA_BUNDLE].filter((path) =>
+    existsSync(path),
+  );
+  for (const path of files) {
+    // The interpreter keeps the path binaries name; a library goes to its directory's real path.
+    const target =
+      path.startsWith("/lib64/") || path === CA_BUNDLE
+        ? path
+        : join(realpathSync(dirname(path)), basename(path));
+    mkdirSync(join(root, dirname(target)), { recursive: true });
+    copyFileSync(path, join(root, target));
+    chmodSync(join(root, target), statSync(path).mode & 0o777);
+  }
 }
 
 function readChart(): { ref: string } {
@@ -187,21 +230,33 @@ function prepare(): Prepared[] {
     recipe: finalStageRecipe(dockerfile),
     onexitRef: readChart().ref,
     nodeMajor: node.version.split(".")[0] ?? "",
+    curlVersion: upstreamVersion(run("dpkg-query", ["-W", "-f", "${Version}", "curl"])),
     contextDir: repo,
     workDir,
   });
   const builder = builderFact();
+  const ignorePath = join(repo, ".dockerignore");
+  const ignored = existsSync(ignorePath) ? parseDockerignore(readFileSync(ignorePath, "utf8")) : [];
   const facts: Record<string, { facts: string[]; stage: () => void }> = {
     node: {
       facts: [packageVersions(RUNTIME_PACKAGES), `node ${node.version} ${statSync(node.path).size}`],
       stage: () => stageRuntime(node.path),
     },
     onexit: {
-      facts: [`context ${treeHash(contextSources(dockerfile).map((source) => join(repo, source)))}`],
-      stage: stageOnexit,
+      facts: [
+        `context ${treeHash(
+          contextSources(dockerfile).map((source) => join(repo, source)),
+          ignored,
+        )}`,
+      ],
+      stage: () => {
+        stageDeps(contextSources(dockerfile, "deps"));
+        stageBuild();
+      },
     },
     shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },
     bash: { facts: [packageVersions(["bash-static"])], stage: stageBash },
+    curl: { facts: [packageVersions(["curl", "libcurl4", "ca-certificates"])], stage: stageCurl },
   };
   const keys = new Map<string, string>();
   return plans.map((plan) => {
@@ -242,14 +297,14 @@ function ensureBuilt(item: Prepared, byId: Map<string, Prepared>): string {
   const base = item.plan.base === undefined ? undefined : byId.get(item.plan.base);
   if (base !== undefined) ensureBuilt(base, byId);
   log(`building ${item.plan.id}`);
-  item.stage();
-  const steps = buildSteps(
-    item.plan,
-    item.key,
-    base === undefined ? undefined : localName(base.plan.id, base.key),
-  );
-  const container = buildah(steps.from);
-  for (const step of steps.steps) buildah(step.map((arg) => (arg === CONTAINER ? container : arg)));
+  timed(`${item.plan.id}: staged`, item.stage);
+  const baseName = base === undefined ? undefined : localName(base.plan.id, base.key);
+  const steps = buildSteps(item.plan, item.key, baseName);
+  const container = timed(`${item.plan.id}: buildah from`, () => buildah(steps.from));
+  for (const step of steps.steps) {
+    const args = step.map((arg) => (arg === CONTAINER ? container : arg));
+    timed(`${item.plan.id}: buildah ${step[0] ?? ""}`, () => buildah(args));
+  }
   const id = imageId(name);
   if (id === undefined) throw new Error(`images: buildah committed no image ${name}`);
   return id;
@@ -276,13 +331,18 @@ function main(): void {
     const id = ensureBuilt(item, byId);
     for (const push of pushSteps(item.plan, id, archiveDir)) {
       rmSync(`${push.archive}.partial`, { force: true });
-      buildah(push.args);
+      timed(`${item.plan.id}: buildah push ${basename(push.archive)}`, () => buildah(push.args));
       renameSync(`${push.archive}.partial`, push.archive);
     }
     writeFileSync(join(keyDir, item.plan.id), item.key);
     built += 1;
   }
-  if (built > 0) prune(new Set(items.map((item) => localName(item.plan.id, item.key))));
+  if (built > 0) {
+    prune(new Set(items.map((item) => localName(item.plan.id, item.key))));
+    // The staged trees are in buildah's storage now; the production node_modules is kept for the next build.
+    for (const name of readdirSync(workDir))
+      if (name !== "deps") rmSync(join(workDir, name), { recursive: true, force: true });
+  }
   log(
     built > 0 ? `${built} image(s) built in ${((Date.now() - started) / 1000).toFixed(1)} s` : "up to date",
   );

@@ -7,9 +7,11 @@ import {
   groupFile,
   imagePlans,
   keepPackagePath,
+  lddPaths,
   normalizeRef,
   onexitCopies,
   passwdFile,
+  upstreamVersion,
 } from "./plan.ts";
 
 const recipe = finalStageRecipe(readFileSync(new URL("../../../Dockerfile", import.meta.url), "utf8"));
@@ -17,6 +19,7 @@ const inputs = {
   recipe,
   onexitRef: "ghcr.io/onexit/onexit:0.1.0",
   nodeMajor: "24",
+  curlVersion: "7.88.1",
   contextDir: "/repo",
   workDir: "/w",
 };
@@ -107,7 +110,14 @@ describe("imagePlans", () => {
 
   it("when planned, then the step images the examples, tests, bench and faults name are there", () => {
     const refs = plans.flatMap((plan) => plan.refs.map(normalizeRef));
-    for (const ref of ["alpine:3.20", "alpine:3", "busybox:1.35", "bash:5", "node:24-slim"]) {
+    for (const ref of [
+      "alpine:3.20",
+      "alpine:3",
+      "busybox:1.35",
+      "bash:5",
+      "node:24-slim",
+      "curlimages/curl:7.88.1",
+    ]) {
       expect(refs).toContain(normalizeRef(ref));
     }
     expect(new Set(refs.map(archiveName)).size).toBe(refs.length);
@@ -122,5 +132,27 @@ describe("appletLinks", () => {
       "/sbin/ip",
       "/usr/bin/[[",
     ]);
+  });
+});
+
+describe("upstreamVersion", () => {
+  it.each([
+    ["1:1.35.0-4+deb12u1+b1", "1.35.0"],
+    ["7.88.1-10+deb12u14", "7.88.1"],
+    ["5.2.15-2+b13", "5.2.15"],
+    ["2.36", "2.36"],
+  ])("when Debian's version is %s, then upstream's is %s", (debian, upstream) => {
+    expect(upstreamVersion(debian)).toBe(upstream);
+  });
+});
+
+describe("lddPaths", () => {
+  it("when ldd lists libraries and the interpreter, then their paths, vdso aside", () => {
+    const output = [
+      "\tlinux-vdso.so.1 (0x00007ffd)",
+      "\tlibcurl.so.4 => /lib/x86_64-linux-gnu/libcurl.so.4 (0x00007f99a4ca5000)",
+      "\t/lib64/ld-linux-x86-64.so.2 (0x00007f99a4dac000)",
+    ].join("\n");
+    expect(lddPaths(output)).toEqual(["/lib/x86_64-linux-gnu/libcurl.so.4", "/lib64/ld-linux-x86-64.so.2"]);
   });
 });

@@ -10,7 +10,7 @@ image=$(bash test/cluster/images.sh | grep '/onexit:')
 tmp=$(mktemp -d /tmp/onexit-image-smoke.XXXXXX)
 ctrd_pid=""
 cleanup() {
-  for id in smoke-coordinator smoke-webhook smoke-sidecar; do
+  for id in smoke-coordinator smoke-webhook smoke-sidecar smoke-init; do
     "${ctr[@]}" tasks kill -s KILL "$id" >/dev/null 2>&1 || true
     "${ctr[@]}" tasks rm -f "$id" >/dev/null 2>&1 || true
     "${ctr[@]}" containers rm "$id" >/dev/null 2>&1 || true
@@ -77,8 +77,44 @@ for component in coordinator webhook sidecar; do
   fi
 done
 
+# The init container's entrypoint: it creates the output files in the emptyDir, as the image's user.
+mkdir -m 0777 "$tmp/outputs"
+"${ctr[@]}" run --rm --read-only --mount "type=bind,src=$tmp/outputs,dst=/onexit/outputs,options=rbind:rw" \
+  "$image" smoke-init node dist/bin/onexit.js output-placeholders /onexit/outputs/p0 >"$tmp/init.log" 2>&1 || true
+if [[ -f $tmp/outputs/p0 ]]; then echo "ok   output-placeholders: $(stat -c '%a %u %Y' "$tmp/outputs/p0") (mode, uid, mtime)"; else
+  echo "FAIL output-placeholders:"; sed 's/^/     /' "$tmp/init.log"; failed=1
+fi
+
 # Every file readable by any user: the sidecar runs as 65532, not as the image's 10001.
 mkdir -p "$tmp/archive" && tar -xf "$archive" -C "$tmp/archive"
 unreadable=$(for layer in "$tmp/archive"/*.tar; do tar -tvf "$layer"; done | awk '$1 !~ /^l/ && substr($1, 8, 1) != "r"' | head -5)
 if [[ -n $unreadable ]]; then echo "FAIL files not readable by other users:"; echo "$unreadable"; failed=1; else echo "ok   every file is readable by any user"; fi
+
+# The chart runs the injected `wait` container as 65532, not as the image's user: runc, that uid.
+mkdir -p "$tmp/bundle/rootfs"
+for layer in $(node -p 'require(process.argv[1])[0].Layers.join(" ")' "$tmp/archive/manifest.json"); do
+  tar -xf "$tmp/archive/$layer" -C "$tmp/bundle/rootfs"
+done
+(cd "$tmp/bundle" && runc spec)
+node - "$tmp/bundle/config.json" "$tmp/sa" <<'JS'
+const { readFileSync, writeFileSync } = require("node:fs");
+const [path, tokenDir] = process.argv.slice(2);
+const spec = JSON.parse(readFileSync(path, "utf8"));
+spec.process.terminal = false;
+spec.process.user = { uid: 65532, gid: 65532 };
+spec.process.cwd = "/app";
+spec.process.args = ["node", "dist/bin/onexit.js", "sidecar"];
+spec.process.env = ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "POD_NAME=p", "POD_NAMESPACE=default",
+  "POD_UID=u", "ONEXIT_COORDINATOR_URL=https://127.0.0.1:8443"];
+spec.root.readonly = true;
+spec.mounts.push({ destination: "/var/run/onexit/token", type: "bind", source: tokenDir, options: ["rbind", "ro"] });
+writeFileSync(path, JSON.stringify(spec));
+JS
+timeout 8 runc run --bundle "$tmp/bundle" smoke-sidecar-65532 >"$tmp/sidecar-65532.log" 2>&1 || true
+runc delete --force smoke-sidecar-65532 >/dev/null 2>&1 || true
+if grep -q "ECONNREFUSED" "$tmp/sidecar-65532.log"; then
+  echo "ok   sidecar as 65532: $(grep "ECONNREFUSED" "$tmp/sidecar-65532.log" | head -1 | cut -c1-160)"
+else
+  echo "FAIL sidecar as 65532:"; sed 's/^/     /' "$tmp/sidecar-65532.log" | head -20; failed=1
+fi
 exit $failed
