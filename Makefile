@@ -44,8 +44,8 @@ prereqs:
 # containerd, onexit's own image); the others run on the process agent (ONEXIT_NODE=agent).
 # up.sh restarts the cluster when the node kind changes. Which runs where and why:
 # docs/test-cluster.md. Against another cluster (KUBECONFIG) both passes run there.
-E2E_ON_KUBELET := test/e2e/real-node.test.ts test/e2e/chart.test.ts test/e2e/workflows.test.ts \
-	test/e2e/dag-fail-fast.test.ts
+E2E_ON_KUBELET := $(addprefix test/e2e/,$(addsuffix .test.ts,real-node chart workflows dag-fail-fast \
+	ownership retry-backoff parallelism))
 E2E_JSON = --reporter=default --reporter=json --outputFile.json=$(1)
 
 e2e: deps tools prereqs build
