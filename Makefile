@@ -27,7 +27,8 @@ lint: deps typecheck
 unit: deps
 	vitest run --project unit --reporter=default --reporter=json --outputFile.json=.cache/unit.json
 
-# The control plane, kubectl and helm are built from their Go modules into $(ONEXIT_CACHE).
+# The control plane, kubectl, helm and Argo's argo CLI, workflow-controller and argoexec (test client and
+# bench peer only) are built from their Go modules into $(ONEXIT_CACHE).
 tools:
 	bash test/cluster/build.sh
 
