@@ -272,14 +272,17 @@ export class Applier {
       if (isNotFound(err)) return workflow; // deleted meanwhile: nothing left to record
       throw err;
     }
-    const log = this.log(workflow);
+    this.phaseWritten(workflow, before, status);
+    return updated;
+  }
+
+  private phaseWritten(workflow: Workflow, before: WorkflowStatus, status: WorkflowStatus): void {
     if (before.phase !== status.phase)
-      log.info("workflow phase", { from: before.phase ?? "", to: status.phase ?? "" });
+      this.log(workflow).info("workflow phase", { from: before.phase ?? "", to: status.phase ?? "" });
     if (!isWorkflowDone(before.phase) && isWorkflowDone(status.phase)) {
       const seconds = durationSeconds(status);
       this.options.metrics.workflowCompleted(status.phase ?? "", ns(workflow), seconds);
     }
-    return updated;
   }
 
   private async deletePod(namespace: string, action: ActionOf<"deletePod">): Promise<void> {

@@ -195,8 +195,12 @@ function run(given: ReconcileInput): ReconcileResult {
   if (deleting(wf) && !hasFinalizer(wf)) return { status: previous, actions: [] };
   const problem = validateGeneration(wf);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
-  const ctx = newCtx(input);
-  const startedAt = previous.startedAt ?? ctx.nowIso;
+  return pass(newCtx(input), previous.startedAt);
+}
+
+function pass(ctx: Ctx, previousStart: string | undefined): ReconcileResult {
+  const wf = ctx.wf;
+  const startedAt = previousStart ?? ctx.nowIso;
   const held = isSuspended(wf) && decideKill(wf, startedAt, ctx.now) === undefined;
   const result = held ? hold(ctx, startedAt) : execute(ctx, startedAt);
   const status = statusOf(result);

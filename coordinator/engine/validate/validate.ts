@@ -168,6 +168,10 @@ function checkTemplate(templates: Templates, wf: Workflow, template: Template): 
   }
   if (template.dag !== undefined && !Array.isArray(template.dag.tasks))
     return `templates.${template.name}.dag.tasks must be a list`;
+  return checkBody(templates, wf, template);
+}
+
+function checkBody(templates: Templates, wf: Workflow, template: Template): string | undefined {
   return (
     checkSuspend(template) ??
     checkRetry(template) ??
