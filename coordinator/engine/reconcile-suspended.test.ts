@@ -105,4 +105,19 @@ describe("reconcile: spec.suspend (argo suspend / argo resume)", () => {
     expect(node(w, "wf[0].first")).toMatchObject({ phase: "Failed", message: "Step exceeded its deadline" });
     expect(node(w, "wf.onExit").phase).toBe("Pending");
   });
+
+  it("when Argo's CLI wrote the status back without podName, then a failed step's log tail still reaches the handler", () => {
+    const w = world(TWO_STEPS);
+    step(w);
+    const failedPod = podOf(w, "wf[0].first").metadata?.name ?? "";
+    exit(w, "wf[0].first", 1, { log: "boom\n" });
+    argoSuspend(w);
+    step(w);
+    expect(node(w, "wf[0].first").podName).toBe(failedPod);
+    argoSuspend(w);
+    expect(node(w, "wf[0].first").podName).toBeUndefined();
+    argoResume(w);
+    step(w);
+    expect(w.configMaps["wf-onexit-logs"]?.data).toEqual({ [`${failedPod}.log`]: "boom\n" });
+  });
 });

@@ -147,6 +147,9 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
     setNode(ctx, created);
     node = created;
   }
+  // Argo's CLI drops podName when it writes the status (argo suspend, resume): the pod tells again.
+  if (node.podName === undefined && pod.metadata?.name !== undefined)
+    node = updateNode(ctx, node.id, { podName: pod.metadata.name });
   const seen = observePod(pod);
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
@@ -154,10 +157,10 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   return updateNode(ctx, node.id, patch);
 }
 
-function kill(ctx: Ctx, node: NodeStatus): NodeStatus {
+function kill(ctx: Ctx, node: NodeStatus, pod: V1Pod | undefined): NodeStatus {
   const message = ctx.kill?.nodeMessage ?? "stopped";
-  if (node.podName !== undefined)
-    ctx.actions.push({ kind: "deletePod", name: node.podName, reason: message });
+  const name = node.podName ?? pod?.metadata?.name;
+  if (name !== undefined) ctx.actions.push({ kind: "deletePod", name, reason: message });
   return finishNode(ctx, node.id, "Failed", message);
 }
 
@@ -224,8 +227,8 @@ function awaitEarlierPod(ctx: Ctx, call: TemplateCall, pod: V1Pod): NodeStatus {
 
 /** A suspended workflow's pod node: its pod's result is recorded, its template is not executed. */
 export function observePodNode(ctx: Ctx, node: NodeStatus): void {
-  if (isNodeDone(node.phase) || node.podName === undefined) return;
-  const pod = ctx.pods.get(node.podName);
+  if (isNodeDone(node.phase)) return;
+  const pod = ctx.pods.get(node.podName ?? podNameOf(ctx.name, node.name, node.templateName));
   const template = ctx.templates.get(node.templateName);
   if (pod === undefined || template === undefined || earlierRun(pod, node)) return;
   follow(ctx, node, template, pod);
@@ -248,5 +251,5 @@ export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
   const followed =
     pod === undefined ? withoutPod(ctx, req, node, { template, inputs }) : follow(ctx, node, template, pod);
   if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
-  return kill(ctx, followed);
+  return kill(ctx, followed, pod);
 }

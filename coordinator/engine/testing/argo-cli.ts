@@ -64,7 +64,7 @@ export function argoRetry(w: World, options: { lagging?: boolean } = {}): void {
   const planned = plan(nodes, w.workflow.metadata.name ?? "");
   const podsGone = new Set([...planned.removed].flatMap((id) => nodes[id]?.podName ?? []));
   const now = w.now.toISOString();
-  const out = resetNodes(nodes, planned, now);
+  const out = resetNodes(throughGoTypes(nodes), planned, now);
   if (options.lagging) {
     for (const pod of w.pods)
       if (podsGone.has(pod.metadata?.name ?? ""))
@@ -88,9 +88,19 @@ export function argoRetry(w: World, options: { lagging?: boolean } = {}): void {
   };
 }
 
+/** Argo's Go NodeStatus has no `podName` or `logBytes`: a status the CLI writes back loses them. */
+function throughGoTypes(nodes: Record<string, NodeStatus>): Record<string, NodeStatus> {
+  const out: Record<string, NodeStatus> = {};
+  for (const [id, node] of Object.entries(nodes)) {
+    const { podName: _podName, logBytes: _logBytes, ...kept } = node;
+    out[id] = kept;
+  }
+  return out;
+}
+
 /** `argo resume`: spec.suspend removed, every Running Suspend node Succeeded. */
 export function argoResume(w: World): void {
-  const nodes = structuredClone(w.workflow.status?.nodes ?? {});
+  const nodes = throughGoTypes(structuredClone(w.workflow.status?.nodes ?? {}));
   for (const node of Object.values(nodes)) {
     if (node.type !== "Suspend" || node.phase !== "Running") continue;
     nodes[node.id] = { ...node, phase: "Succeeded", finishedAt: w.now.toISOString() };
@@ -99,7 +109,11 @@ export function argoResume(w: World): void {
   w.workflow = { ...w.workflow, spec, status: { ...w.workflow.status, nodes } };
 }
 
-/** `argo suspend`: spec.suspend set. */
+/** `argo suspend`: spec.suspend set (the status written back through Go's types). */
 export function argoSuspend(w: World): void {
-  w.workflow = { ...w.workflow, spec: { ...w.workflow.spec, suspend: true } };
+  const status = w.workflow.status && {
+    ...w.workflow.status,
+    nodes: throughGoTypes(w.workflow.status.nodes ?? {}),
+  };
+  w.workflow = { ...w.workflow, spec: { ...w.workflow.spec, suspend: true }, status };
 }
