@@ -1,7 +1,11 @@
 // `argo retry` against onexit: the CLI resets the status itself (testing/argo-cli.ts plays it);
 // the engine must run the failed steps and the exit handler again, and never take a result
 // from the pods of the earlier run.
+import { readFileSync } from "node:fs";
+import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import { reconcile } from "./reconcile.ts";
+import type { Workflow } from "./workflow.ts";
 import { argoRetry } from "./testing/argo-cli.ts";
 import { createdPods, exit, fail, kinds, node, podOf, step, succeed, world } from "./testing/world.ts";
 import type { World } from "./testing/world.ts";
@@ -143,5 +147,35 @@ spec:
     expect(
       createdPods(again).map((p) => p.metadata?.annotations?.["workflows.argoproj.io/node-name"]),
     ).toEqual(["wf[0].flaky(0)"]);
+  });
+});
+
+describe("reconcile: the status Argo's own FormulateRetryWorkflow wrote", () => {
+  it("when the engine reads it, then the failed step and the handler run again and nothing else", () => {
+    const fixture = JSON.parse(
+      readFileSync(new URL("./testing/argo-retry-v4.0.5.json", import.meta.url), "utf8"),
+    ) as {
+      workflow: Workflow;
+      podsToDelete: string[];
+      podsLeft: V1Pod[];
+    };
+    const now = new Date(Date.parse(fixture.workflow.status?.startedAt ?? "") + 1000);
+    const input = {
+      workflow: fixture.workflow,
+      pods: fixture.podsLeft,
+      now,
+      config: { defaultServiceAccountName: "" },
+    };
+    const result = reconcile(input);
+    expect(result.status.phase).toBe("Running");
+    expect(result.status.finishedAt).toBeUndefined();
+    expect(
+      Object.values(result.status.nodes ?? {}).some(
+        (n) => (n as unknown as Record<string, unknown>).finishedAt === null,
+      ),
+    ).toBe(false);
+    const created = createdPods(result).map((p) => p.metadata?.name);
+    expect(created).toEqual([fixture.podsToDelete[0]]);
+    expect(kinds(result.actions)).toContain("addFinalizer");
   });
 });
