@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Builds the test cluster's tools into $ONEXIT_CACHE (skipping what is already there):
-#   $ONEXIT_CACHE/k8s-<version>-<hash>/bin/{kube-apiserver,kube-controller-manager,kubectl,onexit-launcher}
+#   $ONEXIT_CACHE/k8s-<version>-<hash>/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,
+#                                           kubelet,kube-proxy,kubectl,onexit-launcher}
 #   $ONEXIT_CACHE/helm-<version>/bin/helm
 #   $ONEXIT_CACHE/argo-<version>-<hash>/bin/{argo,workflow-controller,argoexec}  (test client and
 #     bench peer only: never shipped or installed by the chart)
+#   $ONEXIT_CACHE/cni-<version>-<hash>/bin/{bridge,host-local,loopback,portmap}
+#   $ONEXIT_CACHE/pause-<version>/pause.tar   the pod sandbox image, from Kubernetes' pause.c
 #   $ONEXIT_CACHE/bin/*  symlinks to the above (put it first in PATH)
-# and installs the Debian packages the cluster needs (iptables, iproute2, curl).
+# The three Go builds run in parallel. Installs the Debian packages the cluster needs
+# (iptables, iproute2, curl; containerd and runc for the kubelet node; gcc for pause.c).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +20,9 @@ ensure_packages() {
 	command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 	command -v curl >/dev/null 2>&1 || missing+=(curl)
 	[[ -x /usr/bin/time ]] || missing+=(time)
+	command -v containerd >/dev/null 2>&1 || missing+=(containerd)
+	command -v runc >/dev/null 2>&1 || missing+=(runc)
+	command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 	((${#missing[@]})) || return 0
 	if [[ $(id -u) -ne 0 ]]; then
 		log "WARNING: missing packages ${missing[*]} (run as root to install them)"
@@ -49,7 +56,7 @@ build_k8s() {
 	local out=${K8S_BIN_DIR}.tmp.$$
 	rm -rf "$out"
 	mkdir -p "$out"
-	log "building kube-apiserver, kube-controller-manager, kubectl ${K8S_VERSION} and onexit-launcher (cold: about 7 min on 2 cores, warm: under a minute)"
+	log "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl ${K8S_VERSION} and onexit-launcher (cold: about 9 min on 2 cores, warm: under a minute)"
 	local timer=()
 	[[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$out/build-time.txt")
 	(
@@ -57,6 +64,9 @@ build_k8s() {
 		"${timer[@]}" go build -ldflags "$(k8s_ldflags)" -o "$out/" \
 			k8s.io/kubernetes/cmd/kube-apiserver \
 			k8s.io/kubernetes/cmd/kube-controller-manager \
+			k8s.io/kubernetes/cmd/kube-scheduler \
+			k8s.io/kubernetes/cmd/kubelet \
+			k8s.io/kubernetes/cmd/kube-proxy \
 			k8s.io/kubernetes/cmd/kubectl \
 			./cmd/onexit-launcher
 	) || {
@@ -177,6 +187,45 @@ build_argo() {
 	done
 }
 
+build_cni() {
+	local p complete=1
+	for p in "${CNI_PLUGINS[@]}"; do [[ -x "$CNI_BIN_DIR/$p" ]] || complete=0; done
+	if ((complete)); then
+		log "CNI plugins ${CNI_VERSION}: up to date in ${CNI_BIN_DIR}"
+		return 0
+	fi
+	log "building CNI plugins ${CNI_VERSION}: ${CNI_PLUGINS[*]}"
+	local out=${CNI_BIN_DIR}.tmp.$$
+	rm -rf "$out"
+	mkdir -p "$out"
+	(cd "$CNI_MODULE_DIR" && CGO_ENABLED=0 go build -ldflags "-s -w -X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=${CNI_VERSION}" -o "$out/" tool) || {
+		rm -rf "$out"
+		die "CNI plugins build failed"
+	}
+	rm -rf "$CNI_BIN_DIR"
+	mv "$out" "$CNI_BIN_DIR"
+	local d
+	for d in "$ONEXIT_CACHE"/cni-*/; do
+		d=${d%/}
+		[[ "$d" == "$(dirname "$CNI_BIN_DIR")" ]] || rm -rf "$d"
+	done
+}
+
+# The pod sandbox image, made from Kubernetes' own pause.c (in the module already downloaded),
+# since no registry can be reached.
+build_pause() {
+	[[ -f "$PAUSE_ARCHIVE" ]] && return 0
+	log "building ${PAUSE_IMAGE} from k8s.io/kubernetes ${K8S_VERSION} build/pause/linux/pause.c"
+	local src tmp
+	src=$(cd "$CLUSTER_DIR" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+	tmp=$(mktemp -d)
+	gcc -Os -static -Wall -DVERSION="${PAUSE_IMAGE##*:}-onexit" -o "$tmp/pause" "$src" || die "gcc pause.c failed"
+	mkdir -p "$(dirname "$PAUSE_ARCHIVE")"
+	"$K8S_BIN_DIR/onexit-launcher" image --name "$PAUSE_IMAGE" --entrypoint /pause \
+		--file "pause=$tmp/pause" --out "$PAUSE_ARCHIVE" || die "pause image failed"
+	rm -rf "$tmp"
+}
+
 link_tools() {
 	mkdir -p "$TOOLS_BIN_DIR"
 	local b
@@ -185,24 +234,30 @@ link_tools() {
 	for b in "${ARGO_BINARIES[@]}"; do ln -sfn "$ARGO_BIN_DIR/$b" "$TOOLS_BIN_DIR/$b"; done
 }
 
+# Runs the builds as background jobs, then waits for each: one failure fails the script.
+build_all() {
+	local pids=() names=() i failed=()
+	build_k8s &
+	pids+=($!) names+=(k8s)
+	build_helm &
+	pids+=($!) names+=(helm)
+	build_cni &
+	pids+=($!) names+=(cni)
+	# Argo (a test client and bench peer) beside Kubernetes: when both are cold, two long go
+	# builds keep 2 cores busier than one after the other; a cached one is a no-op.
+	build_argo &
+	pids+=($!) names+=(argo)
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || failed+=("${names[$i]}")
+	done
+	((${#failed[@]} == 0)) || die "build failed: ${failed[*]} (see above)"
+}
+
 # Go's own installer puts it in /usr/local/go, which a non-login shell may not have on PATH.
 command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null 2>&1 || die "go is not installed (need Go >= $(sed -n 's/^go //p' "$CLUSTER_DIR/go.mod"))"
 ensure_packages
-# Argo builds beside Kubernetes (when both are cold, two long go builds keep 2 cores busier
-# than one after the other; a cached one is a no-op). Both are background jobs, so `set -e`
-# still acts inside each (it does not in a command followed by ||), and the script reports
-# each failure once both have ended: no go build outlives it.
-build_argo &
-argo_pid=$!
-(
-	build_k8s
-	build_helm
-) &
-k8s_pid=$!
-failed=()
-wait "$k8s_pid" || failed+=(k8s/helm)
-wait "$argo_pid" || failed+=(argo)
-((${#failed[@]} == 0)) || die "build failed: ${failed[*]} (see above)"
+build_all
+build_pause
 link_tools
 log "tools ready in ${TOOLS_BIN_DIR}: $(cd "$TOOLS_BIN_DIR" && echo *)"

@@ -7,7 +7,9 @@ REPO_ROOT=$(cd "$CLUSTER_DIR/../.." && pwd)
 
 : "${ONEXIT_CACHE:=$HOME/.cache/onexit}"
 : "${ONEXIT_STATE:=/tmp/onexit-cluster}"
-export ONEXIT_CACHE ONEXIT_STATE
+# The cluster's node: a real kubelet with containerd (kubelet) or the process agent (agent).
+: "${ONEXIT_NODE:=kubelet}"
+export ONEXIT_CACHE ONEXIT_STATE ONEXIT_NODE
 
 # Network of the test cluster (docs/CONTRACTS.md).
 BRIDGE=onexit0
@@ -19,7 +21,8 @@ API_PORT=6443
 API_SERVER=https://${NODE_IP}:${API_PORT}
 ETCD_CLIENT_URL=http://127.0.0.1:12379
 ETCD_PEER_URL=http://127.0.0.1:12380
-NODE_NAME=onexit-node
+# The agent's Node is the one tests recognise as "pods are host processes" (faults, sidecar).
+if [[ $ONEXIT_NODE == kubelet ]]; then NODE_NAME=onexit-kubelet; else NODE_NAME=onexit-node; fi
 
 K8S_VERSION=$(sed -n 's#^[[:space:]]*k8s.io/kubernetes \(v[^[:space:]]*\).*#\1#p' "$CLUSTER_DIR/go.mod" | head -1)
 HELM_VERSION=$(sed -n 's#^[[:space:]]*helm.sh/helm/v3 \(v[^[:space:]]*\).*#\1#p' "$REPO_ROOT/test/tools/helm/go.mod" | head -1)
@@ -34,7 +37,7 @@ k8s_build_key() {
 		cd "$CLUSTER_DIR" || exit 1
 		{
 			cat go.mod go.sum
-			find cmd -type f -name '*.go' | LC_ALL=C sort | xargs cat
+			find cmd -type f -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | xargs cat
 		} | sha256sum | cut -c1-12
 	)
 }
@@ -43,9 +46,17 @@ HELM_BIN_DIR="$ONEXIT_CACHE/helm-${HELM_VERSION}/bin"
 # Argo's binaries are keyed by its pinned go.mod/go.sum (test/tools/argo).
 argo_build_key() { cat "$ARGO_TOOLS_DIR/go.mod" "$ARGO_TOOLS_DIR/go.sum" | sha256sum | cut -c1-12; }
 ARGO_BIN_DIR="$ONEXIT_CACHE/argo-${ARGO_VERSION}-$(argo_build_key)/bin"
-TOOLS_BIN_DIR="$ONEXIT_CACHE/bin"
-K8S_BINARIES=(kube-apiserver kube-controller-manager kubectl onexit-launcher)
 ARGO_BINARIES=(argo workflow-controller argoexec)
+# The kubelet node's CNI plugins, pinned in test/tools/cni/go.mod and keyed like the k8s build.
+CNI_MODULE_DIR=$REPO_ROOT/test/tools/cni
+CNI_VERSION=$(sed -n 's#^[[:space:]]*github.com/containernetworking/plugins \(v[^[:space:]]*\).*#\1#p' "$CNI_MODULE_DIR/go.mod" | head -1)
+CNI_BIN_DIR="$ONEXIT_CACHE/cni-${CNI_VERSION}-$(cat "$CNI_MODULE_DIR/go.mod" "$CNI_MODULE_DIR/go.sum" | sha256sum | cut -c1-12)/bin"
+CNI_PLUGINS=(bridge host-local loopback portmap)
+# The pod sandbox image: the tag kubeadm uses for this Kubernetes version.
+PAUSE_IMAGE=registry.k8s.io/pause:3.10.2
+PAUSE_ARCHIVE="$ONEXIT_CACHE/pause-${PAUSE_IMAGE##*:}/pause.tar"
+TOOLS_BIN_DIR="$ONEXIT_CACHE/bin"
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl onexit-launcher)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Starts the test cluster (idempotent): bridge onexit0, embedded etcd, kube-apiserver,
-# kube-controller-manager and the node agent, all as session leaders that outlive this
-# script; pids and logs in $ONEXIT_STATE. Prints `export KUBECONFIG=...` on stdout.
+# kube-controller-manager and its node: with ONEXIT_NODE=kubelet (the default) a real one
+# (kubelet-node.sh: containerd, kubelet, kube-proxy, kube-scheduler, DNS), with
+# ONEXIT_NODE=agent the TypeScript node agent that runs pods as host processes. All run as
+# session leaders that outlive this script; pids and logs in $ONEXIT_STATE. Prints
+# `export KUBECONFIG=...` on stdout.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=kubelet-node.sh
+source "$(dirname "$0")/kubelet-node.sh"
 
 [[ $(id -u) -eq 0 ]] || die "up.sh needs root (it creates a bridge, network namespaces and NAT rules)"
 
@@ -78,12 +83,31 @@ die_with_log() {
 	exit 1
 }
 
+node_healthy() {
+	if [[ $ONEXIT_NODE == kubelet ]]; then
+		kubelet_node_healthy
+	else
+		[[ ! -f "$AGENT_MAIN" ]] || pid_alive "$ONEXIT_STATE/agent.pid"
+	fi
+}
+
 healthy() {
 	pid_alive "$ONEXIT_STATE/etcd.pid" &&
 		pid_alive "$ONEXIT_STATE/kube-apiserver.pid" &&
 		pid_alive "$ONEXIT_STATE/kube-controller-manager.pid" &&
-		{ [[ ! -f "$AGENT_MAIN" ]] || pid_alive "$ONEXIT_STATE/agent.pid"; } &&
+		node_healthy &&
 		[[ -f "$KUBECONFIG_FILE" ]] && readyz
+}
+
+# One cluster has one kind of node: switching restarts it from scratch (the pods, the node
+# object and the network state of the other kind would linger). Before lock_cluster, which
+# down.sh takes too.
+switch_node_kind() {
+	local running
+	running=$(cat "$ONEXIT_STATE/node-kind" 2>/dev/null) || return 0
+	[[ -z "$running" || "$running" == "$ONEXIT_NODE" ]] && return 0
+	log "the cluster in $ONEXIT_STATE runs ONEXIT_NODE=$running: restarting it with ONEXIT_NODE=$ONEXIT_NODE"
+	bash "$CLUSTER_DIR/down.sh" || die "could not stop the $running cluster"
 }
 
 announce() {
@@ -104,9 +128,12 @@ setup_network() {
 	sysctl -qw net.ipv4.ip_forward=1
 }
 
+[[ $ONEXIT_NODE == kubelet || $ONEXIT_NODE == agent ]] || die "ONEXIT_NODE must be kubelet or agent, not '$ONEXIT_NODE'"
+switch_node_kind
 lock_cluster
 if healthy; then
 	log "cluster already running"
+	[[ $ONEXIT_NODE == kubelet ]] && refresh_images
 	announce
 	exit 0
 fi
@@ -120,18 +147,29 @@ for b in "${K8S_BINARIES[@]}"; do
 done
 [[ -x "$TOOLS_BIN_DIR/kubectl" && -x "$TOOLS_BIN_DIR/helm" ]] || bash "$CLUSTER_DIR/build.sh"
 
+[[ $ONEXIT_NODE == agent || -f "$PAUSE_ARCHIVE" && -x "$CNI_BIN_DIR/bridge" ]] || bash "$CLUSTER_DIR/build.sh"
+
 mkdir -p "$ONEXIT_STATE"
+echo "$ONEXIT_NODE" >"$ONEXIT_STATE/node-kind"
 setup_network
-"$K8S_BIN_DIR/onexit-launcher" pki --dir "$PKI" --server "$API_SERVER"
+"$K8S_BIN_DIR/onexit-launcher" pki --dir "$PKI" --server "$API_SERVER" --node-name "$NODE_NAME" --node-ip "$NODE_IP"
 cp "$PKI/admin.kubeconfig" "$KUBECONFIG_FILE.tmp" && mv "$KUBECONFIG_FILE.tmp" "$KUBECONFIG_FILE"
 
 port_free "${ETCD_CLIENT_URL##*:}" etcd
 port_free "$API_PORT" kube-apiserver
+if [[ $ONEXIT_NODE == kubelet ]]; then
+	port_free 10250 kubelet
+	prepare_kubelet_node &
+	node_prep=$!
+fi
 start etcd "$K8S_BIN_DIR/onexit-launcher" etcd --data-dir "$ONEXIT_STATE/etcd" \
 	--client-url "$ETCD_CLIENT_URL" --peer-url "$ETCD_PEER_URL"
 etcd_ready() { curl -fsS --max-time 1 "$ETCD_CLIENT_URL/health" 2>/dev/null | grep -q '"health":"true"'; }
 wait_until 60 etcd etcd_ready || die_with_log etcd "etcd did not start"
 
+# The kubelet's serving certificate is signed by the cluster CA; the agent's is self-signed.
+kubelet_ca_flag=()
+[[ $ONEXIT_NODE == kubelet ]] && kubelet_ca_flag=(--kubelet-certificate-authority="$PKI/ca.crt")
 start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
 	--etcd-servers="$ETCD_CLIENT_URL" \
 	--bind-address="$NODE_IP" \
@@ -144,6 +182,7 @@ start kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
 	--kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
 	--kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
 	--kubelet-preferred-address-types=InternalIP \
+	"${kubelet_ca_flag[@]}" \
 	--service-account-issuer=https://kubernetes.default.svc.cluster.local \
 	--service-account-signing-key-file="$PKI/sa.key" \
 	--service-account-key-file="$PKI/sa.pub" \
@@ -193,7 +232,9 @@ start kube-controller-manager "$K8S_BIN_DIR/kube-controller-manager" \
 	--concurrent-gc-syncs=5 \
 	--v=1
 
-if [[ -f "$AGENT_MAIN" ]]; then
+if [[ $ONEXIT_NODE == kubelet ]]; then
+	start_kubelet_node "$node_prep"
+elif [[ -f "$AGENT_MAIN" ]]; then
 	start agent node "$AGENT_MAIN" \
 		--kubeconfig "$KUBECONFIG_FILE" \
 		--state-dir "$ONEXIT_STATE/agent" \
@@ -211,7 +252,12 @@ fi
 default_sa() { kc get serviceaccount default -n default >/dev/null 2>&1; }
 wait_until 60 "the default ServiceAccount" default_sa ||
 	die_with_log kube-controller-manager "no default ServiceAccount (is the controller manager running?)"
-if [[ -f "$AGENT_MAIN" ]]; then
+if [[ $ONEXIT_NODE == kubelet ]]; then
+	wait_until 120 "node $NODE_NAME Ready" node_ready || die_with_log kubelet "node $NODE_NAME is not Ready"
+	# The kubelet registers with this taint; the node-lifecycle controller that would lift it
+	# is not run (it would evict a slow test machine's pods).
+	kc taint nodes "$NODE_NAME" node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
+elif [[ -f "$AGENT_MAIN" ]]; then
 	wait_until 60 "node $NODE_NAME Ready" node_ready || die_with_log agent "node $NODE_NAME is not Ready"
 fi
 pid_alive "$ONEXIT_STATE/kube-controller-manager.pid" ||

@@ -3,6 +3,8 @@
 //
 //	onexit-launcher pki  --dir DIR --server URL   makes the PKI and kubeconfigs (once)
 //	onexit-launcher etcd --data-dir DIR ...       runs an embedded etcd until SIGTERM
+//	onexit-launcher dns --kubeconfig FILE ...     answers Service names for the kubelet node's pods
+//	onexit-launcher image --name REF --out FILE   writes a one-layer image archive (the pause image)
 package main
 
 import (
@@ -20,6 +22,10 @@ func main() {
 		err = runPKI(os.Args[2:])
 	case "etcd":
 		err = runEtcd(os.Args[2:])
+	case "dns":
+		err = runDNS(os.Args[2:])
+	case "image":
+		err = runImage(os.Args[2:])
 	default:
 		usage()
 	}
@@ -30,6 +36,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: onexit-launcher pki --dir DIR --server URL | etcd --data-dir DIR [--client-url URL] [--peer-url URL]")
+	fmt.Fprintln(os.Stderr, "usage: onexit-launcher pki --dir DIR --server URL | etcd --data-dir DIR [--client-url URL] [--peer-url URL] | dns --kubeconfig FILE [--listen ADDR] | image --name REF --out FILE --entrypoint PATH --file DEST=SRC...")
 	os.Exit(2)
 }

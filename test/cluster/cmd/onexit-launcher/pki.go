@@ -30,8 +30,13 @@ import (
 //	apiserver-kubelet-client.crt/.key    client cert the API server shows to kubelets
 //	front-proxy-ca.crt/.key              CA of the aggregation layer (requestheader)
 //	front-proxy-client.crt/.key          client cert the API server shows to extension API servers
+//	scheduler.crt/.key                   CN=system:kube-scheduler
+//	kube-proxy.crt/.key                  CN=system:kube-proxy (bound to system:node-proxier)
+//	kubelet.crt/.key                     CN=system:node:<node>, O=system:nodes (Node authorizer)
+//	kubelet-serving.crt/.key             the kubelet's serving cert (node IP and name)
 //	sa.key sa.pub                        service-account token signing key pair
-//	admin.kubeconfig controller-manager.kubeconfig
+//	admin.kubeconfig controller-manager.kubeconfig scheduler.kubeconfig
+//	kube-proxy.kubeconfig kubelet.kubeconfig
 //
 // Existing files are kept, so a second start reuses the same CA and tokens stay valid.
 func runPKI(args []string) error {
@@ -40,6 +45,8 @@ func runPKI(args []string) error {
 	server := fs.String("server", "https://10.250.0.1:6443", "API server URL for the kubeconfigs")
 	ips := fs.String("ips", "10.250.0.1,127.0.0.1,10.96.0.1", "IP SANs of the API server certificate")
 	dns := fs.String("dns", "localhost,kubernetes,kubernetes.default,kubernetes.default.svc,kubernetes.default.svc.cluster.local", "DNS SANs of the API server certificate")
+	nodeName := fs.String("node-name", "onexit-node", "the kubelet's node name (its client and serving certificates)")
+	nodeIP := fs.String("node-ip", "10.250.0.1", "the kubelet's address (IP SAN of its serving certificate)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +76,11 @@ func runPKI(args []string) error {
 		}
 		ipList = append(ipList, ip)
 	}
+	kubeletIP := net.ParseIP(*nodeIP)
+	if kubeletIP == nil {
+		return fmt.Errorf("bad node IP %q", *nodeIP)
+	}
+	nodeUser := "system:node:" + *nodeName
 	type leaf struct {
 		name  string
 		tmpl  x509.Certificate
@@ -97,6 +109,24 @@ func runPKI(args []string) error {
 			Subject:     pkix.Name{CommonName: "front-proxy-client"},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		}, true},
+		{"scheduler", x509.Certificate{
+			Subject:     pkix.Name{CommonName: "system:kube-scheduler"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}, false},
+		{"kube-proxy", x509.Certificate{
+			Subject:     pkix.Name{CommonName: "system:kube-proxy"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}, false},
+		{"kubelet", x509.Certificate{
+			Subject:     pkix.Name{CommonName: nodeUser, Organization: []string{"system:nodes"}},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}, false},
+		{"kubelet-serving", x509.Certificate{
+			Subject:     pkix.Name{CommonName: nodeUser, Organization: []string{"system:nodes"}},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			IPAddresses: []net.IP{kubeletIP},
+			DNSNames:    []string{*nodeName},
+		}, false},
 	}
 	for _, l := range leaves {
 		if exists(p(l.name+".crt")) && exists(p(l.name+".key")) {
@@ -132,6 +162,9 @@ func runPKI(args []string) error {
 	for _, k := range []struct{ name, user string }{
 		{"admin", "onexit-admin"},
 		{"controller-manager", "system:kube-controller-manager"},
+		{"scheduler", "system:kube-scheduler"},
+		{"kube-proxy", "system:kube-proxy"},
+		{"kubelet", nodeUser},
 	} {
 		if err := writeKubeconfig(p(k.name+".kubeconfig"), *server, k.user, p("ca.crt"), p(k.name+".crt"), p(k.name+".key")); err != nil {
 			return err
