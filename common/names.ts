@@ -9,7 +9,10 @@ export const WORKFLOW_TEMPLATE_PLURAL = "workflowtemplates";
 export const CLUSTER_WORKFLOW_TEMPLATE_PLURAL = "clusterworkflowtemplates";
 
 export const LABEL_WORKFLOW = "workflows.argoproj.io/workflow";
+/** On pods whose result is recorded, and on Workflows ("true" once done, else "false"), as Argo's controller sets it. */
 export const LABEL_COMPLETED = "workflows.argoproj.io/completed";
+/** A Workflow's phase, as Argo's controller labels it (`argo list --status` selects on it). */
+export const LABEL_PHASE = "workflows.argoproj.io/phase";
 export const LABEL_ON_EXIT = "workflows.argoproj.io/on-exit";
 export const ANNOTATION_NODE_NAME = "workflows.argoproj.io/node-name";
 export const ANNOTATION_NODE_ID = "workflows.argoproj.io/node-id";

@@ -81,7 +81,8 @@ function recorder(): Recorder {
         metadata: { ...workflow().metadata, resourceVersion: String(++rv), finalizers },
       };
     },
-    replaceWorkflowStatus: async (wf) => {
+    replaceConfigMap: (_ns, cm) => step(`replaceConfigMap ${cm.metadata?.name}`, cm),
+    replaceWorkflow: async (wf) => {
       await step(`replaceStatus phase=${wf.status?.phase}`, wf);
       return { ...wf, metadata: { ...wf.metadata, resourceVersion: String(++rv) } };
     },
@@ -356,6 +357,48 @@ describe("Applier", () => {
     const { a, created } = applier(r);
     await a.apply(workflow(), { status: { phase: "Running" }, actions: withLogTails }, { since: 0 });
     expect(created).toEqual(["ns/wf wf-handler-1"]);
+  });
+
+  it("when the log tails ConfigMap is this workflow's but holds an earlier run's tails (argo retry), then it takes this run's before the pod is created", async () => {
+    const r = recorder();
+    r.failures.set("createConfigMap wf-onexit-logs", apiError(409));
+    r.existing.set("configmap/wf-onexit-logs", {
+      metadata: controlledBy("wf-onexit-logs", "u1"),
+      data: { "old.log": "first run" },
+    });
+    const actions: Action[] = [
+      {
+        kind: "createConfigMap",
+        configMap: { metadata: { name: "wf-onexit-logs" }, data: { "new.log": "again" } },
+      },
+      { kind: "createPod", pod: handlerMounting("wf-onexit-logs"), exitHandler: true },
+    ];
+    const { a, created } = applier(r);
+    await a.apply(workflow(), { status: { phase: "Running" }, actions }, { since: 0 });
+    expect(r.calls.slice(0, 4)).toEqual([
+      "createConfigMap wf-onexit-logs",
+      "getConfigMap wf-onexit-logs",
+      "replaceConfigMap wf-onexit-logs",
+      "createPod wf-handler-1",
+    ]);
+    expect((r.bodies.get("replaceConfigMap wf-onexit-logs") as V1ConfigMap).data).toEqual({
+      "new.log": "again",
+    });
+    expect(created).toEqual(["ns/wf wf-handler-1"]);
+  });
+
+  it("when the engine asks for labels, then they are written with the status in one update, and nothing is written when both are as asked", async () => {
+    const r = recorder();
+    const { a } = applier(r);
+    const labels = { "workflows.argoproj.io/phase": "Failed", "workflows.argoproj.io/completed": "true" };
+    await a.apply(workflow(), { status: { phase: "Failed" }, labels, actions: [] }, { since: 0 });
+    const written = r.bodies.get("replaceStatus phase=Failed") as Workflow;
+    expect(written.metadata.labels).toMatchObject(labels);
+    const same = { ...workflow(), status: { phase: "Failed" as const } };
+    same.metadata = { ...same.metadata, labels: { ...same.metadata.labels, ...labels } };
+    const again = recorder();
+    await applier(again).a.apply(same, { status: { phase: "Failed" }, labels, actions: [] }, { since: 0 });
+    expect(again.calls).toEqual([]);
   });
 
   it("when the namespace is being deleted, then the refused ConfigMap is recorded, its pod waits, and the status is still written", async () => {

@@ -17,7 +17,9 @@
 //                              No failed create fails the reconcile: it is recorded (for good or
 //                              as a wait, create-refusals.ts says which and what follows) and the
 //                              status is still written.
-//   4. status (if it differs)  PUT on the status subresource with the observed resourceVersion. A 409
+//   4. status (if it differs)  PUT of the whole workflow (the CRD has no status subresource, as
+//                              Argo's: `argo retry`/`argo resume` write the status with a plain
+//                              update), with the engine's labels and the observed resourceVersion. A 409
 //                              fails the item: the key is re-queued and recomputed from fresh state;
 //                              a stale delta is never replayed (argo #16775, #16294).
 //   5. deletePod               after the status that records why the step stopped, so the decision
@@ -37,7 +39,7 @@ import {
   type ReconcileResult,
 } from "./engine/index.ts";
 import { objectKey, type WorkflowKey } from "../common/workflow-key.ts";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
@@ -54,8 +56,9 @@ export type ApplierClient = Pick<
   | "patchPod"
   | "getConfigMap"
   | "createConfigMap"
+  | "replaceConfigMap"
   | "patchWorkflow"
-  | "replaceWorkflowStatus"
+  | "replaceWorkflow"
   | "createEvent"
 >;
 
@@ -105,7 +108,7 @@ export class Applier {
     await settleAll(
       ofKind(actions, "createPod").map((a) => this.createPod(current, a, { ...context, unusable })),
     );
-    current = await this.writeStatus(current, result.status);
+    current = await this.writeStatus(current, result.status, result.labels ?? {});
     await settleAll(ofKind(actions, "deletePod").map((a) => this.deletePod(ns, a)));
     await settleAll(ofKind(actions, "labelPodCompleted").map((a) => this.labelCompleted(ns, a.name)));
     await Promise.all(ofKind(actions, "event").map((a) => this.emitEvent(current, a)));
@@ -162,9 +165,24 @@ export class Applier {
       unusable.set(name, `${where} was deleted while being created; asking again`);
       return;
     }
-    if (isControlledBy(existing, workflow)) return;
+    if (isControlledBy(existing, workflow))
+      return this.refreshConfigMap(workflow, existing, action.configMap);
     this.foundForeign(workflow, foreignObject("ConfigMap", existing));
     unusable.set(name, `${where} is not owned by this workflow`);
+  }
+
+  /**
+   * Our ConfigMap holds the log tails of an earlier run of the exit handler (`argo retry` ran the
+   * body again): it takes this run's. A conflict fails the apply; the next reconcile asks again.
+   */
+  private async refreshConfigMap(
+    workflow: Workflow,
+    existing: V1ConfigMap,
+    wanted: V1ConfigMap,
+  ): Promise<void> {
+    if (deepEqual(existing.data ?? {}, wanted.data ?? {})) return;
+    await this.options.client.replaceConfigMap(ns(workflow), { ...existing, data: wanted.data ?? {} });
+    this.log(workflow).info("log tails ConfigMap refreshed", { configMap: existing.metadata?.name ?? "" });
   }
 
   /** Someone else's object under one of the workflow's names: recorded for the engine (which says why). */
@@ -234,9 +252,14 @@ export class Applier {
     return false;
   }
 
-  private async writeStatus(workflow: Workflow, status: WorkflowStatus): Promise<Workflow> {
+  private async writeStatus(
+    workflow: Workflow,
+    status: WorkflowStatus,
+    wantedLabels: Readonly<Record<string, string>>,
+  ): Promise<Workflow> {
     const before = workflow.status ?? {};
-    if (deepEqual(before, status)) return workflow;
+    const labels = { ...workflow.metadata.labels, ...wantedLabels };
+    if (deepEqual(before, status) && deepEqual(workflow.metadata.labels ?? {}, labels)) return workflow;
     const { managedFields: _dropped, ...metadata } = workflow.metadata as Workflow["metadata"] & {
       managedFields?: unknown;
     };
@@ -244,20 +267,23 @@ export class Applier {
     try {
       updated = this.wrote(
         workflow,
-        await this.options.client.replaceWorkflowStatus({ ...workflow, metadata, status }),
+        await this.options.client.replaceWorkflow({ ...workflow, metadata: { ...metadata, labels }, status }),
       );
     } catch (err) {
       if (isNotFound(err)) return workflow; // deleted meanwhile: nothing left to record
       throw err;
     }
-    const log = this.log(workflow);
+    this.phaseWritten(workflow, before, status);
+    return updated;
+  }
+
+  private phaseWritten(workflow: Workflow, before: WorkflowStatus, status: WorkflowStatus): void {
     if (before.phase !== status.phase)
-      log.info("workflow phase", { from: before.phase ?? "", to: status.phase ?? "" });
+      this.log(workflow).info("workflow phase", { from: before.phase ?? "", to: status.phase ?? "" });
     if (!isWorkflowDone(before.phase) && isWorkflowDone(status.phase)) {
       const seconds = durationSeconds(status);
       this.options.metrics.workflowCompleted(status.phase ?? "", ns(workflow), seconds);
     }
-    return updated;
   }
 
   private async deletePod(namespace: string, action: ActionOf<"deletePod">): Promise<void> {

@@ -184,6 +184,10 @@ export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): Kub
     createConfigMap: async (namespace, body) => {
       await call("create", () => core.createNamespacedConfigMapWithHttpInfo({ namespace, body }));
     },
+    replaceConfigMap: async (namespace, body) => {
+      const name = body.metadata?.name ?? "";
+      await call("update", () => core.replaceNamespacedConfigMapWithHttpInfo({ namespace, name, body }));
+    },
     patchWorkflow: (namespace, name, body) =>
       call("patch", () =>
         custom.patchNamespacedCustomObjectWithHttpInfo(
@@ -191,9 +195,9 @@ export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): Kub
           mergePatch,
         ),
       ) as Promise<Workflow>,
-    replaceWorkflowStatus: (workflow) =>
+    replaceWorkflow: (workflow) =>
       call("update", () =>
-        custom.replaceNamespacedCustomObjectStatusWithHttpInfo({
+        custom.replaceNamespacedCustomObjectWithHttpInfo({
           group: GROUP,
           version: VERSION,
           namespace: workflow.metadata.namespace ?? "",

@@ -44,9 +44,14 @@ export interface KubeClient {
   patchPod(namespace: string, name: string, patch: MergePatch): Promise<V1Pod>;
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
   createConfigMap(namespace: string, configMap: V1ConfigMap): Promise<void>;
+  /** PUT; the body's metadata.resourceVersion is the precondition. */
+  replaceConfigMap(namespace: string, configMap: V1ConfigMap): Promise<void>;
   patchWorkflow(namespace: string, name: string, patch: MergePatch): Promise<Workflow>;
-  /** PUT on the status subresource; the body's metadata.resourceVersion is the precondition. */
-  replaceWorkflowStatus(workflow: Workflow): Promise<Workflow>;
+  /**
+   * PUT of the whole Workflow, status included (the CRD has no status subresource, as Argo's, so
+   * Argo's CLI can write the status too); the body's metadata.resourceVersion is the precondition.
+   */
+  replaceWorkflow(workflow: Workflow): Promise<Workflow>;
   createEvent(namespace: string, event: CoreV1Event): Promise<void>;
   reviewToken(token: string, audiences: string[]): Promise<V1TokenReviewStatus>;
 

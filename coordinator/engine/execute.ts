@@ -9,10 +9,12 @@ import { resolveInputs } from "./nodes/inputs.ts";
 import { executePod } from "./nodes/pod.ts";
 import { executeRetry } from "./nodes/retry.ts";
 import { executeSteps } from "./nodes/steps.ts";
+import { executeSuspend } from "./nodes/suspend.ts";
 
 export function nodeTypeOf(template: Template | undefined): NodeType {
   if (template?.steps !== undefined) return "Steps";
   if (template?.dag !== undefined) return "DAG";
+  if (template?.suspend !== undefined && template.suspend !== null) return "Suspend";
   if (template?.retryStrategy !== undefined) return "Retry";
   return "Pod";
 }
@@ -29,10 +31,11 @@ function errorNode(ctx: Ctx, req: ExecRequest, type: NodeType, message: string):
   return finishNode(ctx, node.id, "Error", message);
 }
 
-/** The template's own kind: a pod, or steps and DAG nodes whose children are templates again. */
+/** The template's own kind: a pod, a suspend, or steps and DAG nodes whose children are templates again. */
 function executeKind(ctx: Ctx, call: TemplateCall): NodeStatus {
   if (call.template.steps !== undefined) return executeSteps(ctx, call, executeTemplate);
   if (call.template.dag !== undefined) return executeDag(ctx, call, executeTemplate);
+  if (call.template.suspend !== undefined && call.template.suspend !== null) return executeSuspend(ctx, call);
   return executePod(ctx, call);
 }
 

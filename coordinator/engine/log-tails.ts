@@ -6,7 +6,7 @@
 import { LOG_TAILS_DIR } from "../../common/names.ts";
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { NodeStatus, Workflow } from "./workflow.ts";
-import { API_VERSION, fnv32a, LABEL_WORKFLOW, logTailsConfigMapName } from "../../common/names.ts";
+import { API_VERSION, fnv32a, LABEL_WORKFLOW, logTailsConfigMapName, podName } from "../../common/names.ts";
 import { reportOf } from "./nodes/pod-observe.ts";
 
 export const LOG_DIR = LOG_TAILS_DIR;
@@ -58,11 +58,27 @@ export function logTailsTarget(wf: Workflow, facts: LogTailsFacts): { name?: str
   return { note: `${taken}; so is ${second}: the exit handler runs without the failed steps' logs` };
 }
 
-function failedPodNodes(nodes: Readonly<Record<string, NodeStatus>>): NodeStatus[] {
+/**
+ * The failed pod nodes that had a pod, each with its pod's name. Argo's CLI drops `podName` from
+ * the nodes when it writes the status (`argo suspend`, `resume`): then the name Argo gives the
+ * pod, when that pod is there.
+ */
+function failedPodNodes(
+  workflowName: string,
+  nodes: Readonly<Record<string, NodeStatus>>,
+  pods: ReadonlyMap<string, V1Pod>,
+): { node: NodeStatus; pod: string }[] {
   return Object.values(nodes)
     .filter((node) => node.type === "Pod" && (node.phase === "Failed" || node.phase === "Error"))
-    .filter((node) => node.podName !== undefined)
-    .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
+    .flatMap((node) => {
+      const name = node.podName ?? podName(workflowName, node.name, node.templateName);
+      return node.podName !== undefined || pods.has(name) ? [{ node, pod: name }] : [];
+    })
+    .sort(
+      (a, b) =>
+        (a.node.startedAt ?? "").localeCompare(b.node.startedAt ?? "") ||
+        a.node.name.localeCompare(b.node.name),
+    );
 }
 
 function tailOf(node: NodeStatus, pod: V1Pod | undefined): string {
@@ -82,9 +98,9 @@ export function logTails(
   const data: Record<string, string> = {};
   const files: string[] = [];
   let total = 0;
-  for (const node of failedPodNodes(nodes)) {
-    const key = `${node.podName}.log`;
-    let text = tailOf(node, pods.get(node.podName ?? ""));
+  for (const { node, pod } of failedPodNodes(name, nodes, pods)) {
+    const key = `${pod}.log`;
+    let text = tailOf(node, pods.get(pod));
     if (total + Buffer.byteLength(text) > MAX_TOTAL_BYTES) {
       text = `onexit: log tail of step ${node.displayName} left out: the ConfigMap size limit was reached\n`;
     }

@@ -1,10 +1,11 @@
 // The workflow's phase and message from its entry node and its exit handler, and the
 // events for what changed since the status the reconcile started from.
 import type { NodeStatus, WorkflowPhase, WorkflowStatus } from "./workflow.ts";
-import { isNodeDone } from "./workflow.ts";
+import { isNodeDone, isWorkflowDone } from "./workflow.ts";
 import type { Kill } from "./context.ts";
 import type { BodyPhase } from "./nodes/exit-handler.ts";
 import type { Action } from "./types.ts";
+import { LABEL_COMPLETED, LABEL_PHASE } from "../../common/names.ts";
 
 export interface Outcome {
   phase: WorkflowPhase;
@@ -105,4 +106,16 @@ export function progressOf(nodes: Readonly<Record<string, NodeStatus>>): string 
   const pods = Object.values(nodes).filter((node) => node.type === "Pod");
   const done = pods.filter((node) => isNodeDone(node.phase)).length;
   return `${done}/${pods.length}`;
+}
+
+/**
+ * The labels Argo's controller keeps on a Workflow, which Argo's CLI reads: `argo suspend` refuses a
+ * completed workflow, `argo retry` removes `completed`, `argo list --running/--completed/--status`
+ * select on both.
+ */
+export function workflowLabels(phase: WorkflowPhase | undefined): Record<string, string> {
+  const completed = isWorkflowDone(phase) ? "true" : "false";
+  return phase === undefined || phase === ""
+    ? { [LABEL_COMPLETED]: completed }
+    : { [LABEL_PHASE]: phase, [LABEL_COMPLETED]: completed };
 }

@@ -12,13 +12,23 @@ import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
 import { addFinalizerActions, deleting, hasFinalizer, removeFinalizerActions } from "./finalizer.ts";
 import { decideKill, deadlineOf } from "./kill.ts";
-import { handlerEvents, bodyPhaseOf, outcomeOf, phaseEvents, progressOf, waitingMessage } from "./outcome.ts";
+import {
+  handlerEvents,
+  bodyPhaseOf,
+  outcomeOf,
+  phaseEvents,
+  progressOf,
+  waitingMessage,
+  workflowLabels,
+} from "./outcome.ts";
 import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 import { deleteStrayPods } from "./stray-pods.ts";
 import { validateGeneration } from "./validate/validate.ts";
 import { resolveReferences, type Resolved } from "./refs/resolve.ts";
+import { readableStatus } from "./argo-status.ts";
+import { followRunningPods, isSuspended } from "./suspended.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
@@ -83,7 +93,8 @@ function outputsOf(ctx: Ctx): WorkflowStatus["outputs"] {
 }
 
 function finished(wf: Workflow): ReconcileResult {
-  return { status: wf.status ?? {}, actions: removeFinalizerActions(wf, true) };
+  const status = wf.status ?? {};
+  return { status, labels: workflowLabels(status.phase), actions: removeFinalizerActions(wf, true) };
 }
 
 function errored(input: ReconcileInput, message: string): ReconcileResult {
@@ -102,7 +113,7 @@ function errored(input: ReconcileInput, message: string): ReconcileResult {
     ...phaseEvents(previous.phase, status, wf.metadata.name ?? ""),
     ...removeFinalizerActions(wf, true),
   ];
-  return { status, actions };
+  return { status, labels: workflowLabels(status.phase), actions };
 }
 
 function requeueOf(ctx: Ctx, deadline: number | undefined, bodyDone: boolean): number | undefined {
@@ -116,7 +127,8 @@ function requeueOf(ctx: Ctx, deadline: number | undefined, bodyDone: boolean): n
 interface Run {
   ctx: Ctx;
   startedAt: string;
-  entry: NodeStatus;
+  /** Undefined only while a workflow suspended from the start has run nothing. */
+  entry: NodeStatus | undefined;
   handler: NodeStatus | undefined;
   outcome: Outcome;
 }
@@ -135,6 +147,13 @@ function execute(ctx: Ctx, startedAt: string): Run {
   const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
   const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
   return { ctx, startedAt, entry, handler, outcome };
+}
+
+/** `spec.suspend` without a kill: the running pods are followed, nothing is executed (suspended.ts). */
+function hold(ctx: Ctx, startedAt: string): Run {
+  followRunningPods(ctx);
+  const entry = ctx.nodes[nodeId(ctx.name, ctx.name)];
+  return { ctx, startedAt, entry, handler: undefined, outcome: { phase: "Running", message: undefined } };
 }
 
 function statusOf(run: Run, stored: Resolved["stored"]): WorkflowStatus {
@@ -169,7 +188,8 @@ function actionsOf(run: Run, status: WorkflowStatus): Action[] {
   ];
 }
 
-function run(input: ReconcileInput): ReconcileResult {
+function run(given: ReconcileInput): ReconcileResult {
+  const input = { ...given, workflow: readableStatus(given.workflow) };
   const previous = input.workflow.status ?? {};
   if (isWorkflowDone(previous.phase)) return finished(input.workflow);
   // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
@@ -180,14 +200,24 @@ function run(input: ReconcileInput): ReconcileResult {
   const wf = resolved.value.workflow;
   const problem = validateGeneration(wf, resolved.value.sourcesKey);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
-  const ctx = newCtx({ ...input, workflow: wf });
-  const result = execute(ctx, previous.startedAt ?? ctx.nowIso);
-  const status = statusOf(result, resolved.value.stored);
+  return pass(newCtx({ ...input, workflow: wf }), previous.startedAt, resolved.value.stored);
+}
+
+function pass(ctx: Ctx, previousStart: string | undefined, stored: Resolved["stored"]): ReconcileResult {
+  const wf = ctx.wf;
+  const startedAt = previousStart ?? ctx.nowIso;
+  const held = isSuspended(wf) && decideKill(wf, startedAt, ctx.now) === undefined;
+  const result = held ? hold(ctx, startedAt) : execute(ctx, startedAt);
+  const status = statusOf(result, stored);
   const actions = actionsOf(result, status);
-  if (isWorkflowDone(status.phase)) return { status, actions };
-  const bodyDone = isNodeDone(result.entry.phase);
+  const labels = workflowLabels(status.phase);
+  if (isWorkflowDone(status.phase)) return { status, labels, actions };
+  // Suspended, the deadline still counts (as in Argo): it is what ends the suspension then.
+  const bodyDone = !held && result.entry !== undefined && isNodeDone(result.entry.phase);
   const requeueAfterMs = requeueOf(ctx, deadlineOf(wf, result.startedAt), bodyDone);
-  return requeueAfterMs === undefined ? { status, actions } : { status, actions, requeueAfterMs };
+  return requeueAfterMs === undefined
+    ? { status, labels, actions }
+    : { status, labels, actions, requeueAfterMs };
 }
 
 /** Nothing a user writes may throw out of here: an unexpected failure ends the workflow in Error. */

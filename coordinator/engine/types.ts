@@ -74,8 +74,13 @@ export type Action =
   | { kind: "event"; type: "Normal" | "Warning"; reason: string; message: string };
 
 export interface ReconcileResult {
-  /** The whole new status; the runtime writes it through the status subresource when it differs. */
+  /**
+   * The whole new status; the runtime writes it with the workflow (a PUT of the whole object with
+   * the observed resourceVersion: the CRD has no status subresource, as Argo's) when it differs.
+   */
   status: WorkflowStatus;
+  /** Labels the Workflow must carry (Argo's phase and completed), written with the status. */
+  labels?: Readonly<Record<string, string>>;
   actions: Action[];
   /** Set only for timers the workflow itself asks for (activeDeadlineSeconds, retry backoff), a pod's vanish grace or a wait for a pod's create; never on the happy path. */
   requeueAfterMs?: number;

@@ -147,6 +147,12 @@ export interface RetryStrategy {
   backoff?: RetryBackoff | null;
 }
 
+/** Argo's suspend template: waits until resumed (`argo resume`), or `duration` after it started. */
+export interface SuspendTemplate {
+  /** Seconds as a bare number, or a Go duration ("1m30s"); may use the template's variables. */
+  duration?: string | number;
+}
+
 export interface Template {
   name: string;
   inputs?: Inputs;
@@ -155,6 +161,7 @@ export interface Template {
   script?: ScriptTemplate;
   steps?: WorkflowStep[][];
   dag?: { tasks: DagTask[]; target?: string; failFast?: boolean };
+  suspend?: SuspendTemplate | null;
   retryStrategy?: RetryStrategy;
   activeDeadlineSeconds?: number | string;
   /** Steps and DAG templates: at most this many children active at once (Argo's int64). */
@@ -180,6 +187,8 @@ export interface WorkflowSpec {
   /** At most this many pods of the workflow Pending or Running at once (Argo's int64). */
   parallelism?: number;
   shutdown?: ShutdownStrategy;
+  /** `argo suspend` sets it, `argo resume` removes it: while true no new step starts. */
+  suspend?: boolean | null;
   volumes?: unknown[];
   podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: unknown;
@@ -187,7 +196,7 @@ export interface WorkflowSpec {
 
 export type NodePhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Error" | "Skipped" | "Omitted";
 export type WorkflowPhase = "" | "Pending" | "Running" | "Succeeded" | "Failed" | "Error";
-export type NodeType = "Pod" | "Steps" | "StepGroup" | "DAG" | "TaskGroup" | "Retry" | "Skipped";
+export type NodeType = "Pod" | "Steps" | "StepGroup" | "DAG" | "TaskGroup" | "Retry" | "Skipped" | "Suspend";
 
 export interface NodeStatus {
   id: string;

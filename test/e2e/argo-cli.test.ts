@@ -78,6 +78,60 @@ spec:
 `;
 }
 
+/** Two steps, `build` (echo) then `test` running `script`, and the handler printing the outcome and the failures. */
+function twoStepYaml(name: string, script: string, code = "0"): string {
+  return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { name: ${name} }
+spec:
+  entrypoint: main
+  onExit: report
+  arguments: { parameters: [{ name: code, value: "${code}" }] }
+  templates:
+  - name: main
+    steps:
+    - - { name: build, template: say }
+    - - { name: test, template: check }
+  - name: say
+    container: { image: alpine:latest, command: [sh, -c], args: ["echo built"] }
+  - name: check
+    container: { image: alpine:latest, command: [sh, -c], args: [${JSON.stringify(script)}] }
+  - name: report
+    container:
+      image: alpine:latest
+      command: [sh, -c]
+      args: ["echo handler saw {{workflow.status}}; echo '{{workflow.failures}}'"]
+`;
+}
+
+/** build, then `approve` (a suspend template with `suspend`), then deploy; the handler prints the outcome. */
+function approvalYaml(name: string, suspend: string): string {
+  return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { name: ${name} }
+spec:
+  entrypoint: main
+  onExit: report
+  templates:
+  - name: main
+    steps:
+    - - { name: build, template: say }
+    - - { name: approve, template: approve }
+    - - { name: deploy, template: say }
+  - name: approve
+    suspend: ${suspend}
+  - name: say
+    container: { image: alpine:latest, command: [sh, -c], args: ["echo said"] }
+  - name: report
+    container:
+      image: alpine:latest
+      command: [sh, -c]
+      args: ["echo handler saw {{workflow.status}}; echo '{{workflow.failures}}'"]
+`;
+}
+
 /** The rows of `argo get`'s node tree, as [marker, step name, template, pod name, duration, ...]. */
 function treeRows(getOutput: string): string[][] {
   const tree = getOutput.slice(getOutput.indexOf("\nSTEP") + 1);
@@ -104,6 +158,50 @@ async function waitForRunningStep(name: string): Promise<void> {
       intervalMs: 500,
       description: `the running step of ${name}`,
     },
+  );
+}
+
+/** Pod name → uid: a pod that ran again has a new uid under the same name. */
+function uidsOfPods(workflow: string): [string, string][] {
+  const out = kubectl([
+    "-n",
+    ns,
+    "get",
+    "pods",
+    "-l",
+    `workflows.argoproj.io/workflow=${workflow}`,
+    "-o",
+    'jsonpath={range .items[*]}{.metadata.name} {.metadata.uid}{"\\n"}{end}',
+  ]);
+  return out
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => line.split(" ") as [string, string]);
+}
+
+/** The reasons of the workflow's ExitHandler* events, oldest first. */
+function handlerEvents(workflow: string): string[] {
+  const out = kubectl([
+    "-n",
+    ns,
+    "get",
+    "events",
+    "--field-selector",
+    `involvedObject.name=${workflow},involvedObject.kind=Workflow`,
+    "--sort-by=.metadata.creationTimestamp",
+    "-o",
+    'jsonpath={range .items[*]}{.reason}{"\\n"}{end}',
+  ]);
+  return out.split("\n").filter((reason) => reason === "ExitHandlerStarted");
+}
+
+async function waitForNode(workflow: string, displayName: string, phase: string): Promise<void> {
+  await waitFor(
+    () =>
+      Object.values(getWorkflow(ns, workflow).status?.nodes ?? {}).some(
+        (n) => n.displayName === displayName && n.phase === phase,
+      ),
+    { timeoutMs: 120_000, intervalMs: 500, description: `node ${displayName} of ${workflow} to be ${phase}` },
   );
 }
 
@@ -207,26 +305,113 @@ describe("the argo CLI against onexit", () => {
     });
   });
 
-  // `argo retry` (util.FormulateRetryWorkflow) computes a new status (phase "", the failed pod
-  // nodes and every onExit node dropped, their ancestors reset to Running), deletes the failed
-  // steps' pods and the handler's pods, and writes the object with one Update of the main
-  // resource (labels workflows.argoproj.io/action=Retry and actor added, spec.shutdown
-  // cleared). onexit's CRD has a status subresource (Argo's has none), so the API server keeps
-  // the old status: the workflow stays Failed, its failed and handler pods gone, nothing reruns.
-  it.todo(
-    "argo retry: a failed workflow's failed nodes run again and the handler runs again for the new outcome",
-  );
-  // `argo suspend` sets spec.suspend=true (an Update): `argo list/get` then print
-  // "Running (Suspended)", but onexit starts the next steps anyway. `argo resume` removes
-  // spec.suspend and sets every Running node of type Suspend to Succeeded (status, same
-  // Update: discarded as above). onexit refuses `suspend` templates.
-  it.todo(
-    "argo suspend / resume: no step starts while spec.suspend is true, resume continues, stop still runs the handler",
-  );
-  // Argo's controller labels each Workflow workflows.argoproj.io/phase and, once done,
-  // workflows.argoproj.io/completed=true; `argo list --status/--completed/--running` and
-  // `argo delete --completed/--status` select on them. onexit sets neither on Workflows.
-  it.todo(
-    "argo list --completed / --running / --status: onexit labels workflows with their phase and completion",
-  );
+  // `argo retry` (util.FormulateRetryWorkflow) writes a new status with a plain update (phase "",
+  // the failed pod nodes and every onExit node dropped, their ancestors reset to Running, the
+  // `completed` label removed) after deleting those nodes' pods; `-p` overrides a parameter.
+  it("when `argo retry` retries a failed workflow, then only the failed step runs again and the handler runs again, once, for the new outcome", async () => {
+    argoOk(["submit", "-"], twoStepYaml("retried", "exit {{workflow.parameters.code}}", "3"));
+    const failed = await waitForWorkflowDone(ns, "retried");
+    expect(failed.status?.phase).toBe("Failed");
+    expect(failed.metadata.labels?.["workflows.argoproj.io/completed"]).toBe("true");
+    expect(await handlerLog(ns, "retried")).toContain("handler saw Failed");
+    const firstPods = Object.fromEntries(uidsOfPods("retried"));
+
+    const retried = argo(["retry", "retried", "-p", "code=0"]);
+    expect(retried.status, retried.stderr).toBe(0);
+    const done = await waitForWorkflowDone(ns, "retried");
+    expect(done.status?.phase).toBe("Succeeded");
+    expect(done.metadata.labels?.["workflows.argoproj.io/completed"]).toBe("true");
+    expect(await handlerLog(ns, "retried")).toContain("handler saw Succeeded");
+    const pods = podsOfWorkflow(ns, "retried");
+    const again = Object.fromEntries(uidsOfPods("retried"));
+    const build = pods.find((p) => p.annotations["workflows.argoproj.io/node-name"] === "retried[0].build");
+    const test = pods.find((p) => p.annotations["workflows.argoproj.io/node-name"] === "retried[1].test");
+    const [handler] = handlerPods(ns, "retried");
+    // The same names (Argo's, from the node names), and new pods only where a node ran again.
+    expect(again[build?.name ?? ""]).toBe(firstPods[build?.name ?? ""]);
+    expect(again[test?.name ?? ""]).not.toBe(firstPods[test?.name ?? ""]);
+    expect(again[handler?.name ?? ""]).not.toBe(firstPods[handler?.name ?? ""]);
+    expect(handlerEvents("retried")).toEqual(["ExitHandlerStarted", "ExitHandlerStarted"]);
+    expect(treeRows(argoOk(["get", "retried"])).map((row) => row.slice(0, 3))).toEqual([
+      ["✔", "retried", "main"],
+      ["✔", "build", "say"],
+      ["✔", "test", "check"],
+      ["✔", "retried.onExit", "report"],
+    ]);
+  });
+
+  // `argo suspend` sets spec.suspend (a plain update); `argo resume` removes it and writes every
+  // Running Suspend node Succeeded in the status.
+  it("when `argo suspend` hits a running workflow, then the running step ends and is recorded but no step starts until `argo resume`", async () => {
+    argoOk(["submit", "-"], twoStepYaml("paused", "sleep 6"));
+    await waitForRunningStep("paused");
+    expect(argoOk(["suspend", "paused"])).toContain("workflow paused suspended");
+    expect(argoOk(["get", "paused"])).toMatch(/^Status:\s+Running \(Suspended\)$/m);
+    expect(argoOk(["list", "--running"])).toMatch(/^paused\s+Running/m);
+    expect(argoOk(["list", "--completed"])).not.toMatch(/^paused\s/m);
+    await waitForNode("paused", "build", "Succeeded");
+    expect(podsOfWorkflow(ns, "paused").map((p) => p.annotations["workflows.argoproj.io/node-name"])).toEqual(
+      ["paused[0].build"],
+    );
+    expect(getWorkflow(ns, "paused").status?.phase).toBe("Running");
+
+    expect(argoOk(["resume", "paused"])).toContain("workflow paused resumed");
+    const done = await waitForWorkflowDone(ns, "paused");
+    expect(done.status?.phase).toBe("Succeeded");
+    expect(await handlerLog(ns, "paused")).toContain("handler saw Succeeded");
+    expect(argoOk(["list", "--completed", "--status", "Succeeded"])).toMatch(/^paused\s+Succeeded/m);
+  });
+
+  it("when a suspend template is reached, then the workflow reads as suspended until `argo resume`, then goes on", async () => {
+    argoOk(["submit", "-"], approvalYaml("approval", "{}"));
+    await waitForNode("approval", "approve", "Running");
+    expect(argoOk(["get", "approval"])).toMatch(/^Status:\s+Running \(Suspended\)$/m);
+    expect(podsOfWorkflow(ns, "approval")).toHaveLength(1);
+    expect(argoOk(["resume", "approval"])).toContain("workflow approval resumed");
+    const done = await waitForWorkflowDone(ns, "approval");
+    expect(done.status?.phase).toBe("Succeeded");
+    expect(await handlerLog(ns, "approval")).toContain("handler saw Succeeded");
+    expect(treeRows(argoOk(["get", "approval"])).map((row) => row.slice(0, 3))).toEqual([
+      ["✔", "approval", "main"],
+      ["✔", "build", "say"],
+      ["✔", "approve", "approve"],
+      ["✔", "deploy", "say"],
+      ["✔", "approval.onExit", "report"],
+    ]);
+  });
+
+  it("when a suspend template has a duration, then it resumes by itself once it has passed", async () => {
+    const submitted = argo(["submit", "--wait", "-"], approvalYaml("timed", '{duration: "3"}'));
+    expect(submitted.status).toBe(0);
+    expect(submitted.stdout).toMatch(/^timed Succeeded at /m);
+    const approve = Object.values(getWorkflow(ns, "timed").status?.nodes ?? {}).find(
+      (n) => n.displayName === "approve",
+    );
+    expect(approve).toMatchObject({ type: "Suspend", phase: "Succeeded" });
+    expect(
+      Date.parse(approve?.finishedAt ?? "") - Date.parse(approve?.startedAt ?? ""),
+    ).toBeGreaterThanOrEqual(3000);
+    expect(await handlerLog(ns, "timed")).toContain("handler saw Succeeded");
+  });
+
+  it("when a workflow waiting at a suspend template is stopped, then it fails and its exit handler runs and sees the failure", async () => {
+    argoOk(["submit", "-"], approvalYaml("halted", "{}"));
+    await waitForNode("halted", "approve", "Running");
+    expect(argoOk(["stop", "halted"])).toContain("workflow halted stopped");
+    const done = await waitForWorkflowDone(ns, "halted");
+    expect(done.status?.message).toBe("Stopped with strategy 'Stop'");
+    const log = await handlerLog(ns, "halted");
+    expect(log).toContain("handler saw Failed");
+    expect(log).toMatch(/"displayName":"approve","message":"Stopped with strategy '?Stop'?"/); // sh drops the quotes
+  });
+
+  it("when a workflow suspended with `argo suspend` is stopped, then its running step stops and its exit handler runs (Argo would stay suspended)", async () => {
+    argoOk(["submit", "-"], twoStepYaml("suspended-stop", "sleep 300"));
+    await waitForRunningStep("suspended-stop");
+    argoOk(["suspend", "suspended-stop"]);
+    expect(argoOk(["stop", "suspended-stop"])).toContain("workflow suspended-stop stopped");
+    const done = await waitForWorkflowDone(ns, "suspended-stop");
+    expect(done.status?.message).toBe("Stopped with strategy 'Stop'");
+    expect(await handlerLog(ns, "suspended-stop")).toContain("handler saw Failed");
+  });
 });

@@ -53,7 +53,7 @@ export function asParameters(inputs: readonly InputValue[]): Parameter[] {
 export function initTemplateNode(
   ctx: Ctx,
   req: ExecRequest,
-  node: { type: "Pod" | "Steps" | "DAG"; phase: NodePhase },
+  node: { type: "Pod" | "Steps" | "DAG" | "Suspend"; phase: NodePhase },
   inputs: readonly InputValue[],
 ): NodeStatus {
   const created = initNode(ctx, {

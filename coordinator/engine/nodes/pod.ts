@@ -150,6 +150,9 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
     setNode(ctx, created);
     node = created;
   }
+  // Argo's CLI drops podName when it writes the status (argo suspend, resume): the pod tells again.
+  if (node.podName === undefined && pod.metadata?.name !== undefined)
+    node = updateNode(ctx, node.id, { podName: pod.metadata.name });
   const seen = observePod(pod);
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
@@ -157,10 +160,10 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   return updateNode(ctx, node.id, patch);
 }
 
-function kill(ctx: Ctx, node: NodeStatus): NodeStatus {
+function kill(ctx: Ctx, node: NodeStatus, pod: V1Pod | undefined): NodeStatus {
   const message = ctx.kill?.nodeMessage ?? "stopped";
-  if (node.podName !== undefined)
-    ctx.actions.push({ kind: "deletePod", name: node.podName, reason: message });
+  const name = node.podName ?? pod?.metadata?.name;
+  if (name !== undefined) ctx.actions.push({ kind: "deletePod", name, reason: message });
   return finishNode(ctx, node.id, "Failed", message);
 }
 
@@ -198,6 +201,42 @@ function retryCreate(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run & { 
   return awaitCreate(ctx, node.id, run.wait);
 }
 
+/**
+ * A pod left by an earlier run of this node, never to be read for it: its result was recorded
+ * (labelled completed) yet the node is not done, or it is being deleted while the node has no pod
+ * of its own yet. `argo retry` removes the failed nodes (and the exit handler's) from the status
+ * and deletes their pods; the node runs again under the same pod name, and a pod the cache still
+ * shows must not hand it the old result.
+ */
+function earlierRun(pod: V1Pod, node: NodeStatus | undefined): boolean {
+  if (node !== undefined && isNodeDone(node.phase)) return false;
+  if (pod.metadata?.labels?.[LABEL_COMPLETED] === "true") return true;
+  const deleting = pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
+  return deleting && (node === undefined || isAwaitingCreate(node));
+}
+
+/** The node waits (Pending, saying why) until the earlier run's pod is gone, then creates its own. */
+function awaitEarlierPod(ctx: Ctx, call: TemplateCall, pod: V1Pod): NodeStatus {
+  const { req, inputs } = call;
+  const id = initTemplateNode(ctx, req, { type: "Pod", phase: "Pending" }, inputs).id;
+  if (isKilled(ctx, req.frame.onExit)) return finishNode(ctx, id, "Failed", ctx.kill?.nodeMessage);
+  const name = pod.metadata?.name ?? "";
+  updateNode(ctx, id, { podName: name });
+  const deleting = pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
+  if (!deleting)
+    ctx.actions.push({ kind: "deletePod", name, reason: "a pod of an earlier run of this node" });
+  return awaitCreate(ctx, id, `waiting for pod ${name} of an earlier run to be deleted`);
+}
+
+/** A suspended workflow's pod node: its pod's result is recorded, its template is not executed. */
+export function observePodNode(ctx: Ctx, node: NodeStatus): void {
+  if (isNodeDone(node.phase)) return;
+  const pod = ctx.pods.get(node.podName ?? podNameOf(ctx.name, node.name, node.templateName));
+  const template = ctx.templates.get(node.templateName);
+  if (pod === undefined || template === undefined || earlierRun(pod, node)) return;
+  follow(ctx, node, template, pod);
+}
+
 export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
   const { req, template, inputs } = call;
   const id = idOf(ctx, req.nodeName);
@@ -205,6 +244,7 @@ export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
   const pod = ctx.pods.get(name);
   let node = ctx.nodes[id];
   if (node !== undefined && isNodeDone(node.phase)) return node;
+  if (pod !== undefined && earlierRun(pod, node)) return awaitEarlierPod(ctx, call, pod);
   if (node === undefined && pod === undefined) return startPod(ctx, req, template, inputs);
   if (node === undefined) {
     // The pod exists but the status that recorded it was lost: adopt it, never create it again.
@@ -214,7 +254,7 @@ export function executePod(ctx: Ctx, call: TemplateCall): NodeStatus {
   const followed =
     pod === undefined ? withoutPod(ctx, req, node, { template, inputs }) : follow(ctx, node, template, pod);
   if (isNodeDone(followed.phase) || !isKilled(ctx, req.frame.onExit)) return followed;
-  return kill(ctx, followed);
+  return kill(ctx, followed, pod);
 }
 
 /** Argo's pod name, with a referenced template's own name (refs/keys.ts), as Argo's GetTemplateFromNode. */

@@ -162,7 +162,8 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     configMapCreateFailures: { ...w.configMapCreateFailures },
     workflowTemplates: structuredClone(w.workflowTemplates),
   });
-  w.workflow = { ...w.workflow, status: result.status };
+  const labels = { ...w.workflow.metadata.labels, ...result.labels };
+  w.workflow = { ...w.workflow, metadata: { ...w.workflow.metadata, labels }, status: result.status };
   const blocked: Blocked = new Map();
   for (const action of result.actions) apply(w, action, blocked);
   w.actions.push(...result.actions);

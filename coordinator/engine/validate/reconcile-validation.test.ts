@@ -180,7 +180,7 @@ spec:
   templates:
   - name: main
 `,
-    message: "invalid spec: templates.main must define exactly one of container, script, steps, dag",
+    message: "invalid spec: templates.main must define exactly one of container, script, steps, dag, suspend",
   },
   {
     name: "an expression template is used",
@@ -211,9 +211,29 @@ ${ECHO}`,
 spec:
   entrypoint: main
   templates:
-  - {name: main, suspend: {}}
+  - {name: main, http: {url: "http://example.com"}}
 `,
-    message: "invalid spec: templates.main: suspend templates are not supported by onexit",
+    message: "invalid spec: templates.main: http templates are not supported by onexit",
+  },
+  {
+    name: "a suspend duration is not a duration",
+    yaml: `
+spec:
+  entrypoint: main
+  templates:
+  - {name: main, suspend: {duration: soon}}
+`,
+    message: 'invalid spec: templates.main.suspend.duration "soon" is not a duration',
+  },
+  {
+    name: "a suspend template declares outputs",
+    yaml: `
+spec:
+  entrypoint: main
+  templates:
+  - {name: main, suspend: {}, outputs: {parameters: [{name: p, valueFrom: {supplied: {}}}]}}
+`,
+    message: "invalid spec: templates.main.outputs: outputs of suspend templates are not supported by onexit",
   },
 ];
 

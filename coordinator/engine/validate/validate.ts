@@ -15,6 +15,7 @@ import { exitHookOf, hookArguments, workflowExitHook } from "../nodes/hooks.ts";
 import { enumError, rawValue } from "../nodes/inputs.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
 import { validRetryPolicy } from "../nodes/retry.ts";
+import { suspendDurationMs } from "../nodes/suspend.ts";
 import { BoundedMemo } from "../memo.ts";
 import { validateVariables } from "./variables.ts";
 
@@ -22,7 +23,7 @@ type Templates = ReadonlyMap<string, Template>;
 
 // templateRef is resolved before validation (refs/resolve.ts): none is left here.
 const UNSUPPORTED_STEP_FIELDS = ["inline"];
-const UNSUPPORTED_TEMPLATE_TYPES = ["resource", "suspend", "http", "plugin", "containerSet", "data"];
+const UNSUPPORTED_TEMPLATE_TYPES = ["resource", "http", "plugin", "containerSet", "data"];
 
 function inputProblem(template: Template, param: Parameter, args: Arguments): string | undefined {
   const value = rawValue(param, args);
@@ -134,15 +135,30 @@ function checkRetry(template: Template): string | undefined {
   return undefined;
 }
 
+/** A duration written as a value must read as one; a templated one is checked when it is substituted. */
+function checkSuspend(template: Template): string | undefined {
+  const suspend = template.suspend;
+  if (suspend === undefined || suspend === null) return undefined;
+  const where = `templates.${template.name}`;
+  if (typeof suspend !== "object" || Array.isArray(suspend)) return `${where}.suspend must be an object`;
+  // Argo's supplied outputs (`argo resume`/`argo node set` giving values) are not implemented. An
+  // empty `outputs: {}` is what Argo's CLI writes back for every template, and passes.
+  if ((template.outputs?.parameters ?? []).length > 0)
+    return `${where}.outputs: outputs of suspend templates are not supported by onexit`;
+  if (String(suspend.duration ?? "").includes("{{")) return undefined;
+  const duration = suspendDurationMs(template, {});
+  return duration.ok ? undefined : `${where}.${duration.error}`;
+}
+
 function checkTemplate(templates: Templates, wf: Workflow, template: Template): string | undefined {
   const unsupported = UNSUPPORTED_TEMPLATE_TYPES.find((field) => template[field] != null);
   if (unsupported !== undefined)
     return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
-  const kinds = (["container", "script", "steps", "dag"] as const).filter(
+  const kinds = (["container", "script", "steps", "dag", "suspend"] as const).filter(
     (k) => template[k] !== undefined && template[k] !== null,
   );
   if (kinds.length !== 1)
-    return `templates.${template.name} must define exactly one of container, script, steps, dag`;
+    return `templates.${template.name} must define exactly one of container, script, steps, dag, suspend`;
   if (template.container !== undefined && !template.container.image)
     return `templates.${template.name}.container.image is required`;
   if (
@@ -153,7 +169,16 @@ function checkTemplate(templates: Templates, wf: Workflow, template: Template): 
   }
   if (template.dag !== undefined && !Array.isArray(template.dag.tasks))
     return `templates.${template.name}.dag.tasks must be a list`;
-  return checkRetry(template) ?? checkSteps(templates, wf, template) ?? checkDag(templates, wf, template);
+  return checkBody(templates, wf, template);
+}
+
+function checkBody(templates: Templates, wf: Workflow, template: Template): string | undefined {
+  return (
+    checkSuspend(template) ??
+    checkRetry(template) ??
+    checkSteps(templates, wf, template) ??
+    checkDag(templates, wf, template)
+  );
 }
 
 function checkArguments(wf: Workflow): string | undefined {
@@ -213,12 +238,12 @@ const validated = new BoundedMemo<string | undefined>(VALIDATED_GENERATIONS);
 
 /**
  * validateWorkflow once per Workflow generation, not once per pass. Validation reads the spec only,
- * and the API server bumps metadata.generation on every change of a Workflow's spec (its CRD has a
- * status subresource), so (uid, generation) stands for the spec. The spec validated is the one with
- * its references resolved, so `sourcesKey` stands for what resolution read besides the workflow
- * (the referenced templates' resourceVersions; "" when all came from the status, which never
- * changes once stored). Without uid and generation (a workflow not stored by an API server) it
- * validates every time.
+ * and the API server bumps metadata.generation on every change of a Workflow's spec (and, the CRD
+ * having no status subresource as Argo's, of its status too), so (uid, generation) stands for one
+ * spec. The spec validated is the one with its references resolved, so `sourcesKey` stands for what
+ * resolution read besides the workflow (the referenced templates' resourceVersions; "" when all
+ * came from the status, which never changes once stored). Without uid and generation (a workflow
+ * not stored by an API server) it validates every time.
  */
 export function validateGeneration(wf: Workflow, sourcesKey = ""): string | undefined {
   const { uid, generation } = wf.metadata;
