@@ -16,12 +16,14 @@ import { enumError, rawValue } from "../nodes/inputs.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
 import { validRetryPolicy } from "../nodes/retry.ts";
 import { BoundedMemo } from "../memo.ts";
+import { refusedFields } from "./fields-check.ts";
 import { validateVariables } from "./variables.ts";
 
 type Templates = ReadonlyMap<string, Template>;
 
-const UNSUPPORTED_STEP_FIELDS = ["templateRef", "inline"];
-const UNSUPPORTED_TEMPLATE_TYPES = ["resource", "suspend", "http", "plugin", "containerSet", "data"];
+// Supported in the field table (fields.ts); their executors land with the templates and suspend work.
+const UNSUPPORTED_STEP_FIELDS = ["templateRef"];
+const UNSUPPORTED_TEMPLATE_TYPES = ["suspend"];
 
 function inputProblem(template: Template, param: Parameter, args: Arguments): string | undefined {
   const value = rawValue(param, args);
@@ -193,8 +195,13 @@ function checkSpec(wf: Workflow, templates: Templates): string | undefined {
   );
 }
 
-/** The first problem in the workflow's spec, or undefined when it can run. */
+/**
+ * The workflow's problem, or undefined when it can run: every refused or unknown field at once
+ * (fields-check.ts), else the first problem in its spec.
+ */
 export function validateWorkflow(wf: Workflow): string | undefined {
+  const refused = refusedFields(wf.spec);
+  if (refused.length > 0) return refused.join("; ");
   const templates = templateMap(wf);
   if (typeof templates === "string") return templates;
   const spec = checkSpec(wf, templates);
