@@ -215,6 +215,16 @@ spec:
     message: "invalid spec: templates.main: suspend templates are not supported by onexit",
   },
   {
+    name: "a template's activeDeadlineSeconds is not an integer",
+    yaml: `
+spec:
+  entrypoint: main
+  templates:
+  - {name: main, activeDeadlineSeconds: soon, container: {image: alpine}}
+`,
+    message: 'invalid spec: templates.main.activeDeadlineSeconds "soon" is not a non-negative integer',
+  },
+  {
     name: "refused and unknown fields are used",
     yaml: `
 spec:

@@ -10,10 +10,11 @@ import type {
   Workflow,
   WorkflowStep,
 } from "../workflow.ts";
-import { planDag } from "../nodes/dag-plan.ts";
+import { planDagStatic } from "../nodes/dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "../nodes/hooks.ts";
 import { enumError, rawValue } from "../nodes/inputs.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
+import { podDeadline } from "../nodes/pod-build.ts";
 import { validRetryPolicy } from "../nodes/retry.ts";
 import { BoundedMemo } from "../memo.ts";
 import { refusedFields } from "./fields-check.ts";
@@ -113,7 +114,7 @@ function checkSteps(templates: Templates, wf: Workflow, template: Template): str
 }
 
 function checkDag(templates: Templates, wf: Workflow, template: Template): string | undefined {
-  const plan = planDag(template);
+  const plan = planDagStatic(template);
   if (!plan.ok) return `templates.${template.name}.${plan.error}`;
   for (const task of template.dag?.tasks ?? []) {
     const problem = checkStep(templates, wf, `templates.${template.name}.dag.tasks.${task.name}`, task);
@@ -154,6 +155,14 @@ function checkTemplate(templates: Templates, wf: Workflow, template: Template): 
   }
   if (template.dag !== undefined && !Array.isArray(template.dag.tasks))
     return `templates.${template.name}.dag.tasks must be a list`;
+  const deadline = template.activeDeadlineSeconds;
+  if (
+    deadline !== undefined &&
+    deadline !== null &&
+    !String(deadline).includes("{{") &&
+    !podDeadline(template).ok
+  )
+    return `templates.${template.name}.activeDeadlineSeconds "${deadline}" is not a non-negative integer`;
   return checkRetry(template) ?? checkSteps(templates, wf, template) ?? checkDag(templates, wf, template);
 }
 
