@@ -148,8 +148,8 @@ export function podDeadline(template: Template): Resolved<number | undefined> {
 export function buildPod(input: PodInput): Resolved<V1Pod> {
   const layout = outputsLayout(input.template);
   if (!layout.ok) return layout;
-  const deadline = podDeadline(input.template);
-  if (!deadline.ok) return deadline;
+  const scheduling = schedulingOf(input.wf, input.template);
+  if (!scheduling.ok) return scheduling;
   const more = extras(input, layout.value);
   const wf = input.wf;
   const pod: V1Pod = {
@@ -188,8 +188,7 @@ export function buildPod(input: PodInput): Resolved<V1Pod> {
     ...((input.template.volumes ?? []) as V1Volume[]),
     ...more.volumes,
   ];
-  pod.spec = { ...pod.spec, ...schedulingOf(wf, input.template) } as V1PodSpec;
-  if (deadline.value !== undefined) pod.spec.activeDeadlineSeconds = deadline.value;
+  pod.spec = { ...pod.spec, ...scheduling.value } as V1PodSpec;
   if (input.serviceAccountName) pod.spec.serviceAccountName = input.serviceAccountName;
   if (volumes.length > 0) pod.spec.volumes = volumes;
   return { ok: true, value: pod };
@@ -210,7 +209,7 @@ const POD_FIELDS = [
   "automountServiceAccountToken",
 ] as const;
 
-function schedulingOf(wf: Workflow, template: Template): Partial<V1PodSpec> {
+function schedulingOf(wf: Workflow, template: Template): Resolved<Partial<V1PodSpec>> {
   const out: Record<string, unknown> = {};
   for (const field of POD_FIELDS) {
     const value = template[field] ?? wf.spec[field];
@@ -220,5 +219,8 @@ function schedulingOf(wf: Workflow, template: Template): Partial<V1PodSpec> {
   const priorityClassName = template["priorityClassName"] ?? wf.spec["podPriorityClassName"];
   if (priorityClassName !== undefined && priorityClassName !== null)
     out["priorityClassName"] = priorityClassName;
-  return out as Partial<V1PodSpec>;
+  const deadline = podDeadline(template);
+  if (!deadline.ok) return deadline;
+  if (deadline.value !== undefined) out["activeDeadlineSeconds"] = deadline.value;
+  return { ok: true, value: out as Partial<V1PodSpec> };
 }

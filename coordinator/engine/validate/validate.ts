@@ -136,10 +136,8 @@ function checkRetry(template: Template): string | undefined {
   return undefined;
 }
 
-function checkTemplate(templates: Templates, wf: Workflow, template: Template): string | undefined {
-  const unsupported = UNSUPPORTED_TEMPLATE_TYPES.find((field) => template[field] != null);
-  if (unsupported !== undefined)
-    return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
+/** One kind of body, with what that kind needs. */
+function checkBody(template: Template): string | undefined {
   const kinds = (["container", "script", "steps", "dag"] as const).filter(
     (k) => template[k] !== undefined && template[k] !== null,
   );
@@ -155,15 +153,28 @@ function checkTemplate(templates: Templates, wf: Workflow, template: Template): 
   }
   if (template.dag !== undefined && !Array.isArray(template.dag.tasks))
     return `templates.${template.name}.dag.tasks must be a list`;
+  return undefined;
+}
+
+/** Argo's IsValidIntOrArgoVariable: one that uses a variable is checked once substituted. */
+function checkDeadline(template: Template): string | undefined {
   const deadline = template.activeDeadlineSeconds;
-  if (
-    deadline !== undefined &&
-    deadline !== null &&
-    !String(deadline).includes("{{") &&
-    !podDeadline(template).ok
-  )
-    return `templates.${template.name}.activeDeadlineSeconds "${deadline}" is not a non-negative integer`;
-  return checkRetry(template) ?? checkSteps(templates, wf, template) ?? checkDag(templates, wf, template);
+  if (deadline === undefined || deadline === null || String(deadline).includes("{{")) return undefined;
+  if (podDeadline(template).ok) return undefined;
+  return `templates.${template.name}.activeDeadlineSeconds "${deadline}" is not a non-negative integer`;
+}
+
+function checkTemplate(templates: Templates, wf: Workflow, template: Template): string | undefined {
+  const unsupported = UNSUPPORTED_TEMPLATE_TYPES.find((field) => template[field] != null);
+  if (unsupported !== undefined)
+    return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
+  return (
+    checkBody(template) ??
+    checkDeadline(template) ??
+    checkRetry(template) ??
+    checkSteps(templates, wf, template) ??
+    checkDag(templates, wf, template)
+  );
 }
 
 function checkArguments(wf: Workflow): string | undefined {
