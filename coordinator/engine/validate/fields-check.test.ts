@@ -16,7 +16,7 @@ describe("refusedFields", () => {
         { ...ECHO, inputs: { parameters: [{ name: "p", value: "1", description: "d" }] } },
       ],
     };
-    expect(refusedFields(spec)).toEqual([]);
+    expect(refusedFields({ spec })).toEqual([]);
   });
 
   it("names every refused field with its path, not just the first", () => {
@@ -25,7 +25,7 @@ describe("refusedFields", () => {
       volumeClaimTemplates: [],
       templates: [ECHO, { name: "d", daemon: true, sidecars: [], container: { image: "x" } }],
     };
-    expect(refusedFields(spec)).toEqual([
+    expect(refusedFields({ spec })).toEqual([
       `spec.synchronization: ${NOT_SUPPORTED}`,
       `spec.templates[1].daemon: ${NOT_SUPPORTED}`,
       `spec.templates[1].sidecars: ${NOT_SUPPORTED}`,
@@ -53,7 +53,7 @@ describe("refusedFields", () => {
         },
       ],
     };
-    expect(refusedFields(spec)).toEqual([
+    expect(refusedFields({ spec })).toEqual([
       "spec.hooks.running: lifecycle hooks other than exit are not supported by onexit",
       `spec.templates[0].steps[1][0].x: ${UNKNOWN_FIELD}`,
       `spec.templates[1].dag.tasks[0].arguments.parameters[0].valueFrom.configMapKeyRef: ${NOT_SUPPORTED}`,
@@ -63,13 +63,27 @@ describe("refusedFields", () => {
 
   it("reads a field written as null as not set, and skips what is not an object", () => {
     expect(
-      refusedFields({ synchronization: null, templates: [null, "x", { name: "a", memoize: null }] }),
+      refusedFields({
+        spec: { synchronization: null, templates: [null, "x", { name: "a", memoize: null }] },
+      }),
     ).toEqual([]);
     expect(refusedFields("garbage")).toEqual([]);
   });
 
+  it("refuses a field beside the spec that Argo's Workflow does not have", () => {
+    const workflow = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: {},
+      spec: {},
+      status: {},
+      extra: 1,
+    };
+    expect(refusedFields(workflow)).toEqual([`extra: ${UNKNOWN_FIELD}`]);
+  });
+
   it("does not take an inherited name for a field", () => {
-    expect(refusedFields({ constructor: 1, toString: 2 })).toEqual([
+    expect(refusedFields({ spec: { constructor: 1, toString: 2 } })).toEqual([
       `spec.constructor: ${UNKNOWN_FIELD}`,
       `spec.toString: ${UNKNOWN_FIELD}`,
     ]);

@@ -1,7 +1,7 @@
 // Generates docs/FIELDS.md from the field table (fields.ts): what onexit does with each field of
 // Argo's Workflow spec. Pure: fields-generated.test.ts writes and checks the file.
 import type { Field, Kind, KindName } from "./fields.ts";
-import { KINDS, NOT_SUPPORTED, SPEC_KIND } from "./fields.ts";
+import { KINDS, NOT_SUPPORTED, ROOT_KIND } from "./fields.ts";
 
 const WORDS = { supported: "supported", refused: "**refused**", ignored: "ignored" } as const;
 
@@ -23,7 +23,7 @@ function kindsInOrder(): KindName[] {
       if (field.support === "supported" && field.nested !== undefined) visit(field.nested.kind);
     }
   };
-  visit(SPEC_KIND);
+  visit(ROOT_KIND);
   return order;
 }
 

@@ -3,7 +3,7 @@
 // words refusedFields (fields-check.ts) uses, so `kubectl create` is refused with the message a
 // workflow that slipped through ends with. Pure: fields-generated.test.ts writes and checks the file.
 import type { Kind, KindName, Nesting } from "./fields.ts";
-import { KINDS, SPEC_KIND, UNKNOWN_FIELD } from "./fields.ts";
+import { KINDS, ROOT_KIND, UNKNOWN_FIELD } from "./fields.ts";
 
 /** At most this many fields are named in the message (the API server drops messages over 5 KiB). */
 export const MESSAGE_FIELDS = 20;
@@ -19,14 +19,15 @@ class Names {
   }
 }
 
+/** `path` is a CEL string expression: where `value` is, without a trailing dot. */
 function nestedCel(nesting: Nesting, value: string, path: string, names: Names): string {
   const kind = nesting.kind;
-  if (nesting.as === "object") return kindCel(kind, value, path, names);
+  if (nesting.as === "object") return kindCel(kind, value, `${path} + '.'`, names);
   if (nesting.as === "map") {
     const key = names.fresh("k");
     const item = names.fresh("h");
     const at = `${path} + '.' + ${key}`;
-    const inner = kindCel(kind, item, at, names);
+    const inner = kindCel(kind, item, `${at} + '.'`, names);
     const refuse = `[${at} + ': ' + ${quote(nesting.reason)}]`;
     const keys = `[${nesting.keys.map(quote).join(", ")}]`;
     const each = `${item} == null ? [] : (${key} in ${keys} ? ${inner} : ${refuse})`;
@@ -36,12 +37,17 @@ function nestedCel(nesting: Nesting, value: string, path: string, names: Names):
   const item = names.fresh("x");
   const at = `${path} + '[' + string(${i}) + ']'`;
   const inner =
-    nesting.as === "list" ? kindCel(kind, item, at, names) : nestedCel({ kind, as: "list" }, item, at, names);
+    nesting.as === "list"
+      ? kindCel(kind, item, `${at} + '.'`, names)
+      : nestedCel({ kind, as: "list" }, item, at, names);
   return `(type(${value}) == list ? ${value}.transformList(${i}, ${item}, ${inner}).flatten() : [])`;
 }
 
-/** A CEL list of `<path>: <reason>` for the object `value` of `kindName` at CEL string `path`. */
-function kindCel(kindName: KindName, value: string, path: string, names: Names): string {
+/**
+ * A CEL list of `<path>: <reason>` for the object `value` of `kindName`; `prefix` is a CEL string
+ * expression of its path with the trailing dot (`'spec.'`), `''` at the root.
+ */
+function kindCel(kindName: KindName, value: string, prefix: string, names: Names): string {
   const kind: Kind = KINDS[kindName];
   const key = names.fresh("f");
   const allowed = Object.keys(kind).filter((name) => kind[name]?.support !== "refused");
@@ -49,23 +55,23 @@ function kindCel(kindName: KindName, value: string, path: string, names: Names):
     field.support === "refused" ? [`${quote(name)}: ${quote(field.reason)}`] : [],
   );
   const reasons = `{${refused.join(", ")}}`;
+  const at = prefix === "''" ? key : `${prefix} + ${key}`;
   const own =
     `${value}.filter(${key}, ${value}[${key}] != null && !(${key} in [${allowed.map(quote).join(", ")}]))` +
-    `.map(${key}, ${path} + '.' + ${key} + ': ' + (${key} in ${reasons} ? ${reasons}[${key}] : ${quote(UNKNOWN_FIELD)}))`;
+    `.map(${key}, ${at} + ': ' + (${key} in ${reasons} ? ${reasons}[${key}] : ${quote(UNKNOWN_FIELD)}))`;
   const parts = [own];
   for (const [name, field] of Object.entries(kind)) {
     if (field.support !== "supported" || field.nested === undefined) continue;
     const child = `${value}.${name}`;
-    parts.push(
-      `(has(${child}) ? ${nestedCel(field.nested, child, `${path} + ${quote(`.${name}`)}`, names)} : [])`,
-    );
+    const path = prefix === "''" ? quote(name) : `${prefix} + ${quote(name)}`;
+    parts.push(`(has(${child}) ? ${nestedCel(field.nested, child, path, names)} : [])`);
   }
   return `(type(${value}) == map ? [${parts.join(",\n")}].flatten() : [])`;
 }
 
-/** The CEL list of every refused or unknown field of `object.spec`, sorted as refusedFields sorts. */
+/** The CEL list of every refused or unknown field of `object`, sorted as refusedFields sorts. */
 export function refusedFieldsCel(): string {
-  return `${kindCel(SPEC_KIND, "object.spec", "'spec'", new Names())}.sort()`;
+  return `${kindCel(ROOT_KIND, "object", "''", new Names())}.sort()`;
 }
 
 const indent = (text: string, spaces: number): string =>

@@ -22,6 +22,7 @@ export type Nesting =
 export type Field = Support & { nested?: Nesting };
 
 export type KindName =
+  | "Workflow"
   | "WorkflowSpec"
   | "Template"
   | "WorkflowStep"
@@ -120,6 +121,13 @@ const STEP: Kind = {
 };
 
 export const KINDS: Readonly<Record<KindName, Kind>> = {
+  Workflow: {
+    apiVersion: supported(),
+    kind: supported(),
+    metadata: supported(),
+    spec: object("WorkflowSpec"),
+    status: supported("written by onexit"),
+  },
   WorkflowSpec: {
     templates: list("Template"),
     entrypoint: supported(),
@@ -267,5 +275,5 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   SuspendTemplate: { duration: supported() },
 };
 
-/** The kind a Workflow's `spec` is. */
-export const SPEC_KIND: KindName = "WorkflowSpec";
+/** The kind of the whole resource, where the check starts. */
+export const ROOT_KIND: KindName = "Workflow";

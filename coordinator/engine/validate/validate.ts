@@ -220,7 +220,7 @@ function checkSpec(wf: Workflow, templates: Templates): string | undefined {
  * (fields-check.ts), else the first problem in its spec.
  */
 export function validateWorkflow(wf: Workflow): string | undefined {
-  const refused = refusedFields(wf.spec);
+  const refused = refusedFields(wf);
   if (refused.length > 0) return refused.join("; ");
   const templates = templateMap(wf);
   if (typeof templates === "string") return templates;
