@@ -3,7 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export ONEXIT_CACHE ?= $(HOME)/.cache/onexit
 export ONEXIT_STATE ?= /tmp/onexit-cluster
-export PATH := $(CURDIR)/node_modules/.bin:$(ONEXIT_CACHE)/bin:$(PATH)
+# The pinned Node (package.json devDependencies.node) is installed first into the cache, so the
+# first `npm ci` already runs on it (on the machine's older Node, npm warns EBADENGINE per package).
+NODE_VERSION := $(shell node -p 'require("./package.json").devDependencies.node')
+NODE_HOME := $(ONEXIT_CACHE)/node-$(NODE_VERSION)
+NODE_BIN := $(NODE_HOME)/node_modules/.bin/node
+export PATH := $(CURDIR)/node_modules/.bin:$(NODE_HOME)/node_modules/.bin:$(ONEXIT_CACHE)/bin:$(PATH)
 
 NODE_STAMP := node_modules/.package-lock.json
 
@@ -11,7 +16,17 @@ NODE_STAMP := node_modules/.package-lock.json
 
 all: test
 
-$(NODE_STAMP): package.json package-lock.json
+# Installed beside its place and moved in whole, so a run stopped halfway leaves nothing half-made.
+# The `node` package downloads the binary in its preinstall script, hence allowScripts.
+$(NODE_BIN):
+	@echo "installing Node $(NODE_VERSION) into $(NODE_HOME)"
+	@mkdir -p $(ONEXIT_CACHE); tmp=$$(mktemp -d $(NODE_HOME).tmp.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
+	  echo '{ "private": true, "allowScripts": { "node": true } }' >"$$tmp/package.json"; \
+	  npm install --prefix "$$tmp" --no-save --no-package-lock --no-audit --no-fund node@$(NODE_VERSION); \
+	  test "$$("$$tmp/node_modules/.bin/node" --version)" = v$(NODE_VERSION); \
+	  rm -rf $(NODE_HOME); mv -T "$$tmp" $(NODE_HOME)
+
+$(NODE_STAMP): package.json package-lock.json | $(NODE_BIN)
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -27,7 +42,8 @@ lint: deps typecheck
 unit: deps
 	vitest run --project unit --reporter=default --reporter=json --outputFile.json=.cache/unit.json
 
-# The control plane, kubectl and helm are built from their Go modules into $(ONEXIT_CACHE).
+# The control plane, kubectl, helm and Argo's argo CLI, workflow-controller and argoexec (test client and
+# bench peer only) are built from their Go modules into $(ONEXIT_CACHE).
 tools:
 	bash test/cluster/build.sh
 

@@ -3,6 +3,7 @@
 // without the label that routes them to the cluster's webhook.
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { LABEL_WORKFLOW } from "../common/names.ts";
 import type { Api } from "./api.ts";
 import { runAutocannon, type LoadResult } from "./autocannon.ts";
 import { sumMetric } from "./coordinator-metrics.ts";
@@ -114,7 +115,7 @@ function dryRunPod(name: string, labelled: boolean): unknown {
     kind: "Pod",
     metadata: {
       name,
-      labels: labelled ? { "workflows.argoproj.io/workflow": name } : { "onexit.dev/bench": "true" },
+      labels: labelled ? { [LABEL_WORKFLOW]: name } : { "onexit.dev/bench": "true" },
     },
     spec: {
       restartPolicy: "Never",

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import packageJson from "../package.json" with { type: "json" };
-import { createLogger } from "../common/log.ts";
+import { stdoutLogger } from "../common/log.ts";
 import { parseWebhookConfig } from "../webhook/config.ts";
 import type { startWebhook as StartWebhook } from "../webhook/webhook.ts";
 
@@ -24,9 +24,7 @@ const parsed = parseWebhookConfig({
   ONEXIT_COORDINATOR_SERVICE_ACCOUNT: "onexit:onexit-coordinator",
 });
 if (!parsed.ok) throw new Error(parsed.error);
-const logger = createLogger({ write: (line) => process.stdout.write(line), now: () => new Date() }).child({
-  component: "webhook",
-});
+const logger = stdoutLogger().child({ component: "webhook" });
 const webhook = await startWebhook(
   { ...parsed.config, port: 0, metricsPort: 0 },
   {

@@ -1,10 +1,11 @@
 // The one image's entrypoint: `onexit coordinator|webhook|sidecar|output-placeholders`.
+import { SIDECAR_COMMAND } from "../common/names.ts";
 import { PLACEHOLDERS_COMMAND } from "../common/output-placeholder.ts";
 
 const components: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   coordinator: () => import("../coordinator/main.ts"),
   webhook: () => import("../webhook/main.ts"),
-  sidecar: () => import("../sidecar/main.ts"),
+  [SIDECAR_COMMAND]: () => import("../sidecar/main.ts"),
   [PLACEHOLDERS_COMMAND]: () => import("../sidecar/output-placeholders.ts"),
 };
 

@@ -1,4 +1,9 @@
 // Shared by all three programs. One logfmt line per call on stdout: `time=… level=info msg="…" key=value`.
+// Each program reads its level from ONEXIT_LOG_LEVEL (docs/CONTRACTS.md); lines below it are dropped.
+
+/** From most to least verbose. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogValue = string | number | boolean | undefined | null;
 export type LogFields = Record<string, LogValue>;
@@ -14,7 +19,8 @@ export interface Logger {
 export interface LoggerOptions {
   write: (line: string) => void;
   now: () => Date;
-  debug?: boolean;
+  /** The least severe level written; default info. */
+  level?: LogLevel;
 }
 
 const BARE = /^[A-Za-z0-9_.:/@+-]+$/;
@@ -35,22 +41,25 @@ export function formatLine(time: Date, level: string, msg: string, fields: LogFi
 }
 
 export function createLogger(options: LoggerOptions, base: LogFields = {}): Logger {
-  const emit =
-    (level: string) =>
-    (msg: string, fields: LogFields = {}): void => {
-      options.write(formatLine(options.now(), level, msg, { ...base, ...fields }) + "\n");
-    };
+  const least = LOG_LEVELS.indexOf(options.level ?? "info");
+  const emit = (level: LogLevel): ((msg: string, fields?: LogFields) => void) =>
+    LOG_LEVELS.indexOf(level) < least
+      ? (): void => undefined
+      : (msg: string, fields: LogFields = {}): void => {
+          options.write(formatLine(options.now(), level, msg, { ...base, ...fields }) + "\n");
+        };
   return {
+    debug: emit("debug"),
     info: emit("info"),
     warn: emit("warn"),
     error: emit("error"),
-    debug: options.debug === true ? emit("debug") : () => undefined,
     child: (fields) => createLogger(options, { ...base, ...fields }),
   };
 }
 
-export function stdoutLogger(debug = false): Logger {
-  return createLogger({ write: (line) => process.stdout.write(line), now: () => new Date(), debug });
+/** A program's logger: lines on stdout, stamped with the wall clock. */
+export function stdoutLogger(level: LogLevel = "info"): Logger {
+  return createLogger({ write: (line) => process.stdout.write(line), now: () => new Date(), level });
 }
 
 /** Renders any thrown value as one short message for a log field. */

@@ -31,9 +31,22 @@ export const MAIN_CONTAINER = "main";
 export const WAIT_CONTAINER = "wait";
 /** The projected token's audience: the coordinator accepts only tokens minted for it. */
 export const REPORT_AUDIENCE = "onexit-coordinator";
+/** Where a sidecar POSTs its report on the coordinator (docs/CONTRACTS.md "Reports"). */
+export const REPORT_PATH = "/v1/reports";
 /** The coordinator's read-only API proxy for a sidecar's own pod: the sidecar's API server
  * is the coordinator URL plus this prefix, and the paths below it are the API server's. */
 export const POD_PROXY_PREFIX = "/v1/kube";
+
+// Paths inside a workflow pod (docs/CONTRACTS.md): mounted by one program, read by another.
+/** The projected token (audience REPORT_AUDIENCE) the webhook mounts in `wait`. */
+export const TOKEN_MOUNT_PATH = "/var/run/onexit/token";
+export const TOKEN_FILE = `${TOKEN_MOUNT_PATH}/token`;
+/** Where `wait` and the `onexit-init` container see the OUTPUTS_VOLUME. */
+export const OUTPUTS_MOUNT_PATH = "/onexit/outputs";
+/** Where the exit handler's pods find the failed steps' log tails (`{{onexit.logDir}}`). */
+export const LOG_TAILS_DIR = "/onexit/logs";
+/** The component argument (bin/onexit.ts) that runs the wait sidecar. */
+export const SIDECAR_COMMAND = "sidecar";
 
 const MAX_NAME_LENGTH = 253;
 const HASH_LENGTH = 10;

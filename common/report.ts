@@ -15,7 +15,7 @@ export * from "./report-limits.ts";
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
-export const reportSchema = z
+const reportSchema = z
   .object({
     podName: z.string().min(1).max(253),
     podUid: z.string().min(1).max(64),

@@ -4,7 +4,7 @@ import { createLogger } from "../common/log.ts";
 import { FINALIZER } from "../common/names.ts";
 import type { Workflow, WorkflowStatus, Action } from "./engine/index.ts";
 import { Applier, type ApplierClient } from "./applier.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 
 const apiError = (code: number, message?: string): Error =>
   Object.assign(new Error(`HTTP ${code}`), {
@@ -94,7 +94,7 @@ function applier(r: Recorder, now = 5000) {
   const observed: { handlerMs: number[]; completed: string[] } = { handlerMs: [], completed: [] };
   const created: string[] = [];
   const superseded: string[] = [];
-  const refused = new PodCreateFailures();
+  const refused = new CreateRefusals();
   const a = new Applier({
     client: r.client,
     now: () => now,
@@ -106,7 +106,7 @@ function applier(r: Recorder, now = 5000) {
     },
     onPodCreated: (key, name) => created.push(`${key} ${name}`),
     onWorkflowWritten: (key, version) => superseded.push(`${key}@${version}`),
-    podCreateFailures: refused,
+    createRefusals: refused,
   });
   return { a, observed, created, superseded, refused };
 }

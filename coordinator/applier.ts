@@ -14,14 +14,9 @@
 //                              workflow (a GET tells; else it is recorded as foreign and never used).
 //                              The reverse order could persist a node "Pending in pod X" whose
 //                              pod never gets made, and a restarted engine would take it for lost.
-//                              No failed create fails the reconcile: a refusal for good (400/422/
-//                              403, a namespace being deleted among them) is recorded in
-//                              podCreateFailures and the status is still written; the next reconcile
-//                              (queued at once by the controller) turns it into an Error node, so the
-//                              workflow ends, its exit handler runs or errs, and the finalizer goes.
-//                              An exceeded quota, a webhook down, a 5xx or a timeout is recorded as
-//                              a wait; the engine keeps that node Pending with the reason and asks
-//                              again later.
+//                              No failed create fails the reconcile: it is recorded (for good or
+//                              as a wait, create-refusals.ts says which and what follows) and the
+//                              status is still written.
 //   4. status (if it differs)  PUT on the status subresource with the observed resourceVersion. A 409
 //                              fails the item: the key is re-queued and recomputed from fresh state;
 //                              a stale delta is never replayed (argo #16775, #16294).
@@ -41,13 +36,14 @@ import {
   type ForeignObject,
   type ReconcileResult,
 } from "./engine/index.ts";
+import { objectKey, type WorkflowKey } from "../common/workflow-key.ts";
 import type { V1Pod } from "@kubernetes/client-node";
 import { buildEvent } from "./events.ts";
 import { apiErrorMessage, isAlreadyExists, isNotFound, type KubeClient } from "./kube-client.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { deepEqual } from "./deep-equal.ts";
 import { foreignObject, isControlledBy } from "./ownership.ts";
-import { isPermanentCreateError, type PodCreateFailures } from "./pod-create-failures.ts";
+import { isPermanentCreateError, type CreateRefusals } from "./create-refusals.ts";
 import { failpoint, podCreatePoint } from "./failpoints.ts";
 
 export type ApplierClient = Pick<
@@ -70,12 +66,12 @@ export interface ApplierOptions {
   metrics: Pick<CoordinatorMetrics, "observeHandlerStart" | "workflowCompleted">;
   identity: string;
   /** Told about every pod this replica created (or found existing), so the controller can wait for its cache. */
-  onPodCreated?: (workflowKey: string, podName: string) => void;
+  onPodCreated?: (workflowKey: WorkflowKey, podName: string) => void;
   /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
-  onWorkflowWritten?: (workflowKey: string, supersededVersion: string | undefined) => void;
+  onWorkflowWritten?: (workflowKey: WorkflowKey, supersededVersion: string | undefined) => void;
   /** Where failed creates and foreign objects are recorded; without it a failed create fails the apply. */
-  podCreateFailures?: Pick<
-    PodCreateFailures,
+  createRefusals?: Pick<
+    CreateRefusals,
     "recordError" | "recordWait" | "recordForeign" | "recordConfigMapRefusal" | "clear"
   >;
 }
@@ -118,7 +114,7 @@ export class Applier {
 
   /** Each write returns the new object; the version it replaced is stale from now on. */
   private wrote(before: Workflow, after: Workflow): Workflow {
-    this.options.onWorkflowWritten?.(`${ns(before)}/${name(before)}`, before.metadata.resourceVersion);
+    this.options.onWorkflowWritten?.(objectKey(before), before.metadata.resourceVersion);
     return after;
   }
 
@@ -150,12 +146,12 @@ export class Applier {
       await this.options.client.createConfigMap(ns(workflow), action.configMap);
       return;
     } catch (err) {
-      const store = this.options.podCreateFailures;
+      const store = this.options.createRefusals;
       if (store === undefined) throw err;
       if (!isAlreadyExists(err)) {
         const message = apiErrorMessage(err);
         if (isPermanentCreateError(err))
-          store.recordConfigMapRefusal(key(workflow), uid(workflow), name, message);
+          store.recordConfigMapRefusal(objectKey(workflow), uid(workflow), name, message);
         this.log(workflow).warn("ConfigMap create failed", { configMap: name, error: message });
         unusable.set(name, `${where} could not be created: ${message}`);
         return;
@@ -173,7 +169,7 @@ export class Applier {
 
   /** Someone else's object under one of the workflow's names: recorded for the engine (which says why). */
   private foundForeign(workflow: Workflow, foreign: ForeignObject): void {
-    this.options.podCreateFailures?.recordForeign(key(workflow), uid(workflow), foreign);
+    this.options.createRefusals?.recordForeign(objectKey(workflow), uid(workflow), foreign);
     const fields = { kind: foreign.kind, name: foreign.name, controller: foreign.controller ?? "none" };
     this.log(workflow).warn("exists and is not owned by this workflow: not used", fields);
   }
@@ -186,8 +182,8 @@ export class Applier {
     const podName = action.pod.metadata?.name ?? "";
     const log = this.log(workflow);
     const blocked = mountedConfigMaps(action.pod).flatMap((name) => context.unusable.get(name) ?? []);
-    if (blocked[0] !== undefined && this.options.podCreateFailures !== undefined) {
-      this.options.podCreateFailures.recordWait(key(workflow), uid(workflow), podName, blocked[0]);
+    if (blocked[0] !== undefined && this.options.createRefusals !== undefined) {
+      this.options.createRefusals.recordWait(objectKey(workflow), uid(workflow), podName, blocked[0]);
       log.info("pod create waits for its ConfigMap", { pod: podName, reason: blocked[0] });
       return;
     }
@@ -205,14 +201,19 @@ export class Applier {
     } catch (err) {
       if (!(await this.createFailed(workflow, podName, err))) return;
     }
-    this.options.podCreateFailures?.clear(key(workflow), podName);
-    this.options.onPodCreated?.(key(workflow), podName);
+    this.options.createRefusals?.clear(objectKey(workflow), podName);
+    this.options.onPodCreated?.(objectKey(workflow), podName);
   }
 
   /** After a failed create: true only when the pod exists and is ours after all. */
   private async createFailed(workflow: Workflow, podName: string, err: unknown): Promise<boolean> {
     const log = this.log(workflow);
-    const refusal = this.options.podCreateFailures?.recordError(key(workflow), uid(workflow), podName, err);
+    const refusal = this.options.createRefusals?.recordError(
+      objectKey(workflow),
+      uid(workflow),
+      podName,
+      err,
+    );
     if (refusal !== undefined) {
       const fields = { pod: podName, error: refusal.message };
       if (refusal.kind === "wait") log.info("pod create waits", fields);
@@ -290,14 +291,13 @@ export class Applier {
   }
 
   private log(workflow: Workflow): Logger {
-    return this.options.logger.child({ workflow: `${ns(workflow)}/${name(workflow)}` });
+    return this.options.logger.child({ workflow: objectKey(workflow) });
   }
 }
 
 const ns = (workflow: Workflow): string => workflow.metadata.namespace ?? "";
 const name = (workflow: Workflow): string => workflow.metadata.name ?? "";
 const uid = (workflow: Workflow): string | undefined => workflow.metadata.uid;
-const key = (workflow: Workflow): string => `${ns(workflow)}/${name(workflow)}`;
 
 function mountedConfigMaps(pod: V1Pod): string[] {
   return (pod.spec?.volumes ?? []).flatMap((volume) => volume.configMap?.name ?? []);

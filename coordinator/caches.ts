@@ -5,8 +5,9 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { LABEL_WORKFLOW } from "../common/names.ts";
 import type { Workflow } from "./engine/index.ts";
+import { objectKey, workflowKey, type WorkflowKey } from "../common/workflow-key.ts";
 import type { WorkflowCache } from "./controller.ts";
-import { Informer, objectKey } from "./informer.ts";
+import { Informer } from "./informer.ts";
 import type { KubeClient } from "./kube-client.ts";
 
 export interface CachesOptions {
@@ -17,7 +18,7 @@ export interface CachesOptions {
   now: () => number;
   delay: (ms: number, signal: AbortSignal) => Promise<void>;
   logger: Logger;
-  onKey: (key: string) => void;
+  onKey: (key: WorkflowKey) => void;
   /** After each workflow relist: a chance to queue every workflow again (a cheap level-based resync). */
   onWorkflowRelist?: () => void;
 }
@@ -30,10 +31,10 @@ export interface Caches extends WorkflowCache {
 }
 
 /** The key of the workflow a pod belongs to, from its label; undefined for foreign pods. */
-export function workflowKeyOfPod(pod: V1Pod): string | undefined {
+export function workflowKeyOfPod(pod: V1Pod): WorkflowKey | undefined {
   const workflow = pod.metadata?.labels?.[LABEL_WORKFLOW];
   if (workflow === undefined || workflow === "") return undefined;
-  return `${pod.metadata?.namespace ?? ""}/${workflow}`;
+  return workflowKey(pod.metadata?.namespace ?? "", workflow);
 }
 
 export function createCaches(options: CachesOptions): Caches {
@@ -66,7 +67,7 @@ export function createCaches(options: CachesOptions): Caches {
     hasSynced: () => workflows.hasSynced() && pods.hasSynced(),
     getWorkflow: (namespace, name) => workflows.get(namespace, name),
     listWorkflows: () => workflows.list(),
-    podsOf: (namespace, name) => pods.byIndex(`${namespace}/${name}`),
+    podsOf: (namespace, name) => pods.byIndex(workflowKey(namespace, name)),
     start: () => {
       workflows.start();
       pods.start();

@@ -16,9 +16,16 @@ describe("parseConfig", () => {
         workers: 4,
         relistIntervalMs: 300_000,
         defaultServiceAccountName: "default",
-        debug: false,
+        logLevel: "info",
       },
     });
+  });
+
+  it("when ONEXIT_LOG_LEVEL is warn or error, then the level is kept (it once became debug: false)", () => {
+    for (const level of ["debug", "info", "warn", "error"] as const)
+      expect(parseConfig({ ONEXIT_NAMESPACE: "onexit", ONEXIT_LOG_LEVEL: level }, "h")).toMatchObject({
+        config: { logLevel: level },
+      });
   });
 
   it("when the pod name, ports and TLS files are set, then they are used", () => {

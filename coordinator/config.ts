@@ -2,6 +2,7 @@
 // (docs/CONTRACTS.md "Coordinator environment") and passed down; nothing else reads env.
 import { z } from "zod";
 import { describeIssues } from "../common/issues.ts";
+import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -24,7 +25,7 @@ const envSchema = z
     ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
-    ONEXIT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    ONEXIT_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     ONEXIT_FAILPOINTS_DIR: z.string().min(1).optional(),
   })
   .refine((env) => (env.ONEXIT_TLS_CERT_FILE === undefined) === (env.ONEXIT_TLS_KEY_FILE === undefined), {
@@ -46,7 +47,7 @@ export interface CoordinatorConfig {
   workers: number;
   relistIntervalMs: number;
   defaultServiceAccountName: string;
-  debug: boolean;
+  logLevel: LogLevel;
   /** Fault injection for `make faults` (coordinator/failpoints.ts); absent in production. */
   failpointsDir?: string;
 }
@@ -81,7 +82,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       workers: e.ONEXIT_WORKERS,
       relistIntervalMs: e.ONEXIT_RELIST_SECONDS * 1000,
       defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
-      debug: e.ONEXIT_LOG_LEVEL === "debug",
+      logLevel: e.ONEXIT_LOG_LEVEL,
       ...(e.ONEXIT_FAILPOINTS_DIR === undefined ? {} : { failpointsDir: e.ONEXIT_FAILPOINTS_DIR }),
     },
   };

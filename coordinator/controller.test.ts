@@ -1,10 +1,11 @@
 import type { V1Pod } from "@kubernetes/client-node";
+import { objectKey, workflowKey } from "../common/workflow-key.ts";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../common/log.ts";
 import type { Workflow, ReconcileInput, ReconcileResult } from "./engine/index.ts";
 import { Controller, type WorkflowCache } from "./controller.ts";
 import { CacheExpectations } from "./expectations.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 import { fakeTimers } from "./testing/fake-timers.ts";
 
 const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
@@ -24,9 +25,9 @@ function setup(
   let synced = true;
   const cache: WorkflowCache = {
     hasSynced: () => synced,
-    getWorkflow: (ns, n) => workflows.get(`${ns}/${n}`),
+    getWorkflow: (ns, n) => workflows.get(workflowKey(ns, n)),
     listWorkflows: () => [...workflows.values()],
-    podsOf: (ns, n) => pods.get(`${ns}/${n}`) ?? [],
+    podsOf: (ns, n) => pods.get(workflowKey(ns, n)) ?? [],
   };
   const inputs: ReconcileInput[] = [];
   const applied: { key: string; since: number }[] = [];
@@ -35,7 +36,7 @@ function setup(
   const labels: string[] = [];
   const logs: string[] = [];
   const expectations = new CacheExpectations({ now: timers.now });
-  const refused = new PodCreateFailures();
+  const refused = new CreateRefusals();
   const refuse = opts.refuse ?? [];
   const controller = new Controller({
     cache,
@@ -48,7 +49,7 @@ function setup(
     engineConfig: { defaultServiceAccountName: "default" },
     applier: {
       apply: async (w, _r, ctx) => {
-        applied.push({ key: `${w.metadata.namespace}/${w.metadata.name}`, since: ctx.since });
+        applied.push({ key: objectKey(w), since: ctx.since });
         const pod = refuse.shift();
         if (pod !== undefined) refused.record("ns/a", w.metadata.uid, pod, "400: bad");
         const err = applyErrors.shift();
@@ -61,7 +62,7 @@ function setup(
     delay: timers.delay,
     logger: createLogger({ write: (l) => logs.push(l), now: () => new Date(0) }),
     metrics: { observeReconcile: (_s, label) => labels.push(label) },
-    podCreateFailures: refused,
+    createRefusals: refused,
   });
   return {
     refused,

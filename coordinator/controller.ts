@@ -1,11 +1,11 @@
 // The controller loop for one leadership term: it alone owns the work queue, the workers and the
 // mapping of outcomes to the queue (controller-runtime's reconcileHandler):
 //   error          → rate-limited re-add (per-key exponential back-off), keeping the first-dirty time;
-//   requeueAfterMs → forget + delayed add (only for timers the workflow asks for);
+//   requeueAfterMs → forget + delayed add (the engine's timers: a deadline, a retry back-off, a
+//                    vanished pod's grace, a pod create waiting to be asked again);
 //   success        → forget.
-// What a create ran into (PodCreateFailures: a refusal, a wait, a foreign object) is handed to the
-// next reconcile, queued at once, so the node ends in Error or records its wait without waiting
-// for any event or back-off.
+// What a create ran into (create-refusals.ts) is handed to the next reconcile, queued at once, so
+// the node ends in Error or records its wait without waiting for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
 import type { V1Pod } from "@kubernetes/client-node";
@@ -18,12 +18,13 @@ import {
   type ReconcileInput,
   type ReconcileResult,
 } from "./engine/index.ts";
+import { objectKey, parseWorkflowKey, type WorkflowKey } from "../common/workflow-key.ts";
 import type { ApplyContext } from "./applier.ts";
 import type { CacheExpectations } from "./expectations.ts";
 import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { CoordinatorMetrics, ReconcileResultLabel } from "./metrics.ts";
 import { partitionPods } from "./ownership.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 import { WorkQueue, type Timers, type WorkItem } from "./workqueue.ts";
 
 export interface WorkflowCache {
@@ -50,21 +51,21 @@ export interface ControllerOptions {
   /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
   staleRetryMs?: number;
   /** What the applier's creates ran into; dropped when the workflow is deleted or finished. */
-  podCreateFailures?: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
+  createRefusals?: Pick<CreateRefusals, "factsOf" | "count" | "forget">;
 }
 
 export class Controller {
-  readonly queue: WorkQueue;
+  readonly queue: WorkQueue<WorkflowKey>;
   private readonly options: ControllerOptions;
-  private readonly refusals: Pick<PodCreateFailures, "factsOf" | "count" | "forget">;
+  private readonly refusals: Pick<CreateRefusals, "factsOf" | "count" | "forget">;
 
   constructor(options: ControllerOptions) {
     this.options = options;
-    this.refusals = options.podCreateFailures ?? new PodCreateFailures();
-    this.queue = new WorkQueue(options.timers);
+    this.refusals = options.createRefusals ?? new CreateRefusals();
+    this.queue = new WorkQueue<WorkflowKey>(options.timers);
   }
 
-  enqueue(key: string): void {
+  enqueue(key: WorkflowKey): void {
     this.queue.add(key);
   }
 
@@ -75,7 +76,7 @@ export class Controller {
       await this.options.delay(100, signal).catch(() => undefined);
     }
     if (signal.aborted) return;
-    for (const workflow of cache.listWorkflows()) this.enqueue(workflowKey(workflow));
+    for (const workflow of cache.listWorkflows()) this.enqueue(objectKey(workflow));
     logger.info("controller started", { workers: this.options.workers, workflows: this.queue.len() });
     const workers = Array.from({ length: this.options.workers }, () => this.worker());
     const stop = (): void => this.queue.shutDown();
@@ -106,10 +107,10 @@ export class Controller {
     }
   }
 
-  private async process(item: WorkItem): Promise<ReconcileResultLabel> {
+  private async process(item: WorkItem<WorkflowKey>): Promise<ReconcileResultLabel> {
     const { cache, expectations } = this.options;
     const { key, since } = item;
-    const [namespace = "", name = ""] = key.split("/");
+    const { namespace, name } = parseWorkflowKey(key);
     const workflow = cache.getWorkflow(namespace, name);
     if (workflow === undefined) {
       // Deleted: with the finalizer gone there is nothing left to do; owned pods are garbage-collected.
@@ -138,7 +139,7 @@ export class Controller {
   }
 
   private async reconcileAndApply(
-    key: string,
+    key: WorkflowKey,
     workflow: Workflow,
     seen: { pods: V1Pod[]; foreign: ForeignObject[] },
     since: number,
@@ -163,7 +164,7 @@ export class Controller {
     return result;
   }
 
-  private failed(key: string, since: number, err: unknown): void {
+  private failed(key: WorkflowKey, since: number, err: unknown): void {
     const delayMs = this.queue.addRateLimited(key, since);
     const fields = {
       workflow: key,
@@ -176,8 +177,4 @@ export class Controller {
       this.options.logger.debug("reconcile conflict", fields);
     else this.options.logger.warn("reconcile failed", fields);
   }
-}
-
-export function workflowKey(workflow: Workflow): string {
-  return `${workflow.metadata.namespace ?? ""}/${workflow.metadata.name ?? ""}`;
 }

@@ -4,17 +4,18 @@
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../common/log.ts";
+import { objectKey } from "../common/workflow-key.ts";
 import { Applier } from "./applier.ts";
 import { countByPhase, createCaches } from "./caches.ts";
 import type { CoordinatorConfig } from "./config.ts";
-import { Controller, workflowKey } from "./controller.ts";
+import { Controller } from "./controller.ts";
 import type { ReconcileInput, ReconcileResult } from "./engine/index.ts";
 import { CacheExpectations } from "./expectations.ts";
 import { startHealthServer } from "../common/http-server.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
-import { PodCreateFailures } from "./pod-create-failures.ts";
+import { CreateRefusals } from "./create-refusals.ts";
 import { createPodProxy, type OpenApiStream } from "./pod-proxy.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
@@ -53,7 +54,7 @@ export async function startCoordinator(
   const { client, metrics, logger } = deps;
   const now = deps.now ?? realTimers.now;
   const expectations = new CacheExpectations({ now });
-  const podCreateFailures = new PodCreateFailures();
+  const createRefusals = new CreateRefusals();
   let term: { controller: Controller; abort: AbortController; done: Promise<void> } | undefined;
 
   const caches = createCaches({
@@ -65,7 +66,7 @@ export async function startCoordinator(
     logger,
     onKey: (key) => term?.controller.enqueue(key),
     onWorkflowRelist: () => {
-      for (const workflow of caches.listWorkflows()) term?.controller.enqueue(workflowKey(workflow));
+      for (const workflow of caches.listWorkflows()) term?.controller.enqueue(objectKey(workflow));
     },
   });
   const applier = new Applier({
@@ -76,7 +77,7 @@ export async function startCoordinator(
     identity: config.identity,
     onPodCreated: (key, pod) => expectations.createdPod(key, pod),
     onWorkflowWritten: (key, version) => expectations.wroteWorkflow(key, version),
-    podCreateFailures,
+    createRefusals,
   });
 
   const startTerm = (): void => {
@@ -91,7 +92,7 @@ export async function startCoordinator(
       delay: realDelay,
       logger,
       metrics,
-      podCreateFailures,
+      createRefusals,
     });
     const abort = new AbortController();
     term = { controller, abort, done: controller.run(abort.signal) };

@@ -3,7 +3,7 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
 import type { Workflow } from "./engine/index.ts";
 
-export const REPORTING_COMPONENT = "onexit-coordinator";
+const REPORTING_COMPONENT = "onexit-coordinator";
 
 export interface EventInput {
   type: "Normal" | "Warning";

@@ -3,6 +3,7 @@
 // workflow whose cached resourceVersion is one we already wrote over, or a pod we created that the
 // pod informer has not delivered yet (the engine could take it for lost). Until the caches catch
 // up the key waits; entries expire so a lost event cannot block a workflow forever.
+import type { WorkflowKey } from "../common/workflow-key.ts";
 
 interface Entry {
   staleVersions: Set<string>;
@@ -17,7 +18,7 @@ export interface ExpectationsOptions {
 }
 
 export class CacheExpectations {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<WorkflowKey, Entry>();
   private readonly now: () => number;
   private readonly timeoutMs: number;
 
@@ -28,14 +29,14 @@ export class CacheExpectations {
 
   /** The workflow was written over `resourceVersion`: a cache still holding it is stale. Several
    *  writes in one reconcile (finalizer, status, finalizer) each leave a version behind. */
-  wroteWorkflow(key: string, resourceVersion: string | undefined): void {
+  wroteWorkflow(key: WorkflowKey, resourceVersion: string | undefined): void {
     if (resourceVersion === undefined) return;
     const entry = this.entry(key);
     entry.staleVersions.add(resourceVersion);
     entry.at = this.now();
   }
 
-  createdPod(key: string, podName: string): void {
+  createdPod(key: WorkflowKey, podName: string): void {
     const entry = this.entry(key);
     entry.pods.add(podName);
     entry.at = this.now();
@@ -43,7 +44,7 @@ export class CacheExpectations {
 
   /** True when the caches reflect every write we made for this key; clears what they now show. */
   satisfied(
-    key: string,
+    key: WorkflowKey,
     workflowVersion: string | undefined,
     podInCache: (name: string) => boolean,
   ): boolean {
@@ -64,11 +65,11 @@ export class CacheExpectations {
     return false;
   }
 
-  forget(key: string): void {
+  forget(key: WorkflowKey): void {
     this.entries.delete(key);
   }
 
-  private entry(key: string): Entry {
+  private entry(key: WorkflowKey): Entry {
     let entry = this.entries.get(key);
     if (entry === undefined)
       this.entries.set(key, (entry = { staleVersions: new Set(), pods: new Set(), at: this.now() }));

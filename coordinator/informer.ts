@@ -4,6 +4,7 @@
 // against the cache and report real changes only (and deletes for objects that vanished).
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
+import { objectKey, workflowKey } from "../common/workflow-key.ts";
 import { apiErrorMessage, statusCodeOf, type ListWatchSource } from "./kube-client.ts";
 
 interface Meta {
@@ -31,10 +32,6 @@ export interface InformerOptions<T extends Meta> {
 
 type WatchOutcome = "closed" | "expired" | "relist" | "stopped";
 
-export function objectKey(object: Meta): string {
-  return `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
-}
-
 export class Informer<T extends Meta> {
   private readonly options: InformerOptions<T>;
   private readonly objects = new Map<string, T>();
@@ -48,7 +45,7 @@ export class Informer<T extends Meta> {
   }
 
   get(namespace: string, name: string): T | undefined {
-    return this.objects.get(`${namespace}/${name}`);
+    return this.objects.get(workflowKey(namespace, name));
   }
 
   list(): T[] {
@@ -208,7 +205,7 @@ export class Informer<T extends Meta> {
   }
 
   private replace(items: T[]): void {
-    const fresh = new Set(items.map(objectKey));
+    const fresh = new Set<string>(items.map(objectKey));
     for (const [key, old] of [...this.objects]) if (!fresh.has(key)) this.remove(key, old);
     for (const item of items) this.upsert(item);
   }

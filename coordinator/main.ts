@@ -3,8 +3,8 @@
 // stops the workers, releases the lease, stops the informers, closes the servers and exits 0.
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
-import { shareConnections } from "../common/kube-connection-pool.ts";
-import { createLogger, errorMessage } from "../common/log.ts";
+import { shareConnections } from "./kube-connection-pool.ts";
+import { errorMessage, stdoutLogger } from "../common/log.ts";
 import { parseConfig } from "./config.ts";
 import { startCoordinator } from "./coordinator.ts";
 import { reconcile } from "./engine/index.ts";
@@ -22,11 +22,9 @@ function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
 
 export async function main(): Promise<void> {
   const parsed = parseConfig(process.env, hostname());
-  const logger = createLogger({
-    write: (line) => process.stdout.write(line),
-    now: () => new Date(),
-    debug: parsed.ok && parsed.config.debug,
-  }).child({ component: "coordinator" });
+  const logger = stdoutLogger(parsed.ok ? parsed.config.logLevel : undefined).child({
+    component: "coordinator",
+  });
   if (!parsed.ok) {
     logger.error("invalid configuration", { error: parsed.error });
     process.exit(1);

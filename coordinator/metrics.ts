@@ -3,8 +3,8 @@
 // scrape time from callbacks, so they can never drift from the caches they describe.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export const WORKFLOW_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Error"] as const;
-export const REPORT_OUTCOMES = [
+const WORKFLOW_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Error"] as const;
+const REPORT_OUTCOMES = [
   "accepted",
   "duplicate",
   "invalid",
@@ -14,10 +14,10 @@ export const REPORT_OUTCOMES = [
   "error",
 ] as const;
 export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
-export const RECONCILE_RESULTS = ["success", "error", "requeue_after", "stale"] as const;
+const RECONCILE_RESULTS = ["success", "error", "requeue_after", "stale"] as const;
 export type ReconcileResultLabel = (typeof RECONCILE_RESULTS)[number];
 
-export const HANDLER_LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+const HANDLER_LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
 export interface StateSources {
   /** Workflow count by phase, read from the informer cache at scrape time. */

@@ -6,7 +6,7 @@ import { LABEL_WORKFLOW, MAIN_CONTAINER, POD_PROXY_PREFIX } from "../common/name
 import { EXTRA_POD_NAME, EXTRA_POD_UID } from "./report-handler.ts";
 
 /** The longest server-side watch timeout relayed; the sidecar asks for 25 s. */
-export const MAX_WATCH_TIMEOUT_SECONDS = 600;
+const MAX_WATCH_TIMEOUT_SECONDS = 600;
 
 export type ProxyTarget =
   | { kind: "watch"; namespace: string; pod: string; query: Record<string, string> }

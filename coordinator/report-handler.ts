@@ -5,6 +5,7 @@
 import type { V1Pod, V1TokenReviewStatus } from "@kubernetes/client-node";
 import { ANNOTATION_REPORT, LABEL_WORKFLOW, REPORT_AUDIENCE } from "../common/names.ts";
 import { parseReport, type Report } from "../common/report.ts";
+import { workflowKey, type WorkflowKey } from "../common/workflow-key.ts";
 import { apiErrorMessage, isConflict } from "./kube-client.ts";
 import type { ReportOutcome } from "./metrics.ts";
 
@@ -17,7 +18,7 @@ export interface ReportDeps {
   /** Merge-patches the annotation, with the pod's uid and resourceVersion as preconditions. */
   annotatePod: (pod: V1Pod, key: string, value: string) => Promise<void>;
   /** Called once a report is stored: the workflow deserves a look now. */
-  onStored?: (workflowKey: string) => void;
+  onStored?: (workflowKey: WorkflowKey) => void;
 }
 
 export interface ReportRequest {
@@ -45,7 +46,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** Why this reviewed identity may not report for this pod, or undefined when it may. */
-export function identityMismatch(status: V1TokenReviewStatus, report: Report): string | undefined {
+function identityMismatch(status: V1TokenReviewStatus, report: Report): string | undefined {
   const username = status.user?.username ?? "";
   const prefix = `system:serviceaccount:${report.namespace}:`;
   if (!username.startsWith(prefix) || username.length === prefix.length) {
@@ -112,7 +113,7 @@ async function store(
       if (isConflict(err) && attempt < MAX_STORE_ATTEMPTS) continue; // the kubelet moved the pod on: look again
       throw err;
     }
-    deps.onStored?.(`${report.namespace}/${workflow}`);
+    deps.onStored?.(workflowKey(report.namespace, workflow));
     return { status: 200, body: { ok: true }, outcome: "accepted", fields: { ...fields, workflow, attempt } };
   }
   return refuse(503, "error", "pod kept changing; retry", fields);

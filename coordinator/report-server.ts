@@ -8,11 +8,11 @@ import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import { createCertReloader, type KeyPair } from "../common/cert-reloader.ts";
 import { listen, type RunningServer } from "../common/http-server.ts";
-import { POD_PROXY_PREFIX } from "../common/names.ts";
+import { POD_PROXY_PREFIX, REPORT_PATH } from "../common/names.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { ReportRequest, ReportResponse } from "./report-handler.ts";
 
-export const REPORT_BODY_LIMIT = "256kb";
+const REPORT_BODY_LIMIT = "256kb";
 
 export interface ReportAppOptions {
   handle: (request: ReportRequest) => Promise<ReportResponse>;
@@ -29,7 +29,7 @@ export function createReportApp(options: ReportAppOptions): express.Express {
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
-  app.post("/v1/reports", express.json({ limit: REPORT_BODY_LIMIT }), async (req: Request, res: Response) => {
+  app.post(REPORT_PATH, express.json({ limit: REPORT_BODY_LIMIT }), async (req: Request, res: Response) => {
     let response: ReportResponse;
     try {
       response = await options.handle({ authorization: req.get("authorization"), body: req.body as unknown });

@@ -15,8 +15,8 @@ export interface TokenReviewCacheOptions {
   maxEntries?: number;
 }
 
-export const DEFAULT_REVIEW_TTL_MS = 10_000;
-export const DEFAULT_REVIEW_CACHE_ENTRIES = 1_000;
+const DEFAULT_REVIEW_TTL_MS = 10_000;
+const DEFAULT_REVIEW_CACHE_ENTRIES = 1_000;
 
 export function cachedTokenReview(options: TokenReviewCacheOptions): ReviewToken {
   const ttlMs = options.ttlMs ?? DEFAULT_REVIEW_TTL_MS;

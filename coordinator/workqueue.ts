@@ -15,23 +15,24 @@ export interface WorkQueueOptions extends Timers {
   maxDelayMs?: number;
 }
 
-export interface WorkItem {
-  key: string;
+/** K: the key type (the coordinator queues WorkflowKeys). */
+export interface WorkItem<K extends string = string> {
+  key: K;
   /** When the queue first learned this key needed work since the last time a worker took it. */
   since: number;
 }
 
-export class WorkQueue {
+export class WorkQueue<K extends string = string> {
   private readonly timers: Timers;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly order: string[] = [];
+  private readonly order: K[] = [];
   /** Keys that need work (queued or re-added while processing), with their first-dirty time. */
-  private readonly dirty = new Map<string, number>();
-  private readonly processing = new Set<string>();
-  private readonly waiting = new Map<string, { at: number; cancel: () => void }>();
-  private readonly failures = new Map<string, number>();
-  private readonly getters: ((item: WorkItem | undefined) => void)[] = [];
+  private readonly dirty = new Map<K, number>();
+  private readonly processing = new Set<K>();
+  private readonly waiting = new Map<K, { at: number; cancel: () => void }>();
+  private readonly failures = new Map<K, number>();
+  private readonly getters: ((item: WorkItem<K> | undefined) => void)[] = [];
   private shuttingDown = false;
 
   constructor(options: WorkQueueOptions) {
@@ -41,7 +42,7 @@ export class WorkQueue {
   }
 
   /** Marks the key dirty; `since` lets a retried item keep the time its first trigger arrived. */
-  add(key: string, since: number = this.timers.now()): void {
+  add(key: K, since: number = this.timers.now()): void {
     if (this.shuttingDown) return;
     const known = this.dirty.get(key);
     if (known !== undefined) {
@@ -54,7 +55,7 @@ export class WorkQueue {
     this.handOut();
   }
 
-  addAfter(key: string, delayMs: number, since?: number): void {
+  addAfter(key: K, delayMs: number, since?: number): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
       this.add(key, since);
@@ -72,7 +73,7 @@ export class WorkQueue {
   }
 
   /** Re-adds after this key's next back-off step (base · 2^failures, capped). */
-  addRateLimited(key: string, since?: number): number {
+  addRateLimited(key: K, since?: number): number {
     const failures = this.failures.get(key) ?? 0;
     this.failures.set(key, failures + 1);
     const delay = Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs);
@@ -80,23 +81,23 @@ export class WorkQueue {
     return delay;
   }
 
-  forget(key: string): void {
+  forget(key: K): void {
     this.failures.delete(key);
   }
 
-  failuresOf(key: string): number {
+  failuresOf(key: K): number {
     return this.failures.get(key) ?? 0;
   }
 
   /** Resolves with the next item, or undefined once the queue is shut down. */
-  get(): Promise<WorkItem | undefined> {
+  get(): Promise<WorkItem<K> | undefined> {
     const item = this.take();
     if (item !== undefined || this.shuttingDown) return Promise.resolve(item);
     return new Promise((resolve) => this.getters.push(resolve));
   }
 
   /** Must be called once per item from get(); re-queues the key if it was added meanwhile. */
-  done(key: string): void {
+  done(key: K): void {
     this.processing.delete(key);
     if (this.dirty.has(key)) {
       this.order.push(key);
@@ -116,7 +117,7 @@ export class WorkQueue {
     for (const resolve of this.getters.splice(0)) resolve(undefined);
   }
 
-  private take(): WorkItem | undefined {
+  private take(): WorkItem<K> | undefined {
     const key = this.order.shift();
     if (key === undefined) return undefined;
     const since = this.dirty.get(key) ?? this.timers.now();

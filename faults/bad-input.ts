@@ -5,7 +5,7 @@
 // state (snapshot of the fixture pods' annotations and workflows' statuses before and after),
 // and crash nothing (restart counts of onexit's pods unchanged).
 import fc from "fast-check";
-import { ANNOTATION_REPORT } from "../common/names.ts";
+import { ANNOTATION_REPORT, LABEL_WORKFLOW, REPORT_PATH } from "../common/names.ts";
 import { isWorkflowDone } from "../coordinator/engine/index.ts";
 import { createApi, ApiError, type Api } from "../bench/api.ts";
 import { RELEASE_NAMESPACE } from "../test/e2e/install-onexit.ts";
@@ -85,9 +85,7 @@ async function setUp(log: (line: string) => void): Promise<Fixture> {
   const [a, b] = [await ref(running[0] ?? ""), await ref(running[1] ?? "")];
   await waitAllFinal(ns, done, 120_000, log);
   const stored = listPodsJson(ns).find(
-    (p) =>
-      p.metadata.labels?.["workflows.argoproj.io/workflow"] === done[0] &&
-      p.metadata.annotations?.[ANNOTATION_REPORT],
+    (p) => p.metadata.labels?.[LABEL_WORKFLOW] === done[0] && p.metadata.annotations?.[ANNOTATION_REPORT],
   );
   if (stored === undefined) throw new Error(`no pod of ${done[0]} holds a stored report`);
   const c = { namespace: ns, podName: stored.metadata.name, podUid: stored.metadata.uid };
@@ -99,7 +97,7 @@ async function setUp(log: (line: string) => void): Promise<Fixture> {
     storedReport: stored.metadata.annotations?.[ANNOTATION_REPORT] ?? "",
     tokenA: tokenFor(a),
     tokenC: tokenFor(c),
-    reportsUrl: serviceUrl(COORDINATOR, "/v1/reports"),
+    reportsUrl: serviceUrl(COORDINATOR, REPORT_PATH),
     mutateUrl: serviceUrl(WEBHOOK, "/mutate"),
   };
 }
@@ -176,7 +174,7 @@ async function workflowRow(
     `${runs - accepted.size} refused by the API server, ${accepted.size} accepted; waiting for them to end in Error`,
   );
   await waitAllFinal(ns, [...accepted.keys()], 300_000, log);
-  const podsOf = new Set(listPodsJson(ns).map((p) => p.metadata.labels?.["workflows.argoproj.io/workflow"]));
+  const podsOf = new Set(listPodsJson(ns).map((p) => p.metadata.labels?.[LABEL_WORKFLOW]));
   for (const w of listWorkflows(ns)) {
     const field = accepted.get(w.metadata.name ?? "");
     if (field === undefined) continue;

@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stateDir } from "../bench/processes.ts";
 import { coordinatorPid } from "./host-processes.ts";
-import { LABEL_WORKFLOW } from "../common/names.ts";
+import { LABEL_ON_EXIT, LABEL_WORKFLOW } from "../common/names.ts";
 import { isWorkflowDone, type Workflow } from "../coordinator/engine/index.ts";
 import { RELEASE_NAMESPACE } from "../test/e2e/install-onexit.ts";
 import { kubectl, kubectlJson, uniqueNamespace, waitFor } from "../test/e2e/kube.ts";
@@ -236,7 +236,7 @@ export async function runningStepPod(ns: string, workflow: string, timeoutMs = 9
       listPodsJson(ns).find(
         (p) =>
           p.metadata.labels?.[LABEL_WORKFLOW] === workflow &&
-          p.metadata.labels?.["workflows.argoproj.io/on-exit"] !== "true" &&
+          p.metadata.labels?.[LABEL_ON_EXIT] !== "true" &&
           (p.status?.containerStatuses ?? []).length >= 2 &&
           (p.status?.containerStatuses ?? []).every((c) => c.state?.running !== undefined),
       ),

@@ -7,7 +7,7 @@ import { validateWorkflow } from "../coordinator/engine/validate/validate.ts";
 import type { Workflow } from "../coordinator/engine/index.ts";
 import { decodeReview } from "../webhook/admission.ts";
 import { reviewAdmission } from "../webhook/review.ts";
-import { testInjectConfig } from "../webhook/test-support.ts";
+import { testInjectConfig } from "../webhook/testing/reviews.ts";
 import { badReview, brokenReport, brokenWorkflow, notJson, validReport } from "./generators.ts";
 
 const pod = { namespace: "ns", podName: "wf-1", podUid: "0b0c-uid" };

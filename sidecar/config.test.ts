@@ -24,7 +24,7 @@ describe("parseSidecarConfig", () => {
         tokenFile: "/var/run/onexit/token/token",
         deadlineSeconds: 300,
         outputsDir: "/onexit/outputs",
-        debug: false,
+        logLevel: "info",
       },
     });
   });
@@ -86,7 +86,7 @@ describe("parseSidecarConfig", () => {
       tokenFile: "/t",
       outputsDir: "/o",
       deadlineSeconds: 7,
-      debug: true,
+      logLevel: "debug",
     });
     expect(parseSidecarConfig({ ...env, ONEXIT_REPORT_TOKEN_FILE: "", ONEXIT_OUTPUTS_DIR: "" })).toEqual({
       ok: false,
@@ -94,11 +94,15 @@ describe("parseSidecarConfig", () => {
     });
   });
 
-  it("when the log level is neither info nor debug, then it is refused", () => {
-    for (const bad of ["", "warn", "DEBUG"])
+  it("when the log level is not debug, info, warn or error, then it is refused", () => {
+    for (const level of ["debug", "info", "warn", "error"] as const)
+      expect(parseSidecarConfig({ ...env, ONEXIT_LOG_LEVEL: level })).toMatchObject({
+        config: { logLevel: level },
+      });
+    for (const bad of ["", "trace", "DEBUG"])
       expect(parseSidecarConfig({ ...env, ONEXIT_LOG_LEVEL: bad })).toEqual({
         ok: false,
-        error: `ONEXIT_LOG_LEVEL: must be one of "info", "debug", got ${JSON.stringify(bad)}`,
+        error: `ONEXIT_LOG_LEVEL: must be one of "debug", "info", "warn", "error", got ${JSON.stringify(bad)}`,
       });
   });
 
@@ -107,7 +111,7 @@ describe("parseSidecarConfig", () => {
       ok: false,
       error:
         "POD_NAME: required; POD_UID: must not be empty; ONEXIT_COORDINATOR_URL: required; " +
-        'ONEXIT_LOG_LEVEL: must be one of "info", "debug", got "x"',
+        'ONEXIT_LOG_LEVEL: must be one of "debug", "info", "warn", "error", got "x"',
     });
   });
 });

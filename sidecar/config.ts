@@ -2,6 +2,10 @@
 // "Sidecar environment"). Parsed once at startup.
 // Parsed by hand, not with zod: zod alone would cost ~18 MiB of the sidecar's memory budget.
 
+import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
+import { OUTPUTS_MOUNT_PATH, TOKEN_FILE } from "../common/names.ts";
+import { SIDECAR_ENV } from "../common/sidecar-env.ts";
+
 type Env = Record<string, string | undefined>;
 
 interface EnvReader {
@@ -74,7 +78,7 @@ export interface SidecarConfig {
   tokenFile: string;
   deadlineSeconds: number;
   outputsDir: string;
-  debug: boolean;
+  logLevel: LogLevel;
 }
 
 export type SidecarConfigResult = { ok: true; config: SidecarConfig } | { ok: false; error: string };
@@ -83,18 +87,18 @@ export function parseSidecarConfig(env: Env): SidecarConfigResult {
   const read = envReader(env);
   const config: SidecarConfig = {
     pod: {
-      name: read.required("POD_NAME"),
-      namespace: read.required("POD_NAMESPACE"),
-      uid: read.required("POD_UID"),
+      name: read.required(SIDECAR_ENV.podName),
+      namespace: read.required(SIDECAR_ENV.podNamespace),
+      uid: read.required(SIDECAR_ENV.podUid),
     },
-    workflow: read.optional("ONEXIT_WORKFLOW"),
-    nodeId: read.optional("ONEXIT_NODE_ID"),
-    coordinatorUrl: read.httpUrl("ONEXIT_COORDINATOR_URL").replace(/\/+$/, ""),
-    coordinatorCa: read.optional("ONEXIT_COORDINATOR_CA"),
-    tokenFile: read.nonEmpty("ONEXIT_REPORT_TOKEN_FILE", "/var/run/onexit/token/token"),
-    deadlineSeconds: read.positiveInteger("ONEXIT_DEADLINE_SECONDS", 300),
-    outputsDir: read.nonEmpty("ONEXIT_OUTPUTS_DIR", "/onexit/outputs"),
-    debug: read.oneOf("ONEXIT_LOG_LEVEL", ["info", "debug"], "info") === "debug",
+    workflow: read.optional(SIDECAR_ENV.workflow),
+    nodeId: read.optional(SIDECAR_ENV.nodeId),
+    coordinatorUrl: read.httpUrl(SIDECAR_ENV.coordinatorUrl).replace(/\/+$/, ""),
+    coordinatorCa: read.optional(SIDECAR_ENV.coordinatorCa),
+    tokenFile: read.nonEmpty(SIDECAR_ENV.tokenFile, TOKEN_FILE),
+    deadlineSeconds: read.positiveInteger(SIDECAR_ENV.deadlineSeconds, 300),
+    outputsDir: read.nonEmpty(SIDECAR_ENV.outputsDir, OUTPUTS_MOUNT_PATH),
+    logLevel: read.oneOf(SIDECAR_ENV.logLevel, LOG_LEVELS, "info"),
   };
   return read.errors.length > 0 ? { ok: false, error: read.errors.join("; ") } : { ok: true, config };
 }

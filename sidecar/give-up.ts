@@ -10,7 +10,7 @@ export interface GiveUpPolicy {
   giveUpAfterMs: number;
 }
 
-export const PERMANENT_STATUSES: ReadonlySet<number> = new Set([401, 403, 404]);
+const PERMANENT_STATUSES: ReadonlySet<number> = new Set([401, 403, 404]);
 
 export function statusOf(err: unknown): number | undefined {
   const code = (err as { statusCode?: unknown } | null | undefined)?.statusCode;

@@ -1,9 +1,9 @@
 // The real PostReport: HTTPS POST to `${coordinatorUrl}/v1/reports`, trusting only the given CA.
+import { REPORT_PATH } from "../common/names.ts";
 import { plainHttp } from "./plain-http.ts";
 import { request as httpsRequest } from "node:https";
 import type { PostReport } from "./reporter.ts";
 
-export const REPORT_PATH = "/v1/reports";
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export function httpsPoster(coordinatorUrl: string, ca: string | undefined): PostReport {

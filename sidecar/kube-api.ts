@@ -61,7 +61,7 @@ export function statusMessage(body: string): string {
 }
 
 /** GET with the endpoint's credentials; resolves with the open response when the status is 200. */
-export async function apiGet(
+async function apiGet(
   endpoint: ApiEndpoint,
   path: string,
   query: Record<string, string | number | boolean | undefined>,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { followLog, type OpenLog } from "./log-follower.ts";
 import { createLogTail } from "./log-tail.ts";
 import { failureTracker } from "./give-up.ts";
-import { manualClock, recordingLogger } from "./test-support.ts";
+import { manualClock, recordingLogger } from "./testing/fakes.ts";
 
 const neverGiveUp = failureTracker("main's log", { maxRefusals: 3, giveUpAfterMs: Infinity }, () => 0);
 

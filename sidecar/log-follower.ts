@@ -26,7 +26,7 @@ export interface LogFollowerOptions {
   collectGarbage?: () => void;
 }
 
-export const GC_EVERY_BYTES = 1 * 1024 * 1024;
+const GC_EVERY_BYTES = 1 * 1024 * 1024;
 
 export interface LogFollower {
   /** Resolves when the whole log has been read or following was stopped (undefined), or with the

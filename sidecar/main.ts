@@ -5,7 +5,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createLogger, errorMessage, type Logger } from "../common/log.ts";
+import { errorMessage, stdoutLogger, type Logger } from "../common/log.ts";
 import { MAIN_CONTAINER } from "../common/names.ts";
 import { parseSidecarConfig, type SidecarConfig } from "./config.ts";
 import { httpsPoster } from "./https-post.ts";
@@ -77,11 +77,7 @@ async function fail(logger: Logger, reason: string): Promise<never> {
 
 export async function main(): Promise<void> {
   const parsed = parseSidecarConfig(process.env);
-  const logger = createLogger({
-    write: (line) => process.stdout.write(line),
-    now: () => new Date(),
-    debug: parsed.ok && parsed.config.debug,
-  });
+  const logger = stdoutLogger(parsed.ok ? parsed.config.logLevel : undefined);
   const shutdown = new AbortController();
   let sidecar: Sidecar | undefined;
   const onSignal = (): void => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { failureTracker } from "./give-up.ts";
-import { mainTerminated } from "./main-state.ts";
+import { mainTerminated } from "./main-container.ts";
 import { watchOwnPod } from "./pod-watcher.ts";
 import {
   fakeWatch,
@@ -10,7 +10,7 @@ import {
   running,
   settle,
   terminated,
-} from "./test-support.ts";
+} from "./testing/fakes.ts";
 
 function setup() {
   const fake = fakeWatch();

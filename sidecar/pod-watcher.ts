@@ -4,7 +4,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
-import { backoffDelay, type BackoffPolicy } from "./backoff.ts";
+import { backoffDelay, type BackoffPolicy } from "./jitter-backoff.ts";
 import { SidecarFailure, type FailureTracker } from "./give-up.ts";
 
 /** The shape of client-node's `Watch.watch`. */

@@ -11,7 +11,7 @@ import {
 } from "../common/report-limits.ts";
 import type { Report } from "../common/report.ts";
 import { utf8Tail } from "./log-tail.ts";
-import type { MainTerminated, Timestamp } from "./main-state.ts";
+import type { MainTerminated, Timestamp } from "./main-container.ts";
 
 export interface ReportInput {
   pod: { name: string; namespace: string; uid: string };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Report } from "../common/report.ts";
 import { sendReport, type PostResult, type ReporterOptions } from "./reporter.ts";
-import { manualClock, recordingLogger } from "./test-support.ts";
+import { manualClock, recordingLogger } from "./testing/fakes.ts";
 
 const report: Report = {
   podName: "p",

@@ -3,7 +3,7 @@
 import type { Logger } from "../common/log.ts";
 import { errorMessage } from "../common/log.ts";
 import type { Report } from "../common/report.ts";
-import { backoffDelay, type BackoffPolicy } from "./backoff.ts";
+import { backoffDelay, type BackoffPolicy } from "./jitter-backoff.ts";
 
 export interface PostResult {
   status: number;
@@ -33,7 +33,7 @@ export type ReportOutcome =
   | { kind: "deadline"; attempts: number };
 
 /** Statuses that will not change on retry: the report itself or the token is wrong. */
-export const FINAL_STATUSES: ReadonlySet<number> = new Set([400, 403, 413, 422]);
+const FINAL_STATUSES: ReadonlySet<number> = new Set([400, 403, 413, 422]);
 
 type Attempt = { ok: true; result: PostResult } | { ok: false; error: string };
 

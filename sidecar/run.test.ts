@@ -13,7 +13,7 @@ import {
   settle,
   steppedClock,
   terminated,
-} from "./test-support.ts";
+} from "./testing/fakes.ts";
 
 const config: SidecarConfig = {
   pod: { name: "p", namespace: "ns", uid: "uid-1" },
@@ -24,7 +24,7 @@ const config: SidecarConfig = {
   tokenFile: "/token",
   deadlineSeconds: 60,
   outputsDir: "/out",
-  debug: false,
+  logLevel: "info",
 };
 
 function setup(answers: PostResult[] = [{ status: 200, body: "{}" }]) {

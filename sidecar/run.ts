@@ -8,7 +8,7 @@ import { errorMessage } from "../common/log.ts";
 import { ANNOTATION_OUTPUTS, MAIN_CONTAINER } from "../common/names.ts";
 import { MAX_LOG_TAIL_BYTES } from "../common/report-limits.ts";
 import type { Report } from "../common/report.ts";
-import type { BackoffPolicy } from "./backoff.ts";
+import type { BackoffPolicy } from "./jitter-backoff.ts";
 import type { SidecarConfig } from "./config.ts";
 import { failureTracker, SidecarFailure, type GiveUpPolicy } from "./give-up.ts";
 import { followLog, type LogFollower, type OpenLog } from "./log-follower.ts";
@@ -19,7 +19,7 @@ import {
   mainState,
   mainTerminated,
   type MainTerminated,
-} from "./main-state.ts";
+} from "./main-container.ts";
 import { parseOutputSpecs, readOutputs, type ReadPrefix } from "./outputs.ts";
 import { watchOwnPod, type PodWatcher, type WatchFn } from "./pod-watcher.ts";
 import { buildReport } from "./report-builder.ts";

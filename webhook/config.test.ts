@@ -20,11 +20,19 @@ describe("parseWebhookConfig", () => {
       port: 8443,
       metricsPort: 9090,
       deadlineSeconds: 300,
-      debug: false,
+      logLevel: "info",
     });
     expect(result.config.coordinatorUrl).toBe("https://onexit-coordinator.onexit.svc:443");
     expect(result.config.coordinatorUsername).toBe("system:serviceaccount:onexit:onexit-coordinator");
     expect(result.config.securityContext).toEqual(DEFAULT_SIDECAR_SECURITY_CONTEXT);
+  });
+
+  it("when ONEXIT_LOG_LEVEL is warn or error, then it is kept (not reduced to a debug switch)", () => {
+    for (const level of ["debug", "info", "warn", "error"] as const)
+      expect(parseWebhookConfig({ ...minimal, ONEXIT_LOG_LEVEL: level })).toMatchObject({
+        config: { logLevel: level },
+      });
+    expect(parseWebhookConfig({ ...minimal, ONEXIT_LOG_LEVEL: "trace" }).ok).toBe(false);
   });
 
   it("when resources and security context are JSON, then they are used as given", () => {

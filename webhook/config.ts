@@ -3,6 +3,7 @@
 import type { V1ResourceRequirements, V1SecurityContext } from "@kubernetes/client-node";
 import { z } from "zod";
 import { describeIssues } from "../common/issues.ts";
+import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
 import { DEFAULT_SIDECAR_RESOURCES, DEFAULT_SIDECAR_SECURITY_CONTEXT } from "./inject-config.ts";
 
 const port = (fallback: number): z.ZodDefault<z.ZodCoercedNumber> =>
@@ -37,7 +38,7 @@ const envSchema = z.object({
       "must be <namespace>:<service account name>",
     ),
   ONEXIT_SIDECAR_DEADLINE_SECONDS: z.coerce.number().int().positive().default(300),
-  ONEXIT_LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
+  ONEXIT_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
 });
 
 export interface WebhookConfig {
@@ -53,7 +54,7 @@ export interface WebhookConfig {
   /** The AdmissionReview userInfo.username of the coordinator: system:serviceaccount:<ns>:<name>. */
   coordinatorUsername: string;
   deadlineSeconds: number;
-  debug: boolean;
+  logLevel: LogLevel;
 }
 
 export type ConfigResult = { ok: true; config: WebhookConfig } | { ok: false; error: string };
@@ -84,7 +85,7 @@ export function parseWebhookConfig(env: Record<string, string | undefined>): Con
       coordinatorUrl: e.ONEXIT_COORDINATOR_URL.replace(/\/+$/, ""),
       coordinatorUsername: `system:serviceaccount:${e.ONEXIT_COORDINATOR_SERVICE_ACCOUNT}`,
       deadlineSeconds: e.ONEXIT_SIDECAR_DEADLINE_SECONDS,
-      debug: e.ONEXIT_LOG_LEVEL === "debug",
+      logLevel: e.ONEXIT_LOG_LEVEL,
     },
   };
 }

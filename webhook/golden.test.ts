@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyOps, patchOf, runReview, withObject } from "./test-support.ts";
+import { applyOps, patchOf, runReview, withObject } from "./testing/reviews.ts";
 
 const dir = join(import.meta.dirname, "testdata");
 const update = process.env.UPDATE_GOLDEN === "1";

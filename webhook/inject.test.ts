@@ -1,8 +1,9 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { ANNOTATION_DEFAULT_CONTAINER, ANNOTATION_INJECTED, REPORT_AUDIENCE } from "../common/names.ts";
-import { injectPod, skipReason, TOKEN_FILE, type InjectionRecord } from "./inject.ts";
-import { testInjectConfig } from "./test-support.ts";
+import { TOKEN_FILE } from "../common/names.ts";
+import { injectPod, skipReason, type InjectionRecord } from "./inject.ts";
+import { testInjectConfig } from "./testing/reviews.ts";
 
 function pod(extra: Partial<V1Pod["spec"]> = {}): V1Pod {
   return {

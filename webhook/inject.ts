@@ -7,18 +7,20 @@ import {
   ANNOTATION_NODE_ID,
   LABEL_WORKFLOW,
   MAIN_CONTAINER,
+  OUTPUTS_MOUNT_PATH,
   OUTPUTS_VOLUME,
   REPORT_AUDIENCE,
+  SIDECAR_COMMAND,
+  TOKEN_FILE,
+  TOKEN_MOUNT_PATH,
   WAIT_CONTAINER,
 } from "../common/names.ts";
+import { SIDECAR_ENV } from "../common/sidecar-env.ts";
 import type { InjectConfig } from "./inject-config.ts";
 import { addOutputPlaceholders } from "./output-placeholders.ts";
 
-export const TOKEN_VOLUME = "onexit-token";
-export const TOKEN_MOUNT_PATH = "/var/run/onexit/token";
-export const TOKEN_FILE = `${TOKEN_MOUNT_PATH}/token`;
-export const TOKEN_EXPIRATION_SECONDS = 3600;
-export const OUTPUTS_MOUNT_PATH = "/onexit/outputs";
+const TOKEN_VOLUME = "onexit-token";
+const TOKEN_EXPIRATION_SECONDS = 3600;
 /** 0644, as kube-api-access uses, so a non-root sidecar can read the token file. */
 const READABLE_MODE = 0o644;
 
@@ -76,7 +78,7 @@ function waitContainer(config: InjectConfig, hasOutputs: boolean): V1Container {
   return {
     name: WAIT_CONTAINER,
     image: config.image,
-    args: ["sidecar"],
+    args: [SIDECAR_COMMAND],
     env: sidecarEnv(config),
     resources: structuredClone(config.resources),
     securityContext: structuredClone(config.securityContext),
@@ -90,17 +92,17 @@ function fieldEnv(name: string, fieldPath: string): V1EnvVar {
 }
 
 /** The sidecar's whole configuration (docs/CONTRACTS.md "Sidecar environment"). */
-export function sidecarEnv(config: InjectConfig): V1EnvVar[] {
+function sidecarEnv(config: InjectConfig): V1EnvVar[] {
   return [
-    fieldEnv("POD_NAME", "metadata.name"),
-    fieldEnv("POD_NAMESPACE", "metadata.namespace"),
-    fieldEnv("POD_UID", "metadata.uid"),
-    fieldEnv("ONEXIT_WORKFLOW", `metadata.labels['${LABEL_WORKFLOW}']`),
-    fieldEnv("ONEXIT_NODE_ID", `metadata.annotations['${ANNOTATION_NODE_ID}']`),
-    { name: "ONEXIT_COORDINATOR_URL", value: config.coordinatorUrl },
-    { name: "ONEXIT_COORDINATOR_CA", value: config.coordinatorCa },
-    { name: "ONEXIT_REPORT_TOKEN_FILE", value: TOKEN_FILE },
-    { name: "ONEXIT_DEADLINE_SECONDS", value: String(config.deadlineSeconds) },
+    fieldEnv(SIDECAR_ENV.podName, "metadata.name"),
+    fieldEnv(SIDECAR_ENV.podNamespace, "metadata.namespace"),
+    fieldEnv(SIDECAR_ENV.podUid, "metadata.uid"),
+    fieldEnv(SIDECAR_ENV.workflow, `metadata.labels['${LABEL_WORKFLOW}']`),
+    fieldEnv(SIDECAR_ENV.nodeId, `metadata.annotations['${ANNOTATION_NODE_ID}']`),
+    { name: SIDECAR_ENV.coordinatorUrl, value: config.coordinatorUrl },
+    { name: SIDECAR_ENV.coordinatorCa, value: config.coordinatorCa },
+    { name: SIDECAR_ENV.tokenFile, value: TOKEN_FILE },
+    { name: SIDECAR_ENV.deadlineSeconds, value: String(config.deadlineSeconds) },
     // --expose-gc lets the sidecar scavenge dead socket buffers while it streams main's log
     // (sidecar/main.ts). --jitless: interpreter only; the sidecar is I/O-bound, and it keeps
     // ~11 MiB less resident (measured: 65 vs 76 MiB peak while main writes 200 MB).

@@ -3,17 +3,13 @@
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import packageJson from "../package.json" with { type: "json" };
-import { createLogger } from "../common/log.ts";
+import { stdoutLogger } from "../common/log.ts";
 import { parseWebhookConfig } from "./config.ts";
 import { startWebhook } from "./webhook.ts";
 
 export async function main(): Promise<void> {
   const parsed = parseWebhookConfig(process.env);
-  const logger = createLogger({
-    write: (line) => process.stdout.write(line),
-    now: () => new Date(),
-    debug: parsed.ok && parsed.config.debug,
-  }).child({ component: "webhook" });
+  const logger = stdoutLogger(parsed.ok ? parsed.config.logLevel : undefined).child({ component: "webhook" });
   if (!parsed.ok) {
     logger.error("invalid configuration", { error: parsed.error });
     process.exitCode = 2;

@@ -2,7 +2,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { INJECTION_SKIPS, type InjectionSkip, type Outcome } from "./review.ts";
 
-export const OUTCOMES: readonly Outcome[] = ["injected", "skipped", "denied", "error"];
+const OUTCOMES: readonly Outcome[] = ["injected", "skipped", "denied", "error"];
 
 export interface WebhookMetrics {
   registry: Registry;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ANNOTATION_INJECTED } from "../common/names.ts";
 import { injectPod } from "./inject.ts";
 import { addOutputPlaceholders, placeholderFiles, placeholderIdentity } from "./output-placeholders.ts";
-import { testInjectConfig } from "./test-support.ts";
+import { testInjectConfig } from "./testing/reviews.ts";
 
 function stepPod(
   files: { name: string; path: string }[],

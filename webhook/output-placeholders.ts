@@ -7,13 +7,11 @@ import {
   ANNOTATION_OUTPUTS,
   MAIN_CONTAINER,
   OUTPUTS_INIT_CONTAINER,
+  OUTPUTS_MOUNT_PATH,
   OUTPUTS_VOLUME,
 } from "../common/names.ts";
 import { PLACEHOLDERS_COMMAND } from "../common/output-placeholder.ts";
 import type { InjectConfig } from "./inject-config.ts";
-
-/** Where the init container sees the outputs emptyDir. */
-export const PLACEHOLDERS_MOUNT_PATH = "/onexit/outputs";
 
 function annotatedPaths(pod: V1Pod): Set<string> {
   try {
@@ -80,13 +78,13 @@ function initContainer(pod: V1Pod, files: string[], config: InjectConfig): V1Con
   return {
     name: OUTPUTS_INIT_CONTAINER,
     image: config.image,
-    args: [PLACEHOLDERS_COMMAND, ...files.map((f) => `${PLACEHOLDERS_MOUNT_PATH}/${f}`)],
+    args: [PLACEHOLDERS_COMMAND, ...files.map((f) => `${OUTPUTS_MOUNT_PATH}/${f}`)],
     resources: structuredClone(config.resources),
     securityContext: {
       ...structuredClone(hardening),
       ...placeholderIdentity(main, pod.spec?.securityContext, config.securityContext),
     },
-    volumeMounts: [{ name: OUTPUTS_VOLUME, mountPath: PLACEHOLDERS_MOUNT_PATH }],
+    volumeMounts: [{ name: OUTPUTS_VOLUME, mountPath: OUTPUTS_MOUNT_PATH }],
     terminationMessagePolicy: "FallbackToLogsOnError",
   };
 }

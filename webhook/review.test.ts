@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { applyOps, bigPodReview, COORDINATOR_USER, patchOf, runReview, withObject } from "./test-support.ts";
+import {
+  applyOps,
+  bigPodReview,
+  COORDINATOR_USER,
+  patchOf,
+  runReview,
+  withObject,
+} from "./testing/reviews.ts";
 
 describe("reviewAdmission", () => {
   it("when the pod carries managedFields, then the patch never mentions them", () => {

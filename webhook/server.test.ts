@@ -15,7 +15,7 @@ import type { WebhookConfig } from "./config.ts";
 import { DEFAULT_SIDECAR_RESOURCES, DEFAULT_SIDECAR_SECURITY_CONTEXT } from "./inject-config.ts";
 import { createMetrics } from "./metrics.ts";
 import { createMutateApp } from "./server.ts";
-import { bigPodReview } from "./test-support.ts";
+import { bigPodReview } from "./testing/reviews.ts";
 import { startWebhook, type RunningWebhook } from "./webhook.ts";
 
 interface Reply {
@@ -104,7 +104,7 @@ describe("webhook server (in-process, HTTPS on 127.0.0.1)", () => {
       coordinatorUrl: "https://coordinator.test:443",
       coordinatorUsername: "system:serviceaccount:onexit:onexit-coordinator",
       deadlineSeconds: 60,
-      debug: false,
+      logLevel: "info",
     };
     const logger = createLogger({ write: (l) => logLines.push(l), now: () => new Date(0) });
     webhook = await startWebhook(config, {

@@ -9,7 +9,7 @@ import type { WebhookMetrics } from "./metrics.ts";
 import type { ReviewResult } from "./review.ts";
 
 /** A 1 MiB pod must pass; the API server itself caps request bodies at 3 MiB (etcd's limit is lower). */
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface MutateAppOptions {
   review: (request: AdmissionRequest) => ReviewResult;

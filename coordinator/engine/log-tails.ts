@@ -3,12 +3,13 @@
 // someone else made under that name is never mounted: the tails go to a second name derived from
 // the workflow's uid, or, when that is taken too or the API refuses the ConfigMap, the handler
 // runs without them (an event says why).
+import { LOG_TAILS_DIR } from "../../common/names.ts";
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { NodeStatus, Workflow } from "./workflow.ts";
 import { API_VERSION, fnv32a, LABEL_WORKFLOW, logTailsConfigMapName } from "../../common/names.ts";
 import { reportOf } from "./nodes/pod-observe.ts";
 
-export const LOG_DIR = "/onexit/logs";
+export const LOG_DIR = LOG_TAILS_DIR;
 /** A ConfigMap holds at most 1 MiB; keep a margin for keys and metadata. */
 const MAX_TOTAL_BYTES = 900 * 1024;
 

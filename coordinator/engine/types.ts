@@ -17,7 +17,7 @@ export interface ReconcileInput {
    * Pods the API server refused to create for good (400, 422, 403), by pod name, with its
    * message. A node whose pod is missing and named here ends in Error
    * `pod could not be created: <message>` at once (no vanish grace, no second create). The
-   * runtime keeps this in memory only; see coordinator/pod-create-failures.ts.
+   * runtime keeps this in memory only; see coordinator/create-refusals.ts.
    */
   podCreateFailures?: Readonly<Record<string, string>>;
   /**

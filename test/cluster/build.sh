@@ -2,6 +2,8 @@
 # Builds the test cluster's tools into $ONEXIT_CACHE (skipping what is already there):
 #   $ONEXIT_CACHE/k8s-<version>-<hash>/bin/{kube-apiserver,kube-controller-manager,kubectl,onexit-launcher}
 #   $ONEXIT_CACHE/helm-<version>/bin/helm
+#   $ONEXIT_CACHE/argo-<version>-<hash>/bin/{argo,workflow-controller,argoexec}  (test client and
+#     bench peer only: never shipped or installed by the chart)
 #   $ONEXIT_CACHE/bin/*  symlinks to the above (put it first in PATH)
 # and installs the Debian packages the cluster needs (iptables, iproute2, curl).
 set -euo pipefail
@@ -108,18 +110,99 @@ build_helm() {
 	mv "$HELM_BIN_DIR/helm.tmp" "$HELM_BIN_DIR/helm"
 }
 
+# Argo's module zip lacks two files of its git tree: ui/dist/app (the UI bundle, built by npm
+# in Argo's release and embedded by ui/embed.go) and workflow/executor/osspecific/signal_linux.go
+# (a git symlink to signal_darwin.go, which zips drop). So the build uses a copy of the module
+# with both filled in, named by a `replace` in a copy of test/tools/argo/go.mod (the copy in
+# the repo stays clean and keeps pinning every dependency through its go.sum).
+# The chain stops at the first failure (set -e does not act in a function called before ||).
+argo_source() {
+	local work=$1 module_dir
+	module_dir=$(cd "$ARGO_TOOLS_DIR" && go mod download -json "$ARGO_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') &&
+		[[ -d "$module_dir" ]] &&
+		cp -r "$module_dir" "$work/src" &&
+		chmod -R u+w "$work/src" &&
+		mkdir -p "$work/src/ui/dist/app" &&
+		echo '<!doctype html><title>Argo UI not built (onexit test tool)</title>' >"$work/src/ui/dist/app/index.html" &&
+		ln -s signal_darwin.go "$work/src/workflow/executor/osspecific/signal_linux.go" &&
+		cp "$ARGO_TOOLS_DIR/go.mod" "$ARGO_TOOLS_DIR/go.sum" "$work/mod/" &&
+		go mod edit -replace="$ARGO_MODULE=$work/src" "$work/mod/go.mod"
+}
+
+build_argo() {
+	local b complete=1
+	for b in "${ARGO_BINARIES[@]}"; do [[ -x "$ARGO_BIN_DIR/$b" ]] || complete=0; done
+	if ((complete)); then
+		log "argo ${ARGO_VERSION}: up to date in ${ARGO_BIN_DIR}"
+		return 0
+	fi
+	local work=${ARGO_BIN_DIR%/bin}.tmp.$$
+	rm -rf "$work"
+	mkdir -p "$work/bin" "$work/mod"
+	log "building argo, workflow-controller and argoexec ${ARGO_VERSION} (cold: about 15 CPU-minutes, so 8 min on 2 idle cores)"
+	argo_source "$work" || {
+		rm -rf "$work"
+		die "argo: could not prepare the module copy in $work"
+	}
+	local ld="-s -w" date
+	date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	for b in "version=${ARGO_VERSION}" "gitTag=${ARGO_VERSION}" gitTreeState=clean "buildDate=${date}"; do
+		ld+=" -X ${ARGO_MODULE}.${b}"
+	done
+	local timer=()
+	[[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$work/build-time.txt")
+	# -trimpath: the copy's path (which changes per build) stays out of the binaries.
+	(
+		cd "$ARGO_TOOLS_DIR"
+		CGO_ENABLED=0 "${timer[@]}" go build -modfile="$work/mod/go.mod" -trimpath -ldflags "$ld" -o "$work/bin/" \
+			"$ARGO_MODULE/cmd/argo" "$ARGO_MODULE/cmd/workflow-controller" "$ARGO_MODULE/cmd/argoexec"
+	) || {
+		rm -rf "$work"
+		die "argo: go build failed"
+	}
+	if [[ -f "$work/build-time.txt" ]]; then
+		log "argo build: $(grep -E 'Elapsed \(wall' "$work/build-time.txt" | sed 's/.*: //') wall," \
+			"$(awk '/Maximum resident/{printf "%d MiB", $NF/1024}' "$work/build-time.txt") peak RSS of one process"
+		mv "$work/build-time.txt" "$work/bin/"
+	fi
+	rm -rf "$work/src" "$work/mod"
+	local dir=${ARGO_BIN_DIR%/bin}
+	rm -rf "$dir"
+	mv "$work" "$dir"
+	# Older builds (another version or go.sum) are no longer referenced.
+	local d
+	for d in "$ONEXIT_CACHE"/argo-*/; do
+		d=${d%/}
+		[[ "$d" == "$dir" || "$d" == *.tmp.* ]] || rm -rf "$d"
+	done
+}
+
 link_tools() {
 	mkdir -p "$TOOLS_BIN_DIR"
 	local b
 	for b in "${K8S_BINARIES[@]}"; do ln -sfn "$K8S_BIN_DIR/$b" "$TOOLS_BIN_DIR/$b"; done
 	ln -sfn "$HELM_BIN_DIR/helm" "$TOOLS_BIN_DIR/helm"
+	for b in "${ARGO_BINARIES[@]}"; do ln -sfn "$ARGO_BIN_DIR/$b" "$TOOLS_BIN_DIR/$b"; done
 }
 
 # Go's own installer puts it in /usr/local/go, which a non-login shell may not have on PATH.
 command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null 2>&1 || die "go is not installed (need Go >= $(sed -n 's/^go //p' "$CLUSTER_DIR/go.mod"))"
 ensure_packages
-build_k8s
-build_helm
+# Argo builds beside Kubernetes (when both are cold, two long go builds keep 2 cores busier
+# than one after the other; a cached one is a no-op). Both are background jobs, so `set -e`
+# still acts inside each (it does not in a command followed by ||), and the script reports
+# each failure once both have ended: no go build outlives it.
+build_argo &
+argo_pid=$!
+(
+	build_k8s
+	build_helm
+) &
+k8s_pid=$!
+failed=()
+wait "$k8s_pid" || failed+=(k8s/helm)
+wait "$argo_pid" || failed+=(argo)
+((${#failed[@]} == 0)) || die "build failed: ${failed[*]} (see above)"
 link_tools
 log "tools ready in ${TOOLS_BIN_DIR}: $(cd "$TOOLS_BIN_DIR" && echo *)"

@@ -23,6 +23,9 @@ NODE_NAME=onexit-node
 
 K8S_VERSION=$(sed -n 's#^[[:space:]]*k8s.io/kubernetes \(v[^[:space:]]*\).*#\1#p' "$CLUSTER_DIR/go.mod" | head -1)
 HELM_VERSION=$(sed -n 's#^[[:space:]]*helm.sh/helm/v3 \(v[^[:space:]]*\).*#\1#p' "$REPO_ROOT/test/tools/helm/go.mod" | head -1)
+ARGO_MODULE=github.com/argoproj/argo-workflows/v4
+ARGO_TOOLS_DIR="$REPO_ROOT/test/tools/argo"
+ARGO_VERSION=$(sed -n 's#^[[:space:]]*require '"$ARGO_MODULE"' \(v[^[:space:]]*\).*#\1#p; s#^[[:space:]]*'"$ARGO_MODULE"' \(v[^[:space:]]*\).*#\1#p' "$ARGO_TOOLS_DIR/go.mod" | head -1)
 
 # The binaries' directory is keyed by the Kubernetes version and a hash of everything
 # that goes into them, so a change of go.mod/go.sum or of the launcher rebuilds.
@@ -37,8 +40,12 @@ k8s_build_key() {
 }
 K8S_BIN_DIR="$ONEXIT_CACHE/k8s-${K8S_VERSION}-$(k8s_build_key)/bin"
 HELM_BIN_DIR="$ONEXIT_CACHE/helm-${HELM_VERSION}/bin"
+# Argo's binaries are keyed by its pinned go.mod/go.sum (test/tools/argo).
+argo_build_key() { cat "$ARGO_TOOLS_DIR/go.mod" "$ARGO_TOOLS_DIR/go.sum" | sha256sum | cut -c1-12; }
+ARGO_BIN_DIR="$ONEXIT_CACHE/argo-${ARGO_VERSION}-$(argo_build_key)/bin"
 TOOLS_BIN_DIR="$ONEXIT_CACHE/bin"
 K8S_BINARIES=(kube-apiserver kube-controller-manager kubectl onexit-launcher)
+ARGO_BINARIES=(argo workflow-controller argoexec)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {

@@ -3,6 +3,7 @@
 // deleted), so the coordinator records why, removes its finalizer and lets the deletion finish.
 import { describe, expect, it } from "vitest";
 import { FINALIZER } from "../../common/names.ts";
+import { workflowKey } from "../../common/workflow-key.ts";
 import { kubectl, uniqueNamespace, waitFor } from "./kube.ts";
 import { createWorkflow, getWorkflow, oneStepWorkflow, podsOfWorkflow } from "./workflow-helpers.ts";
 
@@ -35,7 +36,7 @@ describe("deleting a workflow's namespace", () => {
       "app.kubernetes.io/component=coordinator",
       "--tail=-1",
     ]);
-    const lines = log.split("\n").filter((line) => line.includes(`workflow=${ns}/${name}`));
+    const lines = log.split("\n").filter((line) => line.includes(`workflow=${workflowKey(ns, name)}`));
     expect(lines.filter((line) => line.includes("being terminated"))).not.toEqual([]);
     expect(lines.some((line) => line.includes("finalizer removed"))).toBe(true);
   });

@@ -1,6 +1,6 @@
 // Small helpers for workflow end-to-end tests, all through the real kubectl.
 import { kubectl, waitFor } from "./kube.ts";
-import { REPORT_AUDIENCE } from "../../common/names.ts";
+import { LABEL_ON_EXIT, REPORT_AUDIENCE } from "../../common/names.ts";
 import type { Workflow } from "../../coordinator/engine/index.ts";
 
 export const E2E_NAMESPACE = "onexit-e2e";
@@ -67,9 +67,7 @@ export function podsOfWorkflow(namespace: string, workflow: string): PodSummary[
 }
 
 export function handlerPods(namespace: string, workflow: string): PodSummary[] {
-  return podsOfWorkflow(namespace, workflow).filter(
-    (p) => p.labels["workflows.argoproj.io/on-exit"] === "true",
-  );
+  return podsOfWorkflow(namespace, workflow).filter((p) => p.labels[LABEL_ON_EXIT] === "true");
 }
 
 export function logs(namespace: string, pod: string, container?: string): string {

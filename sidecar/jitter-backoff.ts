@@ -6,8 +6,6 @@ export interface BackoffPolicy {
   capMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 200, capMs: 10_000 };
-
 /** `attempt` counts failures so far (0 after the first failure); `random` returns [0, 1). */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempt, 30));

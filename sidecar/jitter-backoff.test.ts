@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
+import { backoffDelay } from "./jitter-backoff.ts";
 
 const policy = { baseMs: 100, capMs: 1000 };
 
@@ -16,8 +16,8 @@ describe("backoffDelay", () => {
   });
 
   it("when the attempt number is huge, then the delay stays finite and capped", () => {
-    const delay = backoffDelay(10_000, DEFAULT_BACKOFF, () => 0.5);
-    expect(delay).toBe(DEFAULT_BACKOFF.capMs / 2);
+    const delay = backoffDelay(10_000, policy, () => 0.5);
+    expect(delay).toBe(policy.capMs / 2);
   });
 
   it("when sampled many times, then every delay lies in [0, ceiling)", () => {

@@ -1,13 +1,9 @@
 // What the applier learned creating a workflow's pods and ConfigMaps, handed to the engine with
-// the next reconcile (ReconcileInput), so it decides and the status says why:
-//   - a pod refused for good (400, 422, any 403 but quota; a namespace being deleted is one):
-//     podCreateFailures, so the node ends in Error instead of the reconcile failing and backing off
-//     forever (the status would never be written, the exit handler never run, the finalizer never
-//     removed);
-//   - a pod not created for a reason that may pass: an exceeded quota (403 "exceeded quota", Argo
-//     waits too), an unreachable webhook, an API server error or timeout, or a ConfigMap it mounts
-//     that is not ours: podsAwaitingCreate, so the node stays Pending with the reason and the engine
-//     asks again later;
+// the next reconcile (ReconcileInput), so it decides and the status says why (the rule:
+// docs/ARCHITECTURE.md "Pods the API server will not create"). A failed create never fails the
+// reconcile: that would back off forever, and the status would never be written, the exit handler
+// never run, the finalizer never removed. Recorded as the engine's inputs:
+//   - a pod refused for good: podCreateFailures; refused for now: podsAwaitingCreate;
 //   - an object under the expected name whose controller is not this workflow (AlreadyExists, then
 //     a GET): foreignObjects, never used;
 //   - a ConfigMap refused for good: configMapCreateFailures, the handler runs without its log tails.
@@ -17,6 +13,7 @@
 // and recorded again. If the status already names the node when the record is lost, a refusal for
 // good ends the node as `pod deleted` once the vanish grace is over (still Error, and the exit
 // handler still runs); a wait is recognized from the node's own message, which the status keeps.
+import type { WorkflowKey } from "../common/workflow-key.ts";
 import type { ForeignObject, ReconcileInput } from "./engine/index.ts";
 import { apiErrorMessage, isAlreadyExists, statusCodeOf } from "./kube-client.ts";
 
@@ -42,7 +39,7 @@ export function isPermanentCreateError(err: unknown): boolean {
 }
 
 /** How a transient failure reads on the Pending node (a quota refusal keeps the API's words, as Argo). */
-export function waitMessage(err: unknown): string {
+function waitMessage(err: unknown): string {
   return isQuotaExceeded(err)
     ? apiErrorMessage(err)
     : `pod not created yet, retrying: ${apiErrorMessage(err)}`;
@@ -50,14 +47,14 @@ export function waitMessage(err: unknown): string {
 
 type Kind = "permanent" | "wait";
 
-export interface Refusal {
+export interface CreateRefusal {
   kind: Kind;
   message: string;
 }
 
 interface Entry {
   uid: string | undefined;
-  pods: Map<string, Refusal>;
+  pods: Map<string, CreateRefusal>;
   foreign: Map<string, ForeignObject>;
   configMaps: Map<string, string>;
 }
@@ -67,17 +64,22 @@ export type CreateFacts = Pick<
   "podCreateFailures" | "podsAwaitingCreate" | "foreignObjects" | "configMapCreateFailures"
 >;
 
-export class PodCreateFailures {
-  private readonly byWorkflow = new Map<string, Entry>();
+export class CreateRefusals {
+  private readonly byWorkflow = new Map<WorkflowKey, Entry>();
 
   /**
    * Records a failed pod create as a refusal for good or a wait, and returns it; undefined for
    * AlreadyExists, which the caller must resolve by looking at the existing pod's owner. `key` is
    * `namespace/name`; `uid` keeps a recreated namesake from inheriting the record.
    */
-  recordError(key: string, uid: string | undefined, podName: string, err: unknown): Refusal | undefined {
+  recordError(
+    key: WorkflowKey,
+    uid: string | undefined,
+    podName: string,
+    err: unknown,
+  ): CreateRefusal | undefined {
     if (isAlreadyExists(err)) return undefined;
-    const refusal: Refusal = isPermanentCreateError(err)
+    const refusal: CreateRefusal = isPermanentCreateError(err)
       ? { kind: "permanent", message: apiErrorMessage(err) }
       : { kind: "wait", message: waitMessage(err) };
     this.entry(key, uid).pods.set(podName, { kind: refusal.kind, message: short(refusal.message) });
@@ -85,32 +87,32 @@ export class PodCreateFailures {
   }
 
   /** Records a refusal for good with the API's message. */
-  record(key: string, uid: string | undefined, podName: string, message: string): void {
+  record(key: WorkflowKey, uid: string | undefined, podName: string, message: string): void {
     this.entry(key, uid).pods.set(podName, { kind: "permanent", message: short(message) });
   }
 
   /** The pod was not asked for (a ConfigMap it mounts is not ours): the engine asks again. */
-  recordWait(key: string, uid: string | undefined, podName: string, message: string): void {
+  recordWait(key: WorkflowKey, uid: string | undefined, podName: string, message: string): void {
     this.entry(key, uid).pods.set(podName, { kind: "wait", message: short(message) });
   }
 
   /** An object under one of the workflow's names that the workflow does not control. */
-  recordForeign(key: string, uid: string | undefined, foreign: ForeignObject): void {
+  recordForeign(key: WorkflowKey, uid: string | undefined, foreign: ForeignObject): void {
     this.entry(key, uid).foreign.set(`${foreign.kind}/${foreign.name}`, foreign);
   }
 
   /** A ConfigMap refused for good. */
-  recordConfigMapRefusal(key: string, uid: string | undefined, name: string, message: string): void {
+  recordConfigMapRefusal(key: WorkflowKey, uid: string | undefined, name: string, message: string): void {
     this.entry(key, uid).configMaps.set(name, short(message));
   }
 
   /** The pod was created after all (a wait is over). */
-  clear(key: string, podName: string): void {
+  clear(key: WorkflowKey, podName: string): void {
     this.byWorkflow.get(key)?.pods.delete(podName);
   }
 
   /** Everything recorded for this incarnation, shaped as the engine's input (empty parts left out). */
-  factsOf(key: string, uid: string | undefined): CreateFacts {
+  factsOf(key: WorkflowKey, uid: string | undefined): CreateFacts {
     const entry = this.byWorkflow.get(key);
     if (entry === undefined || entry.uid !== uid) return {};
     const facts: CreateFacts = {};
@@ -124,17 +126,17 @@ export class PodCreateFailures {
   }
 
   /** How many facts are recorded for the key (any incarnation): a new one is worth a reconcile at once. */
-  count(key: string): number {
+  count(key: WorkflowKey): number {
     const entry = this.byWorkflow.get(key);
     return entry === undefined ? 0 : entry.pods.size + entry.foreign.size + entry.configMaps.size;
   }
 
   /** The workflow is deleted or finished: its records will not be asked about again. */
-  forget(key: string): void {
+  forget(key: WorkflowKey): void {
     this.byWorkflow.delete(key);
   }
 
-  private entry(key: string, uid: string | undefined): Entry {
+  private entry(key: WorkflowKey, uid: string | undefined): Entry {
     let entry = this.byWorkflow.get(key);
     if (entry === undefined || entry.uid !== uid) {
       entry = { uid, pods: new Map(), foreign: new Map(), configMaps: new Map() };

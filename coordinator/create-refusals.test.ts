@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isPermanentCreateError, isQuotaExceeded, PodCreateFailures } from "./pod-create-failures.ts";
+import { isPermanentCreateError, isQuotaExceeded, CreateRefusals } from "./create-refusals.ts";
+import type { WorkflowKey } from "../common/workflow-key.ts";
 
 const apiError = (code: number, message = `HTTP ${code}`): Error =>
   Object.assign(new Error(`HTTP ${code}`), { code, body: JSON.stringify({ kind: "Status", message }) });
@@ -25,12 +26,12 @@ describe("isPermanentCreateError", () => {
   });
 });
 
-const refusals = (store: PodCreateFailures, key: string, uid: string) =>
+const refusals = (store: CreateRefusals, key: WorkflowKey, uid: string) =>
   store.factsOf(key, uid).podCreateFailures;
 
-describe("PodCreateFailures", () => {
+describe("CreateRefusals", () => {
   it("when refusals are recorded, then they are handed out per workflow until forgotten", () => {
-    const store = new PodCreateFailures();
+    const store = new CreateRefusals();
     expect(store.factsOf("ns/wf", "u1")).toEqual({});
     store.record("ns/wf", "u1", "wf", "400: bad");
     store.record("ns/wf", "u1", "wf-handler-1", "403: policy");
@@ -43,7 +44,7 @@ describe("PodCreateFailures", () => {
   });
 
   it("when a namesake with another uid asks, then it does not inherit the records", () => {
-    const store = new PodCreateFailures();
+    const store = new CreateRefusals();
     store.record("ns/wf", "old", "wf", "400: bad");
     store.recordForeign("ns/wf", "old", { kind: "Pod", name: "wf" });
     expect(store.factsOf("ns/wf", "new")).toEqual({});
@@ -52,13 +53,13 @@ describe("PodCreateFailures", () => {
   });
 
   it("when the API's message is very long, then it is cut to a bounded length", () => {
-    const store = new PodCreateFailures();
+    const store = new CreateRefusals();
     store.record("ns/wf", "u1", "wf", "x".repeat(5000));
     expect(refusals(store, "ns/wf", "u1")?.wf?.length).toBe(1024);
   });
 
   it("when creates fail for good, for a while, or meet someone else's objects, then each reaches the engine in its own field and a created pod clears its wait", () => {
-    const store = new PodCreateFailures();
+    const store = new CreateRefusals();
     expect(store.recordError("ns/wf", "u1", "wf-a", apiError(422, "invalid"))).toEqual({
       kind: "permanent",
       message: "422: invalid",

@@ -1,12 +1,12 @@
 // Fixtures shared by the webhook's tests: a fixed inject config and the review runner.
 import fastJsonPatch, { type Operation } from "fast-json-patch";
-import { decodeReview } from "./admission.ts";
+import { decodeReview } from "../admission.ts";
 import {
   DEFAULT_SIDECAR_RESOURCES,
   DEFAULT_SIDECAR_SECURITY_CONTEXT,
   type InjectConfig,
-} from "./inject-config.ts";
-import { reviewAdmission, type ReviewResult } from "./review.ts";
+} from "../inject-config.ts";
+import { reviewAdmission, type ReviewResult } from "../review.ts";
 
 export const COORDINATOR_USER = { username: "system:serviceaccount:onexit:onexit-coordinator" };
 

@@ -1,7 +1,7 @@
 // Fakes shared by the sidecar's tests: a recording logger, a manual clock and a scriptable watch.
 import type { V1Pod } from "@kubernetes/client-node";
-import { createLogger, type Logger } from "../common/log.ts";
-import type { WatchFn } from "./pod-watcher.ts";
+import { createLogger, type Logger } from "../../common/log.ts";
+import type { WatchFn } from "../pod-watcher.ts";
 
 export function recordingLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gracePeriodSeconds, mainStarted, mainState, mainTerminated } from "./main-state.ts";
-import { podWithMain, running, terminated } from "./test-support.ts";
+import { gracePeriodSeconds, mainStarted, mainState, mainTerminated } from "./main-container.ts";
+import { podWithMain, running, terminated } from "./testing/fakes.ts";
 
 describe("mainState", () => {
   it("when main has no status yet, then it is unknown and not started", () => {
