@@ -43,6 +43,22 @@ function nestedCel(nesting: Nesting, value: string, path: string, names: Names):
   return `(type(${value}) == list ? ${value}.transformList(${i}, ${item}, ${inner}).flatten() : [])`;
 }
 
+/** The policy variable holding a kind's fields: name -> "" when accepted, else why it is refused. */
+const fieldsVariable = (kindName: KindName): string => `fields${kindName}`;
+
+/**
+ * Variables evaluated once per request, so each object's check looks its keys up in a map (cost 1)
+ * instead of building a literal per key: the API server bounds an expression's cost.
+ */
+export function fieldVariables(): { name: string; expression: string }[] {
+  return (Object.keys(KINDS) as KindName[]).map((kindName) => {
+    const entries = Object.entries(KINDS[kindName]).map(
+      ([name, field]) => `${quote(name)}: ${quote(field.support === "refused" ? field.reason : "")}`,
+    );
+    return { name: fieldsVariable(kindName), expression: `{${entries.join(", ")}}` };
+  });
+}
+
 /**
  * A CEL list of `<path>: <reason>` for the object `value` of `kindName`; `prefix` is a CEL string
  * expression of its path with the trailing dot (`'spec.'`), `''` at the root.
@@ -50,15 +66,11 @@ function nestedCel(nesting: Nesting, value: string, path: string, names: Names):
 function kindCel(kindName: KindName, value: string, prefix: string, names: Names): string {
   const kind: Kind = KINDS[kindName];
   const key = names.fresh("f");
-  const allowed = Object.keys(kind).filter((name) => kind[name]?.support !== "refused");
-  const refused = Object.entries(kind).flatMap(([name, field]) =>
-    field.support === "refused" ? [`${quote(name)}: ${quote(field.reason)}`] : [],
-  );
-  const reasons = `{${refused.join(", ")}}`;
+  const fields = `variables.${fieldsVariable(kindName)}`;
   const at = prefix === "''" ? key : `${prefix} + ${key}`;
   const own =
-    `${value}.filter(${key}, ${value}[${key}] != null && !(${key} in [${allowed.map(quote).join(", ")}]))` +
-    `.map(${key}, ${at} + ': ' + (${key} in ${reasons} ? ${reasons}[${key}] : ${quote(UNKNOWN_FIELD)}))`;
+    `${value}.filter(${key}, ${value}[${key}] != null && (!(${key} in ${fields}) || ${fields}[${key}] != ''))` +
+    `.map(${key}, ${at} + ': ' + (${key} in ${fields} ? ${fields}[${key}] : ${quote(UNKNOWN_FIELD)}))`;
   const parts = [own];
   for (const [name, field] of Object.entries(kind)) {
     if (field.support !== "supported" || field.nested === undefined) continue;
@@ -97,7 +109,10 @@ metadata:
   labels:
     {{- include "onexit.labels" . | nindent 4 }}
 spec:
-  failurePolicy: Fail
+  # The coordinator checks every workflow with the same table, so a policy that cannot decide (a
+  # workflow so large its check exceeds the API server's CEL cost budget: thousands of steps)
+  # admits it and the coordinator ends it in Error if it uses a refused field.
+  failurePolicy: Ignore
   matchConstraints:
     resourceRules:
       - apiGroups: [argoproj.io]
@@ -110,6 +125,9 @@ spec:
     - name: spec-written
       expression: request.operation == 'CREATE' || !has(oldObject.spec) || object.spec != oldObject.spec
   variables:
+${fieldVariables()
+  .map((v) => `    - name: ${v.name}\n      expression: >-\n        ${v.expression}`)
+  .join("\n")}
     - name: refused
       expression: |-
 ${indent(refusedFieldsCel(), 8)}
