@@ -144,4 +144,36 @@ spec:
       activeDeadlineSeconds: 60,
     });
   });
+
+  it("when a template's activeDeadlineSeconds is a variable, then its pod gets the substituted value", () => {
+    const w = world(`
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: timeout, value: "45"}]}
+  templates:
+  - name: main
+    steps: [[{name: a, template: t, arguments: {parameters: [{name: s, value: "{{workflow.parameters.timeout}}"}]}}]]
+  - name: t
+    inputs: {parameters: [{name: s}]}
+    activeDeadlineSeconds: "{{inputs.parameters.s}}"
+    container: {image: alpine}
+`);
+    expect(createdPods(step(w))[0]?.spec?.activeDeadlineSeconds).toBe(45);
+  });
+
+  it("when a template's activeDeadlineSeconds is not an integer once substituted, then its step errors naming it", () => {
+    const w = world(`
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: timeout, value: soon}]}
+  templates:
+  - name: main
+    activeDeadlineSeconds: "{{workflow.parameters.timeout}}"
+    container: {image: alpine}
+`);
+    expect(step(w).status).toMatchObject({
+      phase: "Error",
+      message: 'activeDeadlineSeconds "soon" is not a non-negative integer',
+    });
+  });
 });

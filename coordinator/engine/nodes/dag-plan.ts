@@ -1,6 +1,8 @@
 // The static shape of a DAG template: each task's `depends` expression, a topological
 // order (or the cycle that prevents one), and the tasks the `target` needs.
-import type { Resolved } from "../expr/template.ts";
+import type { Resolved, Scope } from "../expr/template.ts";
+import { substitute } from "../expr/template.ts";
+import { keepUnresolved } from "../context.ts";
 import type { ContinueOn, DagTask, Template } from "../workflow.ts";
 import type { DependsExpr } from "../expr/depends.ts";
 import { dependsFromDependencies, dependsTasks, parseDepends } from "../expr/depends.ts";
@@ -114,4 +116,60 @@ export function planDag(template: Template): Resolved<DagPlan> {
   const continueOn = Object.fromEntries(tasks.map((t) => [t.name, t.continueOn]));
   const needed = withDependencies(targets, deps);
   return { ok: true, value: { order: order.value, depends, deps, targets, needed, continueOn } };
+}
+
+function substituted(where: string, text: string | undefined, scope: Scope): Resolved<string | undefined> {
+  if (text === undefined || typeof text !== "string") return { ok: true, value: text };
+  const value = substitute(text, scope, keepUnresolved);
+  return value.ok ? value : { ok: false, error: `${where}: ${value.error}` };
+}
+
+function substitutedTask(task: DagTask, scope: Scope): Resolved<DagTask> {
+  const where = `dag.tasks.${task.name}`;
+  const depends = substituted(`${where}.depends`, task.depends, scope);
+  if (!depends.ok) return depends;
+  const dependencies: string[] = [];
+  for (const name of Array.isArray(task.dependencies) ? task.dependencies : []) {
+    const one = substituted(`${where}.dependencies`, name, scope);
+    if (!one.ok) return one;
+    dependencies.push(one.value ?? "");
+  }
+  const out: DagTask = { ...task, depends: depends.value };
+  if (task.depends === undefined) delete out.depends;
+  if (Array.isArray(task.dependencies)) out.dependencies = dependencies;
+  return { ok: true, value: out };
+}
+
+/**
+ * The DAG's `target` and its tasks' `depends` and `dependencies` with the template's variables
+ * (workflow parameters, inputs) substituted, as Argo substitutes a template before it runs it:
+ * `target: "{{workflow.parameters.target}}"`.
+ */
+export function substitutedDag(template: Template, scope: Scope): Resolved<Template> {
+  const dag = template.dag;
+  if (dag === undefined || !Array.isArray(dag.tasks)) return { ok: true, value: template };
+  const target = substituted("dag.target", dag.target, scope);
+  if (!target.ok) return target;
+  const tasks: DagTask[] = [];
+  for (const task of dag.tasks) {
+    const one = substitutedTask(task, scope);
+    if (!one.ok) return one;
+    tasks.push(one.value);
+  }
+  const out = { ...dag, tasks };
+  if (target.value !== undefined) out.target = target.value;
+  return { ok: true, value: { ...template, dag: out } };
+}
+
+/** planDag before any variable has a value (the validator): a target or `depends` using one is checked when the DAG runs. */
+export function planDagStatic(template: Template): Resolved<DagPlan> {
+  const dag = template.dag;
+  if (dag === undefined || !Array.isArray(dag.tasks)) return planDag(template);
+  const uses = (text: unknown): boolean => typeof text === "string" && text.includes("{{");
+  const tasks = dag.tasks.map((task) =>
+    uses(task.depends) || (task.dependencies ?? []).some(uses)
+      ? { ...task, depends: undefined, dependencies: undefined }
+      : task,
+  );
+  return planDag({ ...template, dag: { ...dag, tasks, target: uses(dag.target) ? undefined : dag.target } });
 }

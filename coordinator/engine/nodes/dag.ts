@@ -19,7 +19,7 @@ import {
 import type { Halt } from "./dag-fail-fast.ts";
 import { failsFast, haltOf } from "./dag-fail-fast.ts";
 import type { DagPlan } from "./dag-plan.ts";
-import { planDag } from "./dag-plan.ts";
+import { planDag, substitutedDag } from "./dag-plan.ts";
 import { evaluateDepends } from "../expr/depends.ts";
 import { runStepHook } from "./hooks.ts";
 import { initTemplateNode, templateScope } from "./inputs.ts";
@@ -282,9 +282,11 @@ function waiting(ctx: Ctx, run: Run): boolean {
 export function executeDag(ctx: Ctx, call: TemplateCall, runTemplate: RunTemplate): NodeStatus {
   const { req, template, inputs } = call;
   const dag = initTemplateNode(ctx, req, { type: "DAG", phase: "Running" }, inputs);
-  const plan = planDag(template);
+  const shaped = substitutedDag(template, templateScope(req.frame.globals(), inputs));
+  if (!shaped.ok) return finishNode(ctx, dag.id, "Error", shaped.error);
+  const plan = planDag(shaped.value);
   if (!plan.ok) return finishNode(ctx, dag.id, "Error", plan.error);
-  const at: Dag = { node: dag, plan: plan.value, template, req, inputs, runTemplate };
+  const at: Dag = { node: dag, plan: plan.value, template: shaped.value, req, inputs, runTemplate };
   const restore = failsFast(template) ? checkpoint(ctx) : undefined;
   let run = passOverTasks(ctx, at);
   // What a pass starts must not depend on where the failed task is in the order: start over, halted.

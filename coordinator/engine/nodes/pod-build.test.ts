@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Template, Workflow } from "../workflow.ts";
-import { buildPod, outputsLayout } from "./pod-build.ts";
+import { buildPod, outputsLayout, podDeadline } from "./pod-build.ts";
 
 const wf: Workflow = {
   apiVersion: "argoproj.io/v1alpha1",
@@ -97,5 +97,48 @@ describe("output parameter mounts", () => {
     expect(built.ok && built.value.spec?.volumes).toBeUndefined();
     expect(built.ok && built.value.spec?.containers[0]?.volumeMounts).toBeUndefined();
     expect(built.ok && built.value.metadata?.annotations?.["onexit.dev/outputs"]).toBeUndefined();
+  });
+});
+
+describe("pod fields from the workflow", () => {
+  const podOf = (spec: Partial<Workflow["spec"]>, template: Partial<Template>): ReturnType<typeof buildPod> =>
+    buildPod({
+      wf: { ...wf, spec: { ...wf.spec, ...spec } },
+      nodeName: "wf",
+      nodeID: "wf",
+      podName: "wf",
+      template: { name: "main", container: { image: "alpine" }, ...template } as Template,
+      serviceAccountName: undefined,
+      onExit: false,
+      logTails: undefined,
+    });
+
+  it("when the workflow sets podPriorityClassName, then the pod has it unless its template sets its own", () => {
+    const fromSpec = podOf({ podPriorityClassName: "high" }, {});
+    expect(fromSpec.ok && fromSpec.value.spec?.priorityClassName).toBe("high");
+    const fromTemplate = podOf({ podPriorityClassName: "high" }, { priorityClassName: "low" });
+    expect(fromTemplate.ok && fromTemplate.value.spec?.priorityClassName).toBe("low");
+    const none = podOf({}, {});
+    expect(none.ok && none.value.spec).not.toHaveProperty("priorityClassName");
+  });
+});
+
+describe("podDeadline", () => {
+  const deadline = (value: unknown): ReturnType<typeof podDeadline> =>
+    podDeadline({ name: "t", activeDeadlineSeconds: value } as Template);
+
+  it("takes an integer or a (substituted) string of digits, as Argo's IntOrString", () => {
+    expect(deadline(30)).toEqual({ ok: true, value: 30 });
+    expect(deadline("45")).toEqual({ ok: true, value: 45 });
+    expect(deadline(undefined)).toEqual({ ok: true, value: undefined });
+    expect(deadline(0)).toEqual({ ok: true, value: undefined });
+  });
+
+  it("refuses anything else, naming the value", () => {
+    expect(deadline("soon")).toEqual({
+      ok: false,
+      error: 'activeDeadlineSeconds "soon" is not a non-negative integer',
+    });
+    expect(deadline(-1).ok).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ export const SCRIPT_VOLUME = "onexit-script";
 export const LOGS_VOLUME = "onexit-logs";
 export const SCRIPT_DIR = "/onexit/script";
 export const SCRIPT_PATH = `${SCRIPT_DIR}/source`;
+/** rwxr-xr-x, as Argo writes the script: `command: [sh, -c]` or a shebang runs the file itself. */
+export const SCRIPT_MODE = 0o755;
 
 export interface PodInput {
   wf: Workflow;
@@ -108,7 +110,7 @@ function extras(input: PodInput, layout: OutputsLayout): Extras {
     const fieldPath = `metadata.annotations['${ANNOTATION_SCRIPT}']`;
     out.volumes.push({
       name: SCRIPT_VOLUME,
-      downwardAPI: { items: [{ path: "source", fieldRef: { fieldPath } }] },
+      downwardAPI: { defaultMode: SCRIPT_MODE, items: [{ path: "source", fieldRef: { fieldPath } }] },
     });
     out.mounts.push({ name: SCRIPT_VOLUME, mountPath: SCRIPT_DIR, readOnly: true });
   }
@@ -129,9 +131,25 @@ function labelsOf(input: PodInput): Record<string, string> {
   return labels;
 }
 
+/**
+ * A template's own deadline bounds its pod (the kubelet stops it); the workflow's never does. It is
+ * an integer or a string substituted first (`"{{inputs.parameters.timeout}}"`), as Argo's IntOrString.
+ */
+export function podDeadline(template: Template): Resolved<number | undefined> {
+  const raw = template.activeDeadlineSeconds;
+  if (raw === undefined || raw === null) return { ok: true, value: undefined };
+  const text = String(raw).trim();
+  if (!/^\d+$/.test(text))
+    return { ok: false, error: `activeDeadlineSeconds "${text}" is not a non-negative integer` };
+  const seconds = Number(text);
+  return { ok: true, value: seconds > 0 ? seconds : undefined };
+}
+
 export function buildPod(input: PodInput): Resolved<V1Pod> {
   const layout = outputsLayout(input.template);
   if (!layout.ok) return layout;
+  const scheduling = schedulingOf(input.wf, input.template);
+  if (!scheduling.ok) return scheduling;
   const more = extras(input, layout.value);
   const wf = input.wf;
   const pod: V1Pod = {
@@ -170,7 +188,7 @@ export function buildPod(input: PodInput): Resolved<V1Pod> {
     ...((input.template.volumes ?? []) as V1Volume[]),
     ...more.volumes,
   ];
-  pod.spec = { ...pod.spec, ...schedulingOf(wf, input.template) } as V1PodSpec;
+  pod.spec = { ...pod.spec, ...scheduling.value } as V1PodSpec;
   if (input.serviceAccountName) pod.spec.serviceAccountName = input.serviceAccountName;
   if (volumes.length > 0) pod.spec.volumes = volumes;
   return { ok: true, value: pod };
@@ -182,7 +200,6 @@ const POD_FIELDS = [
   "tolerations",
   "affinity",
   "securityContext",
-  "priorityClassName",
   "schedulerName",
   "imagePullSecrets",
   "hostAliases",
@@ -192,16 +209,18 @@ const POD_FIELDS = [
   "automountServiceAccountToken",
 ] as const;
 
-function schedulingOf(wf: Workflow, template: Template): Partial<V1PodSpec> {
+function schedulingOf(wf: Workflow, template: Template): Resolved<Partial<V1PodSpec>> {
   const out: Record<string, unknown> = {};
   for (const field of POD_FIELDS) {
     const value = template[field] ?? wf.spec[field];
     if (value !== undefined && value !== null) out[field] = value;
   }
-  // A template's own deadline bounds its pod (the kubelet stops it); the workflow's never does.
-  const deadline = Number(template.activeDeadlineSeconds);
-  if (template.activeDeadlineSeconds !== undefined && Number.isInteger(deadline) && deadline > 0) {
-    out["activeDeadlineSeconds"] = deadline;
-  }
-  return out as Partial<V1PodSpec>;
+  // The one pod field whose workflow-level name is not the template's.
+  const priorityClassName = template["priorityClassName"] ?? wf.spec["podPriorityClassName"];
+  if (priorityClassName !== undefined && priorityClassName !== null)
+    out["priorityClassName"] = priorityClassName;
+  const deadline = podDeadline(template);
+  if (!deadline.ok) return deadline;
+  if (deadline.value !== undefined) out["activeDeadlineSeconds"] = deadline.value;
+  return { ok: true, value: out as Partial<V1PodSpec> };
 }

@@ -162,6 +162,52 @@ spec:
     expect(nodeNames(w)).not.toContain("wf.C");
   });
 
+  it("when the target and depends use variables, then they are substituted before the DAG is planned", () => {
+    const w = world(`
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: target, value: "C E"}]}
+  templates:
+  - name: main
+    steps: [[{name: run, template: dag, arguments: {parameters: [{name: first, value: A}]}}]]
+  - name: dag
+    inputs: {parameters: [{name: first}]}
+    dag:
+      target: "{{workflow.parameters.target}}"
+      tasks:
+      - {name: A, template: echo}
+      - {name: B, template: echo, depends: "{{inputs.parameters.first}}"}
+      - {name: C, template: echo, depends: "{{inputs.parameters.first}}"}
+      - {name: D, template: echo, dependencies: ["{{inputs.parameters.first}}", B]}
+      - {name: E, template: echo, depends: "C && {{inputs.parameters.first}}.Succeeded"}
+  - {name: echo, container: {image: alpine}}
+`);
+    expect(createdPods(step(w)).map(nodeNameOf)).toEqual(["wf[0].run.A"]);
+    succeed(w, "wf[0].run.A");
+    expect(createdPods(step(w)).map(nodeNameOf)).toEqual(["wf[0].run.C"]);
+    succeed(w, "wf[0].run.C");
+    expect(createdPods(step(w)).map(nodeNameOf)).toEqual(["wf[0].run.E"]);
+    succeed(w, "wf[0].run.E");
+    expect(step(w).status.phase).toBe("Succeeded");
+    expect(nodeNames(w)).not.toContain("wf[0].run.B");
+    expect(nodeNames(w)).not.toContain("wf[0].run.D");
+  });
+
+  it("when the target names no task once substituted, then the DAG errors naming it", () => {
+    const w = world(`
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: target, value: Z}]}
+  templates:
+  - name: main
+    dag:
+      target: "{{workflow.parameters.target}}"
+      tasks: [{name: A, template: echo}]
+  - {name: echo, container: {image: alpine}}
+`);
+    expect(step(w).status).toMatchObject({ phase: "Error", message: 'dag.target "Z" is not a task' });
+  });
+
   it("when a dependency with continueOn.failed fails, then its dependants still run", () => {
     const w = world(`
 spec:

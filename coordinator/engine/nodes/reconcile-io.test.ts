@@ -119,6 +119,7 @@ spec:
       {
         name: "onexit-script",
         downwardAPI: {
+          defaultMode: 0o755,
           items: [{ path: "source", fieldRef: { fieldPath: "metadata.annotations['onexit.dev/script']" } }],
         },
       },

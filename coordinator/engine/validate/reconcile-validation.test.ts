@@ -235,6 +235,38 @@ spec:
 `,
     message: "invalid spec: templates.main.outputs: outputs of suspend templates are not supported by onexit",
   },
+  {
+    name: "a template's activeDeadlineSeconds is not an integer",
+    yaml: `
+spec:
+  entrypoint: main
+  templates:
+  - {name: main, activeDeadlineSeconds: soon, container: {image: alpine}}
+`,
+    message: 'invalid spec: templates.main.activeDeadlineSeconds "soon" is not a non-negative integer',
+  },
+  {
+    name: "refused and unknown fields are used",
+    yaml: `
+spec:
+  entrypoint: main
+  synchronization: {mutex: {name: m}}
+  podGC: {strategy: OnPodCompletion}
+  templates:
+  - name: main
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    steps: [[{name: a, template: echo, inline: {container: {image: alpine}}}]]
+  - name: echo
+    container: {image: alpine, imagePullPolicy: Never, colour: blue}
+    outputs: {artifacts: [{name: a, path: /tmp/a}]}
+`,
+    message:
+      "invalid spec: spec.synchronization: not supported by onexit; " +
+      "spec.templates[0].memoize: not supported by onexit; " +
+      "spec.templates[0].steps[0][0].inline: not supported by onexit; " +
+      "spec.templates[1].container.colour: unknown field (Argo's Workflow has no such field); " +
+      "spec.templates[1].outputs.artifacts: artifacts are not supported by onexit",
+  },
 ];
 
 describe("reconcile: invalid workflows", () => {

@@ -10,13 +10,15 @@ import type {
   Workflow,
   WorkflowStep,
 } from "../workflow.ts";
-import { planDag } from "../nodes/dag-plan.ts";
+import { planDagStatic } from "../nodes/dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "../nodes/hooks.ts";
 import { enumError, rawValue } from "../nodes/inputs.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
+import { podDeadline } from "../nodes/pod-build.ts";
 import { validRetryPolicy } from "../nodes/retry.ts";
 import { suspendDurationMs } from "../nodes/suspend.ts";
 import { BoundedMemo } from "../memo.ts";
+import { refusedFields } from "./fields-check.ts";
 import { validateVariables } from "./variables.ts";
 
 type Templates = ReadonlyMap<string, Template>;
@@ -113,7 +115,7 @@ function checkSteps(templates: Templates, wf: Workflow, template: Template): str
 }
 
 function checkDag(templates: Templates, wf: Workflow, template: Template): string | undefined {
-  const plan = planDag(template);
+  const plan = planDagStatic(template);
   if (!plan.ok) return `templates.${template.name}.${plan.error}`;
   for (const task of template.dag?.tasks ?? []) {
     const problem = checkStep(templates, wf, `templates.${template.name}.dag.tasks.${task.name}`, task);
@@ -150,10 +152,8 @@ function checkSuspend(template: Template): string | undefined {
   return duration.ok ? undefined : `${where}.${duration.error}`;
 }
 
-function checkTemplate(templates: Templates, wf: Workflow, template: Template): string | undefined {
-  const unsupported = UNSUPPORTED_TEMPLATE_TYPES.find((field) => template[field] != null);
-  if (unsupported !== undefined)
-    return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
+/** One kind of body, with what that kind needs. */
+function checkBody(template: Template): string | undefined {
   const kinds = (["container", "script", "steps", "dag", "suspend"] as const).filter(
     (k) => template[k] !== undefined && template[k] !== null,
   );
@@ -169,12 +169,25 @@ function checkTemplate(templates: Templates, wf: Workflow, template: Template): 
   }
   if (template.dag !== undefined && !Array.isArray(template.dag.tasks))
     return `templates.${template.name}.dag.tasks must be a list`;
-  return checkBody(templates, wf, template);
+  return undefined;
 }
 
-function checkBody(templates: Templates, wf: Workflow, template: Template): string | undefined {
+/** Argo's IsValidIntOrArgoVariable: one that uses a variable is checked once substituted. */
+function checkDeadline(template: Template): string | undefined {
+  const deadline = template.activeDeadlineSeconds;
+  if (deadline === undefined || deadline === null || String(deadline).includes("{{")) return undefined;
+  if (podDeadline(template).ok) return undefined;
+  return `templates.${template.name}.activeDeadlineSeconds "${deadline}" is not a non-negative integer`;
+}
+
+function checkTemplate(templates: Templates, wf: Workflow, template: Template): string | undefined {
+  const unsupported = UNSUPPORTED_TEMPLATE_TYPES.find((field) => template[field] != null);
+  if (unsupported !== undefined)
+    return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
   return (
+    checkBody(template) ??
     checkSuspend(template) ??
+    checkDeadline(template) ??
     checkRetry(template) ??
     checkSteps(templates, wf, template) ??
     checkDag(templates, wf, template)
@@ -219,8 +232,13 @@ function checkSpec(wf: Workflow, templates: Templates): string | undefined {
   );
 }
 
-/** The first problem in the workflow's spec, or undefined when it can run. */
+/**
+ * The workflow's problem, or undefined when it can run: every refused or unknown field at once
+ * (fields-check.ts), else the first problem in its spec.
+ */
 export function validateWorkflow(wf: Workflow): string | undefined {
+  const refused = refusedFields(wf);
+  if (refused.length > 0) return refused.join("; ");
   const templates = templateMap(wf);
   if (typeof templates === "string") return templates;
   const spec = checkSpec(wf, templates);

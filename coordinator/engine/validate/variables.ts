@@ -4,7 +4,7 @@
 import { referencedVariables, substitute } from "../expr/template.ts";
 import type { DagTask, Template, Workflow, WorkflowStep } from "../workflow.ts";
 import { keepUnresolved } from "../context.ts";
-import { planDag, withDependencies } from "../nodes/dag-plan.ts";
+import { planDagStatic, withDependencies } from "../nodes/dag-plan.ts";
 import { exitHookOf, hookArguments, workflowExitHook } from "../nodes/hooks.ts";
 import { loopFieldsOf } from "../nodes/loops.ts";
 
@@ -134,7 +134,7 @@ function checkSteps(wf: Workflow, template: Template, scope: Allowed): string | 
 }
 
 function checkDag(wf: Workflow, template: Template, scope: Allowed): string | undefined {
-  const plan = planDag(template);
+  const plan = planDagStatic(template);
   if (!plan.ok) return undefined;
   const all = (template.dag?.tasks ?? []).map((t) => t.name);
   for (const task of template.dag?.tasks ?? []) {
