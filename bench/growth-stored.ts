@@ -10,7 +10,7 @@ import { createApi, type Api } from "./api.ts";
 import { procMemory } from "./proc.ts";
 import { onexitPods } from "./processes.ts";
 import { table } from "./report.ts";
-import { toolsOnPath } from "./setup.ts";
+import { ensureOnexit, toolsOnPath } from "./setup.ts";
 import { oneStepWorkflow, WORKFLOWS_PATH } from "./workflows.ts";
 
 const NAMESPACE = "onexit-bench-stored";
@@ -116,6 +116,7 @@ async function measureStart(deployment: string, replicas: number, workflows: num
 
 export async function growStored(sizes: number[]): Promise<StoredGrowth[]> {
   toolsOnPath();
+  ensureOnexit((line) => process.stderr.write(`${line}\n`));
   const api = await createApi();
   const deployment = coordinatorDeployment();
   const replicas = Number(
