@@ -200,6 +200,8 @@ async function main(): Promise<void> {
   }
   const sidecar = results.sidecar?.cmdline;
   if (sidecar !== undefined) results.entrypoints.sidecar = sidecar;
+  // Written before printing: a run stopped while it prints still leaves its figures.
+  log(`results written to ${writeResults(results, RESULTS_DIR)}`);
   process.stdout.write(renderReport(results) + "\n");
   if (results.sideBySide !== undefined) {
     process.stdout.write(
@@ -211,7 +213,6 @@ async function main(): Promise<void> {
       process.stdout.write(`\nThe same, onexit's second run (after Argo's):\n\n${renderSideBySide(again)}\n`);
     }
   }
-  log(`results written to ${writeResults(results, RESULTS_DIR)}`);
 }
 
 await main();
