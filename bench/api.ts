@@ -11,6 +11,7 @@ export interface Api {
   get<T>(path: string): Promise<T>;
   getText(path: string): Promise<string>;
   post<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   delete(path: string): Promise<void>;
   /** Closes the kept-alive connections. */
   close(): void;
@@ -67,6 +68,7 @@ export async function createApi(kc: KubeConfig = loadKubeConfig()): Promise<Api>
     get: async <T>(path: string) => JSON.parse(await send("GET", path)) as T,
     getText: (path) => send("GET", path),
     post: async <T>(path: string, body: unknown) => JSON.parse(await send("POST", path, body)) as T,
+    put: async <T>(path: string, body: unknown) => JSON.parse(await send("PUT", path, body)) as T,
     delete: async (path) => {
       await send("DELETE", path);
     },

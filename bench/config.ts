@@ -11,8 +11,13 @@
 //   BENCH_WARM_RUNS=5        single workflows whose step sleeps 1 s (the sidecar is watching when
 //                            main exits): the handler latency without the sidecar's start-up in it
 //   BENCH_NAMESPACE=onexit-bench
+//   BENCH_SIDE_SINGLES=10    side by side with Argo (section "sidebyside"): workflows run one at a time
+//   BENCH_SIDE_LEVELS=20,100 side by side: concurrent levels; the last one also runs a failing step
+//                            and gives the CPU per workflow (quick: 3 singles, levels 5,10)
+//   BENCH_SIDE_REPEAT=1      side by side: run onexit again after Argo (0: once, before)
 
-export type Section = "load" | "webhook" | "sidecar";
+export type Section = "load" | "webhook" | "sidecar" | "sidebyside";
+const SECTIONS: readonly string[] = ["load", "webhook", "sidecar", "sidebyside"];
 
 export interface BenchConfig {
   quick: boolean;
@@ -30,6 +35,9 @@ export interface BenchConfig {
   /** Per load level: at least this long, plus a per-workflow allowance. */
   levelTimeoutMs: (concurrency: number) => number;
   createParallelism: number;
+  sideSingles: number;
+  sideLevels: number[];
+  sideRepeat: boolean;
 }
 
 function numbers(text: string | undefined, fallback: number[]): number[] {
@@ -44,10 +52,10 @@ function numbers(text: string | undefined, fallback: number[]): number[] {
 
 export function parseConfig(env: Record<string, string | undefined>): BenchConfig {
   const quick = env.BENCH_QUICK === "1" || env.BENCH_QUICK === "true";
-  const sections = (env.BENCH_SECTIONS ?? "load,webhook,sidecar")
+  const sections = (env.BENCH_SECTIONS ?? "load,webhook,sidecar,sidebyside")
     .split(",")
     .map((s) => s.trim())
-    .filter((s): s is Section => s === "load" || s === "webhook" || s === "sidecar");
+    .filter((s): s is Section => SECTIONS.includes(s));
   return {
     quick,
     namespace: env.BENCH_NAMESPACE ?? "onexit-bench",
@@ -63,6 +71,9 @@ export function parseConfig(env: Record<string, string | undefined>): BenchConfi
     warmRuns: Number(env.BENCH_WARM_RUNS ?? (quick ? 2 : 5)),
     levelTimeoutMs: (n) => 60_000 + n * 1_500,
     createParallelism: 16,
+    sideSingles: Number(env.BENCH_SIDE_SINGLES ?? (quick ? 3 : 10)),
+    sideLevels: numbers(env.BENCH_SIDE_LEVELS, quick ? [5, 10] : [20, 100]),
+    sideRepeat: env.BENCH_SIDE_REPEAT !== "0",
   };
 }
 

@@ -15,6 +15,8 @@ import { startSampler, type SamplerClient } from "./sampler-client.ts";
 import { summarize } from "./stats.ts";
 import { cleanNamespace, ensureBenchNamespace, ensureOnexit, toolsOnPath } from "./setup.ts";
 import { benchSidecar } from "./sidecar-bench.ts";
+import { runSideBySide } from "./side-by-side.ts";
+import { renderSideBySide, withOnexit } from "./side-table.ts";
 import { benchWebhook } from "./webhook-bench.ts";
 
 const RESULTS_DIR = new URL("./results", import.meta.url).pathname;
@@ -173,6 +175,23 @@ async function main(): Promise<void> {
       results.load = load.levels;
       Object.assign(results, levelSummaries(load.results));
     }
+    if (config.sections.has("sidebyside")) {
+      log("side by side with Argo Workflows");
+      const side = await runSideBySide({
+        api,
+        namespace: config.namespace,
+        sampler,
+        attach: watch.attach,
+        singles: config.sideSingles,
+        levels: config.sideLevels,
+        repeatOnexit: config.sideRepeat,
+        createParallelism: config.createParallelism,
+        benchPids: [process.pid, sampler.pid],
+        log,
+      });
+      results.sideBySide = side.sideBySide;
+      if (side.onexitAfter !== undefined) results.sideBySideOnexitAfter = side.onexitAfter;
+    }
   } finally {
     stopGuard();
     watch.stop();
@@ -181,8 +200,19 @@ async function main(): Promise<void> {
   }
   const sidecar = results.sidecar?.cmdline;
   if (sidecar !== undefined) results.entrypoints.sidecar = sidecar;
-  process.stdout.write(renderReport(results) + "\n");
+  // Written before printing: a run stopped while it prints still leaves its figures.
   log(`results written to ${writeResults(results, RESULTS_DIR)}`);
+  process.stdout.write(renderReport(results) + "\n");
+  if (results.sideBySide !== undefined) {
+    process.stdout.write(
+      `\nSide by side with Argo Workflows (one run; ratios onexit ÷ Argo):\n\n${renderSideBySide(results.sideBySide)}\n`,
+    );
+    const after = results.sideBySideOnexitAfter;
+    if (after !== undefined) {
+      const again = withOnexit(results.sideBySide, after);
+      process.stdout.write(`\nThe same, onexit's second run (after Argo's):\n\n${renderSideBySide(again)}\n`);
+    }
+  }
 }
 
 await main();

@@ -7,6 +7,7 @@ import type { SidecarBenchResult } from "./sidecar-bench.ts";
 import { summarize, type Summary } from "./stats.ts";
 import type { WebhookBenchResult } from "./webhook-bench.ts";
 import type { HostSpeed } from "./host-speed.ts";
+import type { SideBySide, SystemMeasure } from "./side-table.ts";
 
 export interface LevelSummary {
   concurrency: number;
@@ -56,6 +57,10 @@ export interface BenchResults {
   load: LoadLevel[];
   webhook?: WebhookBenchResult;
   sidecar?: SidecarBenchResult;
+  /** Issue 14: onexit and Argo Workflows (defaults, 1 s requeue) in the same run. */
+  sideBySide?: SideBySide;
+  /** onexit's second run, after Argo's. */
+  sideBySideOnexitAfter?: SystemMeasure;
   notes: string[];
 }
 

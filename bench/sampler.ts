@@ -28,6 +28,8 @@ export interface ComponentUsage {
 }
 
 export interface SidecarUsage {
+  /** onexit's sidecar, or Argo's executor (init, wait, and the emissary around main). */
+  kind: "sidecar" | "argoexec";
   pod: string;
   /** Its command line: which entrypoint (bin/onexit.ts or dist/bin/onexit.js) the node runs. */
   cmdline: string;
@@ -61,6 +63,11 @@ function inTransit(cmdline: string): boolean {
   return cmdline.includes("netns exec") || cmdline.startsWith("unshare") || cmdline.includes('exec "$@"');
 }
 
+/** Argo's executor as the agent runs it: the host's `argoexec` from PATH. */
+export function argoexecCommand(cmdline: string): boolean {
+  return /^(\S*\/)?argoexec /.test(cmdline);
+}
+
 export interface Sampler {
   start(refs: ProcessRef[], sidecarNamespace: string): void;
   tick(): void;
@@ -84,12 +91,20 @@ export function createSampler(cores: number): Sampler {
       const cmdline = procCmdline(pid);
       if (inTransit(cmdline)) continue;
       seen.add(pid);
-      if (onexitComponent(cmdline) !== "sidecar") continue;
+      const kind =
+        onexitComponent(cmdline) === "sidecar"
+          ? "sidecar"
+          : argoexecCommand(cmdline)
+            ? "argoexec"
+            : undefined;
+      if (kind === undefined) continue;
       const env = procEnv(pid);
-      if (env.POD_NAMESPACE !== namespace) continue;
+      // Argo's executor has no namespace in its environment; the bench is the test cluster's only Argo user.
+      if (kind === "sidecar" ? env.POD_NAMESPACE !== namespace : env.ARGO_POD_NAME === undefined) continue;
       const stat = procStat(pid);
       sidecars.set(pid, {
-        pod: env.POD_NAME ?? "",
+        kind,
+        pod: (kind === "sidecar" ? env.POD_NAME : env.ARGO_POD_NAME) ?? "",
         cmdline,
         pid,
         startEpochMs: bootMs + (stat?.startSec ?? 0) * 1000,

@@ -28,4 +28,24 @@ describe("resolveEntrypoint", () => {
     expect(e).toMatchObject({ ok: false, reason: "ContainerCannotRun" });
     expect(e.ok ? "" : e.message).toContain("no known entrypoint");
   });
+
+  it("when the container is Argo's executor (its image, or a command ending in argoexec), then the host's argoexec from PATH runs", () => {
+    const init = {
+      image: "quay.io/argoproj/argoexec:v4.0.5",
+      command: ["argoexec", "init"],
+      args: ["--loglevel", "info"],
+    };
+    expect(resolveEntrypoint(init, "/r")).toEqual({
+      ok: true,
+      argv: ["argoexec", "init", "--loglevel", "info"],
+    });
+    const main = {
+      image: "alpine:3",
+      command: ["/var/run/argo/argoexec", "emissary", "--", "sh", "-c", "exit 0"],
+    };
+    expect(resolveEntrypoint(main, "/r")).toEqual({
+      ok: true,
+      argv: ["argoexec", "emissary", "--", "sh", "-c", "exit 0"],
+    });
+  });
 });
