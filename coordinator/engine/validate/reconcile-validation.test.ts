@@ -213,7 +213,7 @@ spec:
   templates:
   - {name: main, http: {url: "http://example.com"}}
 `,
-    message: "invalid spec: templates.main: http templates are not supported by onexit",
+    message: "invalid spec: spec.templates[0].http: not supported by onexit",
   },
   {
     name: "a suspend duration is not a duration",
@@ -233,7 +233,8 @@ spec:
   templates:
   - {name: main, suspend: {}, outputs: {parameters: [{name: p, valueFrom: {supplied: {}}}]}}
 `,
-    message: "invalid spec: templates.main.outputs: outputs of suspend templates are not supported by onexit",
+    message:
+      "invalid spec: spec.templates[0].outputs.parameters[0].valueFrom.supplied: not supported by onexit",
   },
   {
     name: "a template's activeDeadlineSeconds is not an integer",
