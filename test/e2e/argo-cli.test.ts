@@ -79,7 +79,7 @@ spec:
 }
 
 /** Two steps, `build` (echo) then `test` running `script`, and the handler printing the outcome and the failures. */
-function twoStepYaml(name: string, script: string, code = "0"): string {
+function twoStepYaml(name: string, script: string, code = "0", buildScript = "echo built"): string {
   return `
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -94,7 +94,7 @@ spec:
     - - { name: build, template: say }
     - - { name: test, template: check }
   - name: say
-    container: { image: alpine:latest, command: [sh, -c], args: ["echo built"] }
+    container: { image: alpine:latest, command: [sh, -c], args: [${JSON.stringify(buildScript)}] }
   - name: check
     container: { image: alpine:latest, command: [sh, -c], args: [${JSON.stringify(script)}] }
   - name: report
@@ -343,7 +343,8 @@ describe("the argo CLI against onexit", () => {
   // `argo suspend` sets spec.suspend (a plain update); `argo resume` removes it and writes every
   // Running Suspend node Succeeded in the status.
   it("when `argo suspend` hits a running workflow, then the running step ends and is recorded but no step starts until `argo resume`", async () => {
-    argoOk(["submit", "-"], twoStepYaml("paused", "sleep 6"));
+    // The first step is the long one, so that the suspension lands while it runs.
+    argoOk(["submit", "-"], twoStepYaml("paused", "echo tested", "0", "sleep 6; echo built"));
     await waitForRunningStep("paused");
     expect(argoOk(["suspend", "paused"])).toContain("workflow paused suspended");
     expect(argoOk(["get", "paused"])).toMatch(/^Status:\s+Running \(Suspended\)$/m);
