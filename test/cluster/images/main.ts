@@ -4,12 +4,15 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  closeSync,
   chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -118,9 +121,14 @@ function nodeBinary(): { path: string; version: string } {
 }
 
 function isElf(path: string): boolean {
-  return readFileSync(path)
-    .subarray(0, 4)
-    .equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
 }
 
 function freshDir(path: string): string {
