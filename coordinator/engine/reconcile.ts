@@ -25,7 +25,7 @@ import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 import { deleteStrayPods } from "./stray-pods.ts";
-import { validateGeneration } from "./validate/validate.ts";
+import { validateSpec } from "./validate/validate.ts";
 import { resolveReferences, type Resolved } from "./refs/resolve.ts";
 import { readableStatus } from "./argo-status.ts";
 import { followRunningPods, isSuspended } from "./suspended.ts";
@@ -198,7 +198,7 @@ function run(given: ReconcileInput): ReconcileResult {
   const resolved = resolveReferences(input.workflow, input.workflowTemplates ?? []);
   if (!resolved.ok) return errored(input, `invalid spec: ${resolved.error}`);
   const wf = resolved.value.workflow;
-  const problem = validateGeneration(wf, resolved.value.sourcesKey);
+  const problem = validateSpec(wf, resolved.value.sourcesKey);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
   return pass(newCtx({ ...input, workflow: wf }), previous.startedAt, resolved.value.stored);
 }
