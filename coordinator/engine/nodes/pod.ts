@@ -27,6 +27,7 @@ import { buildPod } from "./pod-build.ts";
 import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
 import { podOutputs } from "./pod-outputs.ts";
+import { mayDecideEarly } from "./pod-recording.ts";
 
 /** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
 function failForeign(ctx: Ctx, id: string, foreign: ForeignObject): NodeStatus {
@@ -125,7 +126,8 @@ function record(
   if (result.sidecarFailure !== undefined)
     ctx.actions.push(sidecarFailedEvent(node, pod, result.sidecarFailure));
   const labelled = pod.metadata?.labels?.[LABEL_COMPLETED] === "true";
-  if (!labelled && pod.metadata?.deletionTimestamp === undefined) {
+  // Decided before its report: labelled once the report is in (pod-recording.ts).
+  if (!labelled && pod.metadata?.deletionTimestamp === undefined && result.reportAwaited !== true) {
     ctx.actions.push({ kind: "labelPodCompleted", name: pod.metadata?.name ?? "" });
   }
   return updateNode(ctx, node.id, patch);
@@ -153,7 +155,7 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   // Argo's CLI drops podName when it writes the status (argo suspend, resume): the pod tells again.
   if (node.podName === undefined && pod.metadata?.name !== undefined)
     node = updateNode(ctx, node.id, { podName: pod.metadata.name });
-  const seen = observePod(pod);
+  const seen = observePod(pod, mayDecideEarly(ctx));
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
   if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;

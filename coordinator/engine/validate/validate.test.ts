@@ -7,7 +7,7 @@ describe("validateSpec", () => {
     uid: string | undefined,
     generation: number,
     entrypoint: string,
-    phase?: string,
+    phase?: "Running",
   ): Workflow => ({
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Workflow",
