@@ -9,7 +9,7 @@ import { shortTemplateName } from "../refs/keys.ts";
 import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
-import type { Action, ForeignObject } from "../types.ts";
+import type { ForeignObject } from "../types.ts";
 import { finishNode, idOf, keepUnresolved, setGlobalOutput, setNode, updateNode } from "../context.ts";
 import { isKilled } from "../kill.ts";
 import {
@@ -27,7 +27,7 @@ import { buildPod } from "./pod-build.ts";
 import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
 import { podOutputs } from "./pod-outputs.ts";
-import { mayDecideEarly } from "./pod-recording.ts";
+import { mayDecideEarly, sidecarFailedEvent } from "./pod-recording.ts";
 
 /** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
 function failForeign(ctx: Ctx, id: string, foreign: ForeignObject): NodeStatus {
@@ -106,12 +106,6 @@ function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<N
   }
   if (result.logBytes !== undefined) patch.logBytes = result.logBytes;
   return patch;
-}
-
-/** Emitted once: a node in a terminal phase is never recorded again. */
-function sidecarFailedEvent(node: NodeStatus, pod: V1Pod, reason: string): Action {
-  const message = `Step ${node.name} (pod ${pod.metadata?.name ?? ""}): sidecar: ${reason}`;
-  return { kind: "event", type: "Warning", reason: "SidecarFailed", message };
 }
 
 function record(

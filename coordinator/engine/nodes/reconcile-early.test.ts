@@ -103,6 +103,24 @@ describe("a step decided before its report", () => {
     expect(labelled(w)).toContain("wf");
   });
 
+  it("when the sidecar gives up instead of reporting, then the step says why, as any step whose sidecar gave up", () => {
+    const w = world(SINGLE);
+    step(w);
+    mainEnded(w, "wf", 0);
+    step(w);
+    updatePod(w, "wf", (pod) => {
+      const wait = pod.status?.containerStatuses?.find((c) => c.name === "wait");
+      if (wait !== undefined)
+        wait.state = { terminated: { exitCode: 1, message: "report refused by the coordinator (HTTP 403)" } };
+    });
+    const result = step(w);
+    expect(node(w, "wf")).toMatchObject({
+      phase: "Succeeded",
+      message: "sidecar: report refused by the coordinator (HTTP 403)",
+    });
+    expect(result.actions.filter((a) => a.kind === "event" && a.reason === "SidecarFailed")).toHaveLength(1);
+  });
+
   it("when a later step reads a result, then a step whose main ended waits for its report", () => {
     const w = world(READS_RESULT);
     step(w);
