@@ -168,7 +168,9 @@ describe("observePod early (main ended, report on its way)", () => {
 
   it("when main failed, or the pod declares output files or artifacts, then the report is waited for", () => {
     expect(observePod(reporting(2), true)).toMatchObject({ state: "running" });
-    expect(observePod(reporting(0, { "onexit.dev/outputs": "[]" }), true)).toMatchObject({ state: "running" });
+    expect(observePod(reporting(0, { "onexit.dev/outputs": "[]" }), true)).toMatchObject({
+      state: "running",
+    });
     expect(observePod(reporting(0, { "onexit.dev/artifact-plan": "{}" }), true)).toMatchObject({
       state: "running",
     });
