@@ -149,7 +149,8 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   // Argo's CLI drops podName when it writes the status (argo suspend, resume): the pod tells again.
   if (node.podName === undefined && pod.metadata?.name !== undefined)
     node = updateNode(ctx, node.id, { podName: pod.metadata.name });
-  const seen = observePod(pod, mayDecideEarly(ctx));
+  const early = (template.outputs?.parameters ?? []).length === 0 && mayDecideEarly(ctx);
+  const seen = observePod(pod, early);
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
   if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;
