@@ -1,5 +1,6 @@
-// `node bench/profile-coordinator.ts [WORKFLOWS]`: a CPU profile of the leading coordinator
-// while WORKFLOWS (default 100) one-step workflows run, without touching its Deployment:
+// `node bench/profile-coordinator.ts [WORKFLOWS] [STEP_SCRIPT]`: a CPU profile of the leading
+// coordinator while WORKFLOWS (default 100) one-step workflows run (their step `sh -c
+// STEP_SCRIPT`, default `exit 0`; `"exit 1"` for failing steps), without touching its Deployment:
 // SIGUSR1 opens its inspector on 127.0.0.1:9229 inside its pod's network namespace, and
 // bench/inspector-client.ts, started there with nsenter, records the profile.
 import { spawn } from "node:child_process";
@@ -15,6 +16,7 @@ import { renderProfile, summarizeProfile, type CpuProfile } from "./profile-summ
 import { cleanNamespace, ensureBenchNamespace, toolsOnPath } from "./setup.ts";
 
 const workflows = Number(process.argv[2] ?? 100);
+const script = process.argv[3];
 const namespace = process.env.BENCH_NAMESPACE ?? "onexit-bench";
 toolsOnPath();
 const api = await createApi();
@@ -56,6 +58,7 @@ const run = await runLoad({
   refs: [],
   sampler: undefined,
   attach: watch.attach,
+  ...(script === undefined ? {} : { script }),
 });
 client.stdin.write("stop\n");
 await nextLine();
@@ -64,6 +67,11 @@ await cleanNamespace(api, namespace);
 api.close();
 process.stdout.write(
   `${leader.pod} (pid ${leader.pid}), ${run.finished}/${workflows} workflows in ${run.makespanSec.toFixed(1)} s\n` +
+    `handler start ms p50 ${run.handlerStartMs.p50} p95 ${run.handlerStartMs.p95} p99 ${run.handlerStartMs.p99} max ${run.handlerStartMs.max}; ` +
+    `${run.perMinute.toFixed(1)} workflows/min\n` +
+    Object.entries(run.phasesMs)
+      .map(([stretch, ms]) => `${stretch}: p50 ${ms.p50} p99 ${ms.p99}\n`)
+      .join("") +
     `profile: ${out}\n\n` +
     renderProfile(summarizeProfile(JSON.parse(readFileSync(out, "utf8")) as CpuProfile, 30)) +
     "\n",

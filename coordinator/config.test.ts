@@ -13,7 +13,7 @@ describe("parseConfig", () => {
         reportPort: 8443,
         metricsPort: 9090,
         watchNamespace: "",
-        workers: 4,
+        workers: 32,
         relistIntervalMs: 300_000,
         defaultServiceAccountName: "default",
         logLevel: "info",

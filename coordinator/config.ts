@@ -22,7 +22,9 @@ const envSchema = z
     ONEXIT_TLS_KEY_FILE: z.string().min(1).optional(),
     ONEXIT_METRICS_PORT: port.default(9090),
     ONEXIT_WATCH_NAMESPACE: z.union([z.literal(""), dnsLabel]).default(""),
-    ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    // Argo's --workflow-workers default: a reconcile mostly waits for the API server, so at 100
+    // concurrent workflows 4 workers were the queue's limit (bench/README.md, issue 14).
+    ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(32),
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
     ONEXIT_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),

@@ -159,6 +159,7 @@ export async function startCoordinator(
       handleReport(request, {
         reviewToken,
         getPod,
+        cachedPod: (namespace, name) => caches.pods.get(namespace, name),
         annotatePod: async (pod, key, value) => {
           const { namespace = "", name = "", uid, resourceVersion } = pod.metadata ?? {};
           await client.patchPod(namespace, name, {

@@ -1,6 +1,6 @@
 // KubeClient over @kubernetes/client-node 2.x. Every call is counted by verb and HTTP code.
-// Pods are deserialized into V1Pod (timestamps as Date) on both list and watch, so the cache never
-// mixes the typed list objects with the raw JSON that Watch delivers.
+// Pods are V1Pods (timestamps as Date) on both list and watch, so the cache never mixes the typed
+// list objects with the raw JSON that Watch delivers (watch events through pod-json.ts).
 import {
   AuthenticationV1Api,
   CoordinationV1Api,
@@ -12,7 +12,6 @@ import {
   type KubeConfig,
   type V1Pod,
 } from "@kubernetes/client-node";
-import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import {
   CLUSTER_WORKFLOW_TEMPLATE_PLURAL,
   GROUP,
@@ -29,6 +28,7 @@ import {
   type ListWatchSource,
   type WatchEventType,
 } from "./kube-client.ts";
+import { podFromJson } from "./pod-json.ts";
 
 export type RecordRequest = (verb: string, code: string) => void;
 
@@ -155,7 +155,7 @@ export function createNodeKubeClient(kc: KubeConfig, record: RecordRequest): Kub
           namespace === ""
             ? core.listPodForAllNamespacesWithHttpInfo({ labelSelector })
             : core.listNamespacedPodWithHttpInfo({ namespace, labelSelector }),
-        (raw) => ObjectSerializer.deserialize(raw, "V1Pod") as V1Pod,
+        podFromJson,
       ),
 
     getPod: async (namespace, name) => {

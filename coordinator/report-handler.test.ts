@@ -155,6 +155,45 @@ describe("handleReport", () => {
     expect(await post(w)).toMatchObject({ status: 200, outcome: "accepted", fields: { attempt: 3 } });
   });
 
+  it("when the pod cache holds the very pod, then the report is stored without a GET", async () => {
+    const w = world();
+    const gets: string[] = [];
+    const live = w.deps.getPod;
+    w.deps.getPod = (ns, name) => {
+      gets.push(name);
+      return live(ns, name);
+    };
+    w.deps.cachedPod = (ns, name) => structuredClone(w.pods.get(`${ns}/${name}`));
+    expect(await post(w)).toMatchObject({ status: 200, outcome: "accepted" });
+    expect(gets).toEqual([]);
+  });
+
+  it("when the cached pod is stale, then the refused patch is retried from a live read and sees a duplicate", async () => {
+    const w = world();
+    const stale = structuredClone(w.pods.get("default/wf"));
+    w.deps.cachedPod = () => structuredClone(stale);
+    await post(w);
+    // The store now holds the report; the cache does not: the stale copy's patch is a conflict.
+    const patchOnce = w.deps.annotatePod;
+    let conflicts = 0;
+    w.deps.annotatePod = (pod, key, value) => {
+      if (pod.metadata?.annotations?.[key] === undefined) {
+        conflicts++;
+        return Promise.reject(Object.assign(new Error("conflict"), { code: 409 }));
+      }
+      return patchOnce(pod, key, value);
+    };
+    expect(await post(w)).toMatchObject({ status: 200, outcome: "duplicate" });
+    expect(conflicts).toBe(1);
+    expect(w.patches).toHaveLength(1);
+  });
+
+  it("when the cache holds a namesake (another uid), then the pod is read live", async () => {
+    const w = world();
+    w.deps.cachedPod = () => ({ metadata: { name: "wf", namespace: "default", uid: "uid-old" } });
+    expect(await post(w)).toMatchObject({ status: 200, outcome: "accepted" });
+  });
+
   it("when the token review cannot be made, then it is 503 so the sidecar retries", async () => {
     expect(await post(world(new Error("connection refused")))).toMatchObject({
       status: 503,

@@ -15,6 +15,11 @@ export const EXTRA_POD_UID = "authentication.kubernetes.io/pod-uid";
 export interface ReportDeps {
   reviewToken: (token: string, audiences: string[]) => Promise<V1TokenReviewStatus>;
   getPod: (namespace: string, name: string) => Promise<V1Pod | undefined>;
+  /**
+   * The pod informer's copy, tried first: a report then costs no GET. A stale copy only costs a
+   * 409 on the patch (its resourceVersion is a precondition), after which the pod is read live.
+   */
+  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
   /** Merge-patches the annotation, with the pod's uid and resourceVersion as preconditions. */
   annotatePod: (pod: V1Pod, key: string, value: string) => Promise<void>;
   /** Called once a report is stored: the workflow deserves a look now. */
@@ -96,7 +101,7 @@ async function store(
   fields: ReportResponse["fields"],
 ): Promise<ReportResponse> {
   for (let attempt = 1; attempt <= MAX_STORE_ATTEMPTS; attempt++) {
-    const checked = checkPod(await deps.getPod(report.namespace, report.podName), report, fields);
+    const checked = checkPod(await readPod(report, deps, attempt), report, fields);
     if ("refused" in checked) return checked.refused;
     const { pod, workflow } = checked;
     if (pod.metadata?.annotations?.[ANNOTATION_REPORT] !== undefined) {
@@ -117,6 +122,13 @@ async function store(
     return { status: 200, body: { ok: true }, outcome: "accepted", fields: { ...fields, workflow, attempt } };
   }
   return refuse(503, "error", "pod kept changing; retry", fields);
+}
+
+/** The cached pod on the first attempt when it is the very one (same uid), else a live GET. */
+async function readPod(report: Report, deps: ReportDeps, attempt: number): Promise<V1Pod | undefined> {
+  const cached = attempt === 1 ? deps.cachedPod?.(report.namespace, report.podName) : undefined;
+  if (cached?.metadata?.uid === report.podUid) return cached;
+  return deps.getPod(report.namespace, report.podName);
 }
 
 /** The pod must be the very one (same uid) and a workflow's. */

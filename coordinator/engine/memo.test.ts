@@ -28,4 +28,15 @@ describe("BoundedMemo", () => {
     memo.get("k", compute);
     expect(calls).toBe(1);
   });
+
+  it("when a value is set, then it replaces the key's value and counts as the most recently used", () => {
+    const memo = new BoundedMemo<string>(2);
+    memo.get("a", () => "first");
+    memo.get("b", () => "b");
+    memo.set("a", "second");
+    memo.set("c", "c"); // drops b: a was set after it
+    expect(memo.get("a", () => "computed")).toBe("second");
+    expect(memo.get("b", () => "computed")).toBe("computed");
+    expect(memo.size).toBe(2);
+  });
 });

@@ -26,6 +26,14 @@ export class BoundedMemo<V> {
     return value;
   }
 
+  /** Replaces the value for `key` (one that no longer stands for its input), as the most recently used. */
+  set(key: string, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.maxEntries)
+      this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+
   get size(): number {
     return this.#entries.size;
   }

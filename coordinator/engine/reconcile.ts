@@ -25,7 +25,8 @@ import type { Outcome } from "./outcome.ts";
 import { workflowScope } from "./scope.ts";
 import type { Action, ForeignObject, ReconcileInput, ReconcileResult } from "./types.ts";
 import { deleteStrayPods } from "./stray-pods.ts";
-import { validateGeneration } from "./validate/validate.ts";
+import { completeRecordings } from "./nodes/pod-recording.ts";
+import { validateSpec } from "./validate/validate.ts";
 import { resolveReferences, type Resolved } from "./refs/resolve.ts";
 import { readableStatus } from "./argo-status.ts";
 import { followRunningPods, isSuspended } from "./suspended.ts";
@@ -133,6 +134,8 @@ interface Run {
   outcome: Outcome;
 }
 
+const RUNNING: Outcome = { phase: "Running", message: undefined };
+
 /** The entrypoint, then (once it is done) the exit handler, in the same pass. */
 function execute(ctx: Ctx, startedAt: string): Run {
   const wf = ctx.wf;
@@ -144,8 +147,12 @@ function execute(ctx: Ctx, startedAt: string): Run {
   const body = bodyPhaseOf(entry);
   const handler = body === undefined ? undefined : runExitHandler(ctx, body, startedAt);
   deleteStrayPods(ctx);
+  const reportsAwaited = completeRecordings(ctx);
   const handlerPending = handler !== undefined && !isNodeDone(handler.phase);
   const outcome = outcomeOf({ entry, handler, handlerPending, kill: ctx.kill });
+  // Not finished while a step decided before its report still awaits it (nodes/pod-recording.ts).
+  if (isWorkflowDone(outcome.phase) && reportsAwaited > 0)
+    return { ctx, startedAt, entry, handler, outcome: RUNNING };
   return { ctx, startedAt, entry, handler, outcome };
 }
 
@@ -198,7 +205,7 @@ function run(given: ReconcileInput): ReconcileResult {
   const resolved = resolveReferences(input.workflow, input.workflowTemplates ?? []);
   if (!resolved.ok) return errored(input, `invalid spec: ${resolved.error}`);
   const wf = resolved.value.workflow;
-  const problem = validateGeneration(wf, resolved.value.sourcesKey);
+  const problem = validateSpec(wf, resolved.value.sourcesKey);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
   return pass(newCtx({ ...input, workflow: wf }), previous.startedAt, resolved.value.stored);
 }

@@ -10,7 +10,8 @@ import { isKilled } from "./kill.ts";
 
 function stillRunning(pod: V1Pod): boolean {
   if (pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null) return false;
-  return observePod(pod).state !== "done";
+  // A pod whose main ended 0 is not running, even while its sidecar still reports (`early`).
+  return observePod(pod, true).state !== "done";
 }
 
 function decided(ctx: Ctx, pod: V1Pod): boolean {

@@ -147,3 +147,32 @@ describe("observePod", () => {
     });
   }
 });
+
+describe("observePod early (main ended, report on its way)", () => {
+  const reporting = (exitCode: number, annotations: Record<string, string> = {}): V1Pod => {
+    const p = pod("Running", [container("main", terminated(exitCode)), container("wait", runningState)]);
+    p.metadata = { ...p.metadata, annotations };
+    return p;
+  };
+
+  it("when main ended 0 and the pod declares nothing else to read, then the step is done before its report", () => {
+    expect(observePod(reporting(0), true)).toMatchObject({
+      state: "done",
+      phase: "Succeeded",
+      exitCode: 0,
+      report: undefined,
+      reportAwaited: true,
+    });
+    expect(observePod(reporting(0))).toMatchObject({ state: "running" });
+  });
+
+  it("when main failed, or the pod declares output files or artifacts, then the report is waited for", () => {
+    expect(observePod(reporting(2), true)).toMatchObject({ state: "running" });
+    expect(observePod(reporting(0, { "onexit.dev/outputs": "[]" }), true)).toMatchObject({
+      state: "running",
+    });
+    expect(observePod(reporting(0, { "onexit.dev/artifact-plan": "{}" }), true)).toMatchObject({
+      state: "running",
+    });
+  });
+});

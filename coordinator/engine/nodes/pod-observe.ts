@@ -1,7 +1,13 @@
 // What a step's pod says about the step: the sidecar's report when there is one, else the
 // pod's own status (the `main` container's terminated state, then the pod phase).
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
-import { ANNOTATION_REPORT, MAIN_CONTAINER, WAIT_CONTAINER } from "../../../common/names.ts";
+import { ARTIFACT_PLAN_ANNOTATION } from "../../../common/artifact-plan.ts";
+import {
+  ANNOTATION_OUTPUTS,
+  ANNOTATION_REPORT,
+  MAIN_CONTAINER,
+  WAIT_CONTAINER,
+} from "../../../common/names.ts";
 import { reportFromAnnotation } from "../../../common/report.ts";
 import type { Report } from "../../../common/report.ts";
 import { BoundedMemo } from "../memo.ts";
@@ -21,6 +27,8 @@ export interface PodResult {
   report: Report | undefined;
   /** Why the `wait` sidecar gave up (its termination message), when it did and no report came. */
   sidecarFailure: string | undefined;
+  /** Decided from main before the report came (earlySuccess): what the report adds comes later. */
+  reportAwaited?: true;
 }
 
 export type PodObservation =
@@ -158,15 +166,28 @@ function fromPodPhase(pod: V1Pod, main: V1ContainerStatus | undefined): PodObser
   }
 }
 
+/** Whether the sidecar reads anything in the pod besides main's log: output files, artifacts. */
+function declaresOutputs(pod: V1Pod): boolean {
+  const annotations = pod.metadata?.annotations ?? {};
+  return annotations[ANNOTATION_OUTPUTS] !== undefined || annotations[ARTIFACT_PLAN_ANNOTATION] !== undefined;
+}
+
 /**
  * Decides a step from its pod: the report first, then main's terminated state once no report
  * can come any more (naming the sidecar's reason when it gave up), then the pod phase.
+ * `early` (the workflow never reads a step's `outputs.result`): a step whose main ended 0 and
+ * whose pod declares nothing else for the sidecar to read is Succeeded now, its report awaited
+ * (`reportAwaited`): the report would change neither its phase nor anything later steps or the
+ * exit handler read, and waiting for it was most of the exit handler's start under load.
  */
-export function observePod(pod: V1Pod): PodObservation {
+export function observePod(pod: V1Pod, early = false): PodObservation {
   const report = reportOf(pod);
   if (report !== undefined) return fromReport(report);
   const main = containerStatus(pod, MAIN_CONTAINER);
   const terminated = main === undefined ? undefined : fromMainTerminated(main, sidecarFailureOf(pod));
   if (terminated === undefined) return fromPodPhase(pod, main);
-  return reportPending(pod) ? { state: "running", hostNodeName: pod.spec?.nodeName } : terminated;
+  if (!reportPending(pod)) return terminated;
+  if (early && terminated.exitCode === 0 && !declaresOutputs(pod))
+    return { ...terminated, reportAwaited: true };
+  return { state: "running", hostNodeName: pod.spec?.nodeName };
 }

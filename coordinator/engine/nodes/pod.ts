@@ -9,7 +9,7 @@ import { shortTemplateName } from "../refs/keys.ts";
 import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
-import type { Action, ForeignObject } from "../types.ts";
+import type { ForeignObject } from "../types.ts";
 import { finishNode, idOf, keepUnresolved, setGlobalOutput, setNode, updateNode } from "../context.ts";
 import { isKilled } from "../kill.ts";
 import {
@@ -27,6 +27,7 @@ import { buildPod } from "./pod-build.ts";
 import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
 import { podOutputs } from "./pod-outputs.ts";
+import { mayDecideEarly, sidecarFailedEvent } from "./pod-recording.ts";
 
 /** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
 function failForeign(ctx: Ctx, id: string, foreign: ForeignObject): NodeStatus {
@@ -107,12 +108,6 @@ function resultPatch(ctx: Ctx, template: Template, result: PodResult): Partial<N
   return patch;
 }
 
-/** Emitted once: a node in a terminal phase is never recorded again. */
-function sidecarFailedEvent(node: NodeStatus, pod: V1Pod, reason: string): Action {
-  const message = `Step ${node.name} (pod ${pod.metadata?.name ?? ""}): sidecar: ${reason}`;
-  return { kind: "event", type: "Warning", reason: "SidecarFailed", message };
-}
-
 function record(
   ctx: Ctx,
   node: NodeStatus,
@@ -125,7 +120,8 @@ function record(
   if (result.sidecarFailure !== undefined)
     ctx.actions.push(sidecarFailedEvent(node, pod, result.sidecarFailure));
   const labelled = pod.metadata?.labels?.[LABEL_COMPLETED] === "true";
-  if (!labelled && pod.metadata?.deletionTimestamp === undefined) {
+  // Decided before its report: labelled once the report is in (pod-recording.ts).
+  if (!labelled && pod.metadata?.deletionTimestamp === undefined && result.reportAwaited !== true) {
     ctx.actions.push({ kind: "labelPodCompleted", name: pod.metadata?.name ?? "" });
   }
   return updateNode(ctx, node.id, patch);
@@ -153,7 +149,8 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   // Argo's CLI drops podName when it writes the status (argo suspend, resume): the pod tells again.
   if (node.podName === undefined && pod.metadata?.name !== undefined)
     node = updateNode(ctx, node.id, { podName: pod.metadata.name });
-  const seen = observePod(pod);
+  const early = (template.outputs?.parameters ?? []).length === 0 && mayDecideEarly(ctx);
+  const seen = observePod(pod, early);
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
   if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;

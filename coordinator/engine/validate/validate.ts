@@ -250,21 +250,40 @@ export function validateWorkflow(wf: Workflow): string | undefined {
   return validateVariables(wf, templates);
 }
 
-/** Generations whose validation is remembered: far more workflows than one coordinator runs at once. */
-const VALIDATED_GENERATIONS = 1024;
-const validated = new BoundedMemo<string | undefined>(VALIDATED_GENERATIONS);
+/** Workflows whose validation is remembered: far more than one coordinator runs at once. */
+const VALIDATED_WORKFLOWS = 1024;
+const validated = new BoundedMemo<{ text: string; problem: string | undefined }>(VALIDATED_WORKFLOWS);
 
 /**
- * validateWorkflow once per Workflow generation, not once per pass. Validation reads the spec only,
- * and the API server bumps metadata.generation on every change of a Workflow's spec (and, the CRD
- * having no status subresource as Argo's, of its status too), so (uid, generation) stands for one
- * spec. The spec validated is the one with its references resolved, so `sourcesKey` stands for what
- * resolution read besides the workflow (the referenced templates' resourceVersions; "" when all
- * came from the status, which never changes once stored). Without uid and generation (a workflow
- * not stored by an API server) it validates every time.
+ * What validation reads: everything but `metadata` and `status`, which the field walk does not
+ * enter (fields.ts) and the checks never read. A status write leaves this text as it was.
  */
-export function validateGeneration(wf: Workflow, sourcesKey = ""): string | undefined {
-  const { uid, generation } = wf.metadata;
-  if (uid === undefined || uid === "" || typeof generation !== "number") return validateWorkflow(wf);
-  return validated.get(`${uid}/${generation}/${sourcesKey}`, () => validateWorkflow(wf));
+export function validatedText(wf: Workflow): string {
+  const { metadata: _metadata, status: _status, ...read } = wf;
+  return JSON.stringify(read);
+}
+
+/**
+ * validateWorkflow once per spec, not once per pass: the memo holds, per workflow (uid), the text
+ * it validated (validatedText) and the answer, and answers again only for that very text. Not
+ * metadata.generation: the CRD has no status subresource (as Argo's), so every status write moves
+ * it. The spec validated is the one with its references resolved, so `sourcesKey` stands for what
+ * resolution read besides the workflow (the referenced templates' resourceVersions; "" when all
+ * came from the status, which never changes once stored). Without a uid (a workflow not stored by
+ * an API server) it validates every time.
+ */
+export function validateSpec(wf: Workflow, sourcesKey = ""): string | undefined {
+  const uid = wf.metadata.uid;
+  if (uid === undefined || uid === "") return validateWorkflow(wf);
+  const text = validatedText(wf);
+  const key = `${uid}/${sourcesKey}`;
+  const fresh = (): { text: string; problem: string | undefined } => ({
+    text,
+    problem: validateWorkflow(wf),
+  });
+  const remembered = validated.get(key, fresh);
+  if (remembered.text === text) return remembered.problem;
+  const answer = fresh();
+  validated.set(key, answer);
+  return answer.problem;
 }
