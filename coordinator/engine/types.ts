@@ -1,10 +1,13 @@
 // The contract between the pure engine (reconcile) and the runtime that performs its actions.
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { Workflow, WorkflowStatus, WorkflowTemplate } from "./workflow.ts";
+import type { ArtifactRepository } from "./nodes/artifact-repository.ts";
 
 export interface EngineConfig {
   /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */
   defaultServiceAccountName: string;
+  /** The chart's default artifact repository (values `artifactRepository`); none: artifacts are refused at run time. */
+  artifactRepository?: ArtifactRepository;
 }
 
 export interface ReconcileInput {
