@@ -18,6 +18,7 @@ import {
 import { SIDECAR_ENV } from "../common/sidecar-env.ts";
 import type { InjectConfig } from "./inject-config.ts";
 import { addOutputPlaceholders } from "./output-placeholders.ts";
+import { addArtifacts } from "./artifacts.ts";
 
 const TOKEN_VOLUME = "onexit-token";
 const TOKEN_EXPIRATION_SECONDS = 3600;
@@ -55,7 +56,9 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
   const volumes = [tokenVolume()];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];
   spec.containers = [...spec.containers, waitContainer(config, hasOutputs)];
-  const initContainers = addOutputPlaceholders(out, config);
+  // Artifacts first: their `onexit-init` creates the output parameter files too.
+  const artifacts = addArtifacts(out, config);
+  const initContainers = [...artifacts.containers, ...addOutputPlaceholders(out, config)];
 
   const metadata = (out.metadata ??= {});
   const annotations = (metadata.annotations ??= {});
@@ -65,7 +68,7 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
   }
   const record: InjectionRecord = {
     containers: [...initContainers, WAIT_CONTAINER],
-    volumes: volumes.map((v) => v.name),
+    volumes: [...volumes.map((v) => v.name), ...artifacts.volumes],
     version: config.version,
   };
   annotations[ANNOTATION_INJECTED] = JSON.stringify(record);

@@ -7,6 +7,7 @@ import { isNodeDone, isWorkflowDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { memoByVersion } from "./context.ts";
+import { FAILED_LOGS_VARIABLE } from "./nodes/failed-logs.ts";
 import { LOG_DIR } from "./log-tails.ts";
 import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
@@ -85,6 +86,7 @@ function bodyScope(ctx: Ctx, startedAt: string): () => Scope {
       ...workflowScope(ctx.wf, facts, ctx.now),
       "onexit.logDir": LOG_DIR,
       "onexit.logFiles": "[]",
+      [FAILED_LOGS_VARIABLE]: JSON.stringify({ onexitFailedLogs: [] }),
     };
   });
 }

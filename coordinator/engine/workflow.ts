@@ -24,16 +24,37 @@ export interface Parameter {
   valueFrom?: { path?: string; parameter?: string; default?: string };
 }
 
+/** Argo's Artifact, the parts onexit runs: S3 (the repository's, by key), `raw` and `http`. */
+export interface Artifact {
+  name: string;
+  path?: string;
+  /** `{{steps.X.outputs.artifacts.Y}}` / `{{tasks.X.outputs.artifacts.Y}}`. */
+  from?: string;
+  optional?: boolean;
+  /** File mode as in the YAML (decimal, e.g. 493 for 0755). */
+  mode?: number;
+  /** Argo's ArchiveStrategy; absent means tar + gzip. */
+  archive?: { none?: Record<string, never> | null; tar?: { compressionLevel?: number } | null } | null;
+  s3?: { key?: string; [key: string]: unknown };
+  raw?: { data: string };
+  http?: { url: string };
+  globalName?: string;
+  [key: string]: unknown;
+}
+
 export interface Arguments {
   parameters?: Parameter[];
+  artifacts?: Artifact[];
 }
 
 export interface Inputs {
   parameters?: Parameter[];
+  artifacts?: Artifact[];
 }
 
 export interface Outputs {
   parameters?: Parameter[];
+  artifacts?: Artifact[];
   result?: string;
   exitCode?: string;
 }

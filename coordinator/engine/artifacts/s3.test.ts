@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_KEY_FORMAT, keyFormatOf, s3RepositoryOf } from "./s3.ts";
+import { DEFAULT_KEY_FORMAT } from "../../../common/artifact-plan.ts";
+import { keyFormatOf, s3RepositoryOf } from "./s3.ts";
 
 const secrets = { accessKeySecret: { name: "c", key: "a" }, secretKeySecret: { name: "c", key: "s" } };
 

@@ -1,10 +1,8 @@
 // From the resolved repository (Argo's shape, as stored in the status) to the S3 store a pod's
 // artifact plan names (common/artifact-plan.ts), with Argo's defaults filled in.
-import type { S3Repository } from "../../../common/artifact-plan.ts";
+import { DEFAULT_KEY_FORMAT, type S3Repository } from "../../../common/artifact-plan.ts";
 import type { ArtifactRepository, S3ArtifactRepository } from "../workflow.ts";
 
-/** Argo's DefaultArchivePattern: where a pod's artifacts go when the repository sets no keyFormat. */
-export const DEFAULT_KEY_FORMAT = "{{workflow.name}}/{{pod.name}}";
 /** Argo's: an S3 repository without an endpoint is AWS's. */
 export const DEFAULT_S3_ENDPOINT = "s3.amazonaws.com";
 export const DEFAULT_S3_REGION = "us-east-1";

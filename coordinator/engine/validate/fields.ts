@@ -44,6 +44,12 @@ export type KindName =
   | "TemplateRef"
   | "WorkflowTemplateRef"
   | "SuspendTemplate"
+  | "Artifact"
+  | "S3Artifact"
+  | "HTTPArtifact"
+  | "RawArtifact"
+  | "ArchiveStrategy"
+  | "ArtifactLocation"
   | "ArtifactRepositoryRef";
 
 export type Kind = Readonly<Record<string, Field>>;
@@ -57,6 +63,10 @@ const list = (kind: KindName, note?: string): Field => supported(note, { kind, a
 
 const ARTIFACTS = "artifacts are not supported by onexit";
 const POD_FIELD = "copied to the step's pod";
+const ARTIFACT_SOURCE =
+  "not supported by onexit: artifacts are S3 (the artifact repository), `http` or `raw`";
+const S3_LOCATION =
+  "not supported by onexit: an artifact names only its `key`; bucket, endpoint and credentials come from the artifact repository";
 const HOOKS: Field = supported("only the `exit` hook", {
   kind: "LifecycleHook",
   as: "map",
@@ -172,7 +182,7 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     retryStrategy: refused(),
     podMetadata: object("Metadata", POD_FIELD),
     templateDefaults: refused(),
-    archiveLogs: refused(ARTIFACTS),
+    archiveLogs: supported("the sidecar uploads `main`'s whole log as the `main-logs` artifact"),
     hooks: HOOKS,
     workflowMetadata: refused(),
     artifactGC: refused(ARTIFACTS),
@@ -201,7 +211,7 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     volumes: supported(),
     initContainers: refused(),
     sidecars: refused(),
-    archiveLocation: refused(ARTIFACTS),
+    archiveLocation: object("ArtifactLocation"),
     activeDeadlineSeconds: supported("the pod's deadline; substituted first"),
     retryStrategy: object("RetryStrategy"),
     parallelism: supported("active children of a steps or DAG template"),
@@ -237,14 +247,78 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   },
   Container: CONTAINER,
   ScriptTemplate: { ...CONTAINER, source: supported("run as an executable file (mode 0755)") },
-  Inputs: { parameters: list("Parameter"), artifacts: refused(ARTIFACTS) },
+  Inputs: { parameters: list("Parameter"), artifacts: list("Artifact") },
   Outputs: {
     parameters: list("Parameter"),
-    artifacts: refused(ARTIFACTS),
+    artifacts: list("Artifact", "pod templates only; uploaded by the sidecar after `main` ends"),
     result: supported("set by onexit"),
     exitCode: supported("set by onexit"),
   },
-  Arguments: { parameters: list("Parameter"), artifacts: refused(ARTIFACTS) },
+  Arguments: { parameters: list("Parameter"), artifacts: list("Artifact") },
+  Artifact: {
+    name: supported(),
+    path: supported("a file or a directory"),
+    mode: supported("applied to input artifacts after placing (recursively)"),
+    from: supported(
+      "`{{steps.X.outputs.artifacts.Y}}`, `{{tasks.X.outputs.artifacts.Y}}`, `{{onexit.failedLogs}}`",
+    ),
+    optional: supported(),
+    archive: object("ArchiveStrategy"),
+    s3: object("S3Artifact"),
+    http: object("HTTPArtifact"),
+    raw: object("RawArtifact"),
+    archiveLogs: refused(
+      "not supported by onexit on an artifact: use `archiveLogs` on the workflow or `archiveLocation.archiveLogs` on the template",
+    ),
+    globalName: refused(),
+    subPath: refused(),
+    recurseMode: refused(),
+    fromExpression: refused(),
+    artifactGC: refused(),
+    deleted: refused(),
+    git: refused(ARTIFACT_SOURCE),
+    artifactory: refused(ARTIFACT_SOURCE),
+    hdfs: refused(ARTIFACT_SOURCE),
+    oss: refused(ARTIFACT_SOURCE),
+    gcs: refused(ARTIFACT_SOURCE),
+    azure: refused(ARTIFACT_SOURCE),
+    plugin: refused(ARTIFACT_SOURCE),
+  },
+  S3Artifact: {
+    key: supported("in the workflow's artifact repository"),
+    bucket: refused(S3_LOCATION),
+    endpoint: refused(S3_LOCATION),
+    region: refused(S3_LOCATION),
+    insecure: refused(S3_LOCATION),
+    accessKeySecret: refused(S3_LOCATION),
+    secretKeySecret: refused(S3_LOCATION),
+    sessionTokenSecret: refused(S3_LOCATION),
+    roleARN: refused(S3_LOCATION),
+    useSDKCreds: refused(S3_LOCATION),
+    createBucketIfNotPresent: refused(S3_LOCATION),
+    encryptionOptions: refused(S3_LOCATION),
+    caSecret: refused(S3_LOCATION),
+  },
+  HTTPArtifact: { url: supported(), headers: refused(), auth: refused() },
+  RawArtifact: { data: supported() },
+  ArchiveStrategy: {
+    tar: supported("tar + gzip, Argo's default; compressionLevel is ignored"),
+    none: supported("a single file, uploaded as it is"),
+    zip: refused(),
+  },
+  ArtifactLocation: {
+    archiveLogs: supported("this template's `main` log is (or is not) archived"),
+    s3: refused(S3_LOCATION),
+    git: refused(ARTIFACT_SOURCE),
+    http: refused(ARTIFACT_SOURCE),
+    artifactory: refused(ARTIFACT_SOURCE),
+    hdfs: refused(ARTIFACT_SOURCE),
+    raw: refused(ARTIFACT_SOURCE),
+    oss: refused(ARTIFACT_SOURCE),
+    gcs: refused(ARTIFACT_SOURCE),
+    azure: refused(ARTIFACT_SOURCE),
+    plugin: refused(ARTIFACT_SOURCE),
+  },
   Parameter: PARAMETER,
   ValueFrom: {
     path: supported(),
