@@ -1,12 +1,14 @@
 // The one image's entrypoint: `onexit coordinator|webhook|sidecar|output-placeholders`.
 import { SIDECAR_COMMAND } from "../common/names.ts";
 import { PLACEHOLDERS_COMMAND } from "../common/output-placeholder.ts";
+import { ARTIFACT_GC_COMMAND } from "../common/artifact-gc.ts";
 
 const components: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   coordinator: () => import("../coordinator/main.ts"),
   webhook: () => import("../webhook/main.ts"),
   [SIDECAR_COMMAND]: () => import("../sidecar/main.ts"),
   [PLACEHOLDERS_COMMAND]: () => import("../sidecar/output-placeholders.ts"),
+  [ARTIFACT_GC_COMMAND]: () => import("../sidecar/artifact-gc.ts"),
 };
 
 const name = process.argv[2] ?? "";

@@ -29,6 +29,7 @@ const envSchema = z
     ONEXIT_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     ONEXIT_FAILPOINTS_DIR: z.string().min(1).optional(),
     ONEXIT_ARTIFACT_REPOSITORY: z.string().optional(),
+    ONEXIT_IMAGE: z.string().min(1).optional(),
   })
   .refine((env) => (env.ONEXIT_TLS_CERT_FILE === undefined) === (env.ONEXIT_TLS_KEY_FILE === undefined), {
     message: "ONEXIT_TLS_CERT_FILE and ONEXIT_TLS_KEY_FILE must be set together",
@@ -54,6 +55,8 @@ export interface CoordinatorConfig {
   failpointsDir?: string;
   /** The chart's `artifactRepository` (Argo's shape, JSON); absent when none is set. */
   defaultArtifactRepository?: ArtifactRepository;
+  /** onexit's own image, which the artifact GC pods run; absent: artifact GC fails saying so. */
+  image?: string;
 }
 
 /** `ONEXIT_ARTIFACT_REPOSITORY`: JSON of Argo's ArtifactRepository; `{}` or `null` means none. */
@@ -109,6 +112,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       logLevel: e.ONEXIT_LOG_LEVEL,
       ...(e.ONEXIT_FAILPOINTS_DIR === undefined ? {} : { failpointsDir: e.ONEXIT_FAILPOINTS_DIR }),
       ...(repository.value === undefined ? {} : { defaultArtifactRepository: repository.value }),
+      ...(e.ONEXIT_IMAGE === undefined ? {} : { image: e.ONEXIT_IMAGE }),
     },
   };
 }

@@ -165,7 +165,9 @@ export class Controller {
     });
     await this.options.applier.apply(workflow, result, { since });
     this.queue.forget(key);
-    if (isWorkflowDone(result.status.phase)) refusals.forget(key);
+    // A finished workflow may still create its artifact GC pods: what those run into is kept.
+    const creating = result.actions.some((a) => a.kind === "createPod");
+    if (isWorkflowDone(result.status.phase) && !creating) refusals.forget(key);
     // A pod newly refused during this apply: the engine records it now, not at the next event.
     else if (refusals.count(key) > refusedBefore) this.queue.add(key);
     return result;

@@ -89,6 +89,7 @@ export async function startCoordinator(
       engineConfig: {
         defaultServiceAccountName: config.defaultServiceAccountName,
         controllerNamespace: config.namespace,
+        ...(config.image === undefined ? {} : { image: config.image }),
         ...(config.defaultArtifactRepository === undefined
           ? {}
           : { defaultArtifactRepository: config.defaultArtifactRepository }),

