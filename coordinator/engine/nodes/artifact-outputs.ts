@@ -27,7 +27,9 @@ export function recordedArtifacts(template: Template, result: PodResult): Record
       continue;
     }
     const archive = isArchiveNone(declared) ? { archive: { none: {} } } : {};
-    artifacts.push({ name: declared.name, path: declared.path, ...archive, s3: { key } });
+    // Its own GC strategy goes with it, as Argo records it (artifacts/gc.ts reads it there).
+    const gc = declared["artifactGC"] === undefined ? {} : { artifactGC: declared["artifactGC"] };
+    artifacts.push({ name: declared.name, path: declared.path, ...archive, s3: { key }, ...gc });
   }
   const logs = keys.get(MAIN_LOGS_ARTIFACT);
   if (logs !== undefined) artifacts.push({ name: MAIN_LOGS_ARTIFACT, s3: { key: logs } });

@@ -50,7 +50,9 @@ export type KindName =
   | "RawArtifact"
   | "ArchiveStrategy"
   | "ArtifactLocation"
-  | "ArtifactRepositoryRef";
+  | "ArtifactRepositoryRef"
+  | "WorkflowArtifactGC"
+  | "ArtifactGC";
 
 export type Kind = Readonly<Record<string, Field>>;
 
@@ -185,7 +187,7 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     archiveLogs: supported("the sidecar uploads `main`'s whole log as the `main-logs` artifact"),
     hooks: HOOKS,
     workflowMetadata: refused(),
-    artifactGC: refused(ARTIFACTS),
+    artifactGC: object("WorkflowArtifactGC", "deleted by a GC pod in the workflow's namespace"),
     executorPlugins: refused(),
     podResources: refused(),
     resourceClaims: refused(),
@@ -274,7 +276,7 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     subPath: refused(),
     recurseMode: refused(),
     fromExpression: refused(),
-    artifactGC: refused(),
+    artifactGC: object("ArtifactGC", "wins over the workflow's `artifactGC`"),
     deleted: refused(),
     git: refused(ARTIFACT_SOURCE),
     artifactory: refused(ARTIFACT_SOURCE),
@@ -351,6 +353,18 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   TemplateRef: { name: supported(), template: supported(), clusterScope: supported() },
   WorkflowTemplateRef: { name: supported(), clusterScope: supported() },
   SuspendTemplate: { duration: supported() },
+  WorkflowArtifactGC: {
+    strategy: supported("OnWorkflowCompletion, OnWorkflowDeletion or Never (the default)"),
+    serviceAccountName: supported("the GC pod's (it needs no API access)"),
+    forceFinalizerRemoval: supported("always on: a deletion never waits on the store"),
+    podMetadata: refused(),
+    podSpecPatch: refused(),
+  },
+  ArtifactGC: {
+    strategy: supported("OnWorkflowCompletion, OnWorkflowDeletion or Never"),
+    serviceAccountName: refused("not supported by onexit: set it on the workflow's `artifactGC`"),
+    podMetadata: refused(),
+  },
   ArtifactRepositoryRef: {
     configMap: supported("in the workflow's namespace, else the coordinator's"),
     key: supported(),
