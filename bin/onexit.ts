@@ -1,12 +1,14 @@
-// The one image's entrypoint: `onexit coordinator|webhook|sidecar|output-placeholders`.
+// The one image's entrypoint: `onexit coordinator|webhook|sidecar|output-placeholders|artifacts-init`.
 import { SIDECAR_COMMAND } from "../common/names.ts";
 import { PLACEHOLDERS_COMMAND } from "../common/output-placeholder.ts";
+import { ARTIFACTS_INIT_COMMAND } from "../common/artifact-plan.ts";
 
 const components: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   coordinator: () => import("../coordinator/main.ts"),
   webhook: () => import("../webhook/main.ts"),
   [SIDECAR_COMMAND]: () => import("../sidecar/main.ts"),
   [PLACEHOLDERS_COMMAND]: () => import("../sidecar/output-placeholders.ts"),
+  [ARTIFACTS_INIT_COMMAND]: () => import("../sidecar/artifacts-init.ts"),
 };
 
 const name = process.argv[2] ?? "";
