@@ -179,6 +179,12 @@ function stageShell(): void {
   writeEtc(root);
 }
 
+/** The Dockerfile's busybox stage: Debian's busybox-static, the host's (images.sh installs it). */
+function stageCopier(): void {
+  copyFileSync("/bin/busybox", join(workDir, "busybox"));
+  chmodSync(join(workDir, "busybox"), 0o755);
+}
+
 function stageBash(): void {
   copyFileSync("/bin/bash-static", join(workDir, "bash"));
   chmodSync(join(workDir, "bash"), 0o755);
@@ -244,6 +250,7 @@ function prepare(): Prepared[] {
     },
     onexit: {
       facts: [
+        packageVersions(["busybox-static"]),
         `context ${treeHash(
           contextSources(dockerfile).map((source) => join(repo, source)),
           ignored,
@@ -252,6 +259,7 @@ function prepare(): Prepared[] {
       stage: () => {
         stageDeps(contextSources(dockerfile, "deps"));
         stageBuild();
+        stageCopier();
       },
     },
     shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },
