@@ -6,6 +6,7 @@
 // coordinator puts in the step's message; an optional one is skipped, and its log says why.
 import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ArtifactPlan, InputArtifact, S3Repository } from "../common/artifact-plan.ts";
 import {
   ARTIFACT_PLAN_ENV,
@@ -48,7 +49,7 @@ async function httpBody(fetchFn: typeof fetch, url: string): Promise<Readable> {
     throw Object.assign(new Error(`HTTP ${answer.status} ${answer.statusText}`), {
       $metadata: { httpStatusCode: answer.status },
     });
-  return Readable.fromWeb(answer.body as import("node:stream/web").ReadableStream);
+  return Readable.fromWeb(answer.body as WebReadableStream);
 }
 
 async function fetchInput(input: InputArtifact, dest: string, deps: InitDeps): Promise<void> {
@@ -81,7 +82,7 @@ async function placeInput(input: InputArtifact, index: number, deps: InitDeps): 
     deps.log(`input artifact ${input.name}: placed at ${input.path}`);
   } catch (err) {
     const message = `input artifact ${input.name}: ${describeSource(input)}: ${storeAnswer(err)}`;
-    throw new Error(message);
+    throw new Error(message, { cause: err });
   }
 }
 
