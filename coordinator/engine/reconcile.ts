@@ -30,6 +30,8 @@ import { validateGeneration } from "./validate/validate.ts";
 import { resolveReferences, type Resolved } from "./refs/resolve.ts";
 import { readableStatus } from "./argo-status.ts";
 import { followRunningPods, isSuspended } from "./suspended.ts";
+import { resolveArtifactRepository } from "./artifacts/repository.ts";
+import type { ArtifactRepositoryRefStatus } from "./workflow.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
@@ -42,7 +44,7 @@ function foreignOfKind(input: ReconcileInput, kind: ForeignObject["kind"]): Map<
   return new Map((input.foreignObjects ?? []).filter((o) => o.kind === kind).map((o) => [o.name, o]));
 }
 
-function newCtx(input: ReconcileInput): Ctx {
+function newCtx(input: ReconcileInput, artifactRepository: ArtifactRepositoryRefStatus): Ctx {
   const wf = input.workflow;
   const pods = new Map<string, V1Pod>();
   for (const pod of input.pods) if (pod.metadata?.name) pods.set(pod.metadata.name, pod);
@@ -62,6 +64,7 @@ function newCtx(input: ReconcileInput): Ctx {
     now: input.now,
     nowIso: input.now.toISOString(),
     config: input.config,
+    artifactRepository,
     actions: [],
     kill: undefined,
     globalOutputs: globalOutputsOf(wf),
@@ -166,6 +169,7 @@ function statusOf(run: Run, stored: Resolved["stored"]): WorkflowStatus {
     startedAt: run.startedAt,
     progress: progressOf(ctx.nodes),
     nodes: ctx.nodes,
+    artifactRepositoryRef: ctx.artifactRepository,
   };
   const message = outcome.message ?? (outcome.phase === "Running" ? waitingMessage(ctx.nodes) : undefined);
   if (message !== undefined) status.message = message;
@@ -202,7 +206,13 @@ function run(given: ReconcileInput): ReconcileResult {
   const wf = resolved.value.workflow;
   const problem = validateGeneration(wf, resolved.value.sourcesKey);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
-  return pass(newCtx({ ...input, workflow: wf }), previous.startedAt, resolved.value.stored);
+  const repository = resolveArtifactRepository(wf, {
+    configMaps: input.artifactRepositoryConfigMaps ?? [],
+    controllerNamespace: input.config.controllerNamespace,
+    defaultRepository: input.config.defaultArtifactRepository,
+  });
+  if (!repository.ok) return errored(input, `artifact repository: ${repository.error}`);
+  return pass(newCtx({ ...input, workflow: wf }, repository.ref), previous.startedAt, resolved.value.stored);
 }
 
 function pass(ctx: Ctx, previousStart: string | undefined, stored: Resolved["stored"]): ReconcileResult {

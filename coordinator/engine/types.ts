@@ -1,13 +1,14 @@
 // The contract between the pure engine (reconcile) and the runtime that performs its actions.
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
-import type { Workflow, WorkflowStatus, WorkflowTemplate } from "./workflow.ts";
-import type { ArtifactRepository } from "./nodes/artifact-repository.ts";
+import type { ArtifactRepository, Workflow, WorkflowStatus, WorkflowTemplate } from "./workflow.ts";
 
 export interface EngineConfig {
   /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */
   defaultServiceAccountName: string;
-  /** The chart's default artifact repository (values `artifactRepository`); none: artifacts are refused at run time. */
-  artifactRepository?: ArtifactRepository;
+  /** The chart's default artifact repository (`artifactRepository`); undefined when none is set. */
+  defaultArtifactRepository?: ArtifactRepository;
+  /** The coordinator's namespace: a `spec.artifactRepositoryRef` ConfigMap is looked for there too, as Argo's managed namespace. */
+  controllerNamespace?: string;
 }
 
 export interface ReconcileInput {
@@ -50,6 +51,12 @@ export interface ReconcileInput {
    * (`storedTemplates`, `storedWorkflowTemplateSpec`), the stored copy is used instead.
    */
   workflowTemplates?: readonly WorkflowTemplate[];
+  /**
+   * The ConfigMaps named by `artifactRepositoryConfigMaps(workflow, controllerNamespace)` that
+   * exist (the runtime reads them; only the workflow's and the coordinator's namespaces). Needed
+   * until the status records the resolved repository (`status.artifactRepositoryRef`).
+   */
+  artifactRepositoryConfigMaps?: readonly V1ConfigMap[];
 }
 
 export interface ForeignObject {

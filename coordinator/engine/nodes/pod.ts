@@ -1,6 +1,7 @@
 // A container or script node: create its pod once (deterministic name), then follow it
 // until the report or the pod's status decides the step.
 import type { V1Pod } from "@kubernetes/client-node";
+import { repositoryOf } from "./artifact-repository.ts";
 import { substituteDeep } from "../expr/template.ts";
 import type { Artifact, NodeStatus, Template } from "../workflow.ts";
 import type { Resolved } from "../expr/template.ts";
@@ -70,7 +71,7 @@ function createPod(
     wf: ctx.wf,
     template: substituted.value,
     inputs: artifacts.value.inputs.plan,
-    repository: ctx.config.artifactRepository,
+    repository: repositoryOf(ctx),
     scope,
   });
   if (!plan.ok) return plan.error;
@@ -105,7 +106,7 @@ function podArtifacts(
   ctx: Ctx,
   call: { req: ExecRequest; template: Template; scope: Record<string, string> },
 ): Resolved<PodArtifacts> {
-  const repository = ctx.config.artifactRepository;
+  const repository = repositoryOf(ctx);
   const s3 = repository === undefined ? undefined : withPrefix(repository, "");
   const inputs = resolveInputArtifacts(call.template, call.req.args, s3);
   if (!inputs.ok) return inputs;

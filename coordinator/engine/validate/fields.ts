@@ -49,7 +49,8 @@ export type KindName =
   | "HTTPArtifact"
   | "RawArtifact"
   | "ArchiveStrategy"
-  | "ArtifactLocation";
+  | "ArtifactLocation"
+  | "ArtifactRepositoryRef";
 
 export type Kind = Readonly<Record<string, Field>>;
 
@@ -148,7 +149,10 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     volumes: supported(),
     volumeClaimTemplates: refused(),
     parallelism: supported("active pods of the workflow"),
-    artifactRepositoryRef: refused(ARTIFACTS),
+    artifactRepositoryRef: object(
+      "ArtifactRepositoryRef",
+      "S3 repositories; resolved when the workflow starts and kept in its status",
+    ),
     suspend: supported(),
     nodeSelector: supported(POD_FIELD),
     affinity: supported(POD_FIELD),
@@ -347,6 +351,10 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   TemplateRef: { name: supported(), template: supported(), clusterScope: supported() },
   WorkflowTemplateRef: { name: supported(), clusterScope: supported() },
   SuspendTemplate: { duration: supported() },
+  ArtifactRepositoryRef: {
+    configMap: supported("in the workflow's namespace, else the coordinator's"),
+    key: supported(),
+  },
 };
 
 /** The kind of the whole resource, where the check starts. */
