@@ -21,7 +21,7 @@ import {
 import { createPlaceholders } from "./output-placeholders.ts";
 import { chmodTree, placeStream } from "./artifact-place.ts";
 import type { ArtifactStore } from "./s3-store.ts";
-import { openStore, storeAnswer, storeUrl } from "./s3-store.ts";
+import { fullGc, openStore, storeAnswer, storeUrl } from "./s3-store.ts";
 import { TERMINATION_MESSAGE_PATH, terminationLine } from "./termination-message.ts";
 
 type Env = Record<string, string | undefined>;
@@ -118,7 +118,7 @@ export async function main(): Promise<void> {
         root: ARTIFACTS_MOUNT_PATH,
         env: process.env,
         copierSource: COPIER_SOURCE,
-        openStore,
+        openStore: (repository, env) => openStore(repository, env, fullGc()),
         fetch,
         log,
       });

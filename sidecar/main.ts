@@ -43,11 +43,11 @@ function artifactUploader(
   if (plan === undefined || repository === undefined) return undefined;
   return async (signal) => {
     const { uploadArtifacts } = await import("./artifact-upload.ts");
-    const { openStore } = await import("./s3-store.ts");
+    const { fullGc, openStore } = await import("./s3-store.ts");
     let store: Promise<ArtifactStore> | undefined;
     return uploadArtifacts(plan, {
       root: ARTIFACTS_MOUNT_PATH,
-      store: () => (store ??= openStore(repository, process.env)),
+      store: () => (store ??= openStore(repository, process.env, fullGc())),
       openLog,
       logger,
       signal,
