@@ -190,6 +190,20 @@ function isInput(value: unknown): boolean {
   return str(value["name"]) && str(value["path"]) && mode && flags && isSource(value["source"]);
 }
 
+function isPlan(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const outputs = value["outputs"];
+  const inputs = value["inputs"];
+  return (
+    (value["repository"] === undefined || isRepository(value["repository"])) &&
+    Array.isArray(outputs) &&
+    outputs.every(isOutput) &&
+    Array.isArray(inputs) &&
+    inputs.every(isInput) &&
+    (value["logsKey"] === undefined || str(value["logsKey"]))
+  );
+}
+
 /**
  * The plan from its annotation text, checked by hand (no zod: the sidecar and `onexit-init` load
  * this): undefined when absent, an error when the text is not a plan (a coordinator bug; the pod
@@ -203,14 +217,7 @@ export function parseArtifactPlan(text: string | undefined): { plan?: ArtifactPl
   } catch (err) {
     return { error: `artifact plan is not JSON: ${(err as Error).message}` };
   }
-  const ok =
-    isObject(value) &&
-    (value["repository"] === undefined || isRepository(value["repository"])) &&
-    Array.isArray(value["outputs"]) &&
-    value["outputs"].every(isOutput) &&
-    Array.isArray(value["inputs"]) &&
-    value["inputs"].every(isInput) &&
-    (value["logsKey"] === undefined || str(value["logsKey"]));
+  const ok = isPlan(value);
   if (!ok) return { error: "artifact plan is malformed" };
   const plan = value as unknown as ArtifactPlan;
   if ((plan.outputs.length > 0 || plan.logsKey !== undefined) && plan.repository === undefined)

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { credentialEnvName, type S3Repository } from "../common/artifact-plan.ts";
 import { ARTIFACT_GC_ENV, parseArtifactGCJob } from "../common/artifact-gc.ts";
+import { storeAnswer } from "./s3-store.ts";
 
 const TERMINATION_LOG = "/dev/termination-log";
 /** The termination message's limit is 4096 bytes; the first failures say enough. */
@@ -21,19 +22,14 @@ export function s3ClientFor(repository: S3Repository, env: NodeJS.ProcessEnv): S
   const secretAccessKey = env[credentialEnvName(repository.secretKeySecret)] ?? "";
   return new S3Client({
     endpoint: `${repository.insecure ? "http" : "https"}://${repository.endpoint}`,
-    region: repository.region,
+    region: repository.region || "us-east-1",
+    // As the transfers' client (s3-store.ts): what S3-compatible stores expect.
     forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
     credentials: { accessKeyId, secretAccessKey },
     maxAttempts: 3,
   });
-}
-
-/** The store's answer, as short as it is readable: its error code and message. */
-export function storeAnswer(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const code = error.name === "Error" ? "" : `${error.name}: `;
-  return `${code}${error.message}${status === undefined ? "" : ` (HTTP ${status})`}`;
 }
 
 async function deleteKey(client: S3Client, bucket: string, key: string): Promise<void> {

@@ -49,7 +49,8 @@ function initContainer(pod: V1Pod, plan: ArtifactPlan, config: InjectConfig): V1
     name: OUTPUTS_INIT_CONTAINER,
     image: config.image,
     args: [ARTIFACTS_INIT_COMMAND, ...files.map((f) => `${OUTPUTS_MOUNT_PATH}/${f}`)],
-    env: artifactEnv(plan),
+    // --expose-gc: downloads collect garbage every few MiB (sidecar/s3-store.ts), within the sidecar's limits.
+    env: [...artifactEnv(plan), { name: "NODE_OPTIONS", value: "--expose-gc" }],
     resources: structuredClone(config.resources),
     securityContext: initSecurityContext(pod, config),
     volumeMounts: mounts,

@@ -65,6 +65,34 @@ function locationOf(source: InputSource): Partial<Artifact> {
   }
 }
 
+/** One input with its source; undefined for an optional one nobody supplied. */
+function resolveOne(
+  input: Artifact,
+  given: Source | undefined,
+  repository: S3Repository | undefined,
+): Resolved<InputArtifact | undefined> {
+  const where = `inputs.artifacts.${input.name}`;
+  if (given === undefined) {
+    if (input.optional === true) return { ok: true, value: undefined };
+    return { ok: false, error: `${where} was not supplied` };
+  }
+  if (input.path === undefined || !input.path.startsWith("/"))
+    return { ok: false, error: `${where}.path must be an absolute path` };
+  const source = sourceOf(where, given, repository);
+  if (!source.ok) return source;
+  return {
+    ok: true,
+    value: {
+      name: input.name,
+      path: input.path,
+      source: source.value,
+      ...(input.mode === undefined ? {} : { mode: input.mode }),
+      optional: input.optional === true,
+      unpack: input.archive?.none === undefined,
+    },
+  };
+}
+
 /**
  * Each declared input artifact with its source; an optional one nobody supplied is left out
  * (Argo's), a required one is an error naming it.
@@ -76,26 +104,12 @@ export function resolveInputArtifacts(
 ): Resolved<InputArtifacts> {
   const out: InputArtifacts = { plan: [], recorded: [] };
   for (const input of template.inputs?.artifacts ?? []) {
-    const where = `inputs.artifacts.${input.name}`;
     const arg = args.artifacts?.find((a) => a.name === input.name);
-    const given = sourceFields(arg) ?? sourceFields(input);
-    if (given === undefined) {
-      if (input.optional === true) continue;
-      return { ok: false, error: `${where} was not supplied` };
-    }
-    if (input.path === undefined || !input.path.startsWith("/"))
-      return { ok: false, error: `${where}.path must be an absolute path` };
-    const source = sourceOf(where, given, repository);
-    if (!source.ok) return source;
-    out.plan.push({
-      name: input.name,
-      path: input.path,
-      source: source.value,
-      ...(input.mode === undefined ? {} : { mode: input.mode }),
-      optional: input.optional === true,
-      unpack: input.archive?.none === undefined,
-    });
-    out.recorded.push({ name: input.name, path: input.path, ...locationOf(source.value) });
+    const resolved = resolveOne(input, sourceFields(arg) ?? sourceFields(input), repository);
+    if (!resolved.ok) return resolved;
+    if (resolved.value === undefined) continue;
+    out.plan.push(resolved.value);
+    out.recorded.push({ name: input.name, path: input.path, ...locationOf(resolved.value.source) });
   }
   return { ok: true, value: out };
 }

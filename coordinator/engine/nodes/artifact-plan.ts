@@ -46,6 +46,16 @@ export function archiveLogsOf(
   return own ?? repository?.archiveLogs ?? false;
 }
 
+function outputsOf(declared: readonly Artifact[], prefix: string): Resolved<OutputArtifact[]> {
+  const outputs: OutputArtifact[] = [];
+  for (const artifact of declared) {
+    const output = outputOf(artifact, prefix);
+    if (!output.ok) return output;
+    outputs.push(output.value);
+  }
+  return { ok: true, value: outputs };
+}
+
 export interface PlanInput {
   wf: Workflow;
   /** The substituted template. */
@@ -69,15 +79,11 @@ export function artifactPlan(input: PlanInput): Resolved<ArtifactPlan | undefine
   }
   const prefix = keyPrefixOf(repository, input.scope);
   if (!prefix.ok) return prefix;
-  const outputs: OutputArtifact[] = [];
-  for (const artifact of declared) {
-    const output = outputOf(artifact, prefix.value);
-    if (!output.ok) return output;
-    outputs.push(output.value);
-  }
+  const outputs = outputsOf(declared, prefix.value);
+  if (!outputs.ok) return outputs;
   const plan: ArtifactPlan = {
     repository: withPrefix(repository, prefix.value),
-    outputs,
+    outputs: outputs.value,
     inputs: [...input.inputs],
   };
   if (logs) plan.logsKey = joinKey(prefix.value, MAIN_LOG_FILE);

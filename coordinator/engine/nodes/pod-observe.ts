@@ -1,7 +1,12 @@
 // What a step's pod says about the step: the sidecar's report when there is one, else the
 // pod's own status (the `main` container's terminated state, then the pod phase).
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
-import { ANNOTATION_REPORT, MAIN_CONTAINER, WAIT_CONTAINER } from "../../../common/names.ts";
+import {
+  ANNOTATION_REPORT,
+  MAIN_CONTAINER,
+  OUTPUTS_INIT_CONTAINER,
+  WAIT_CONTAINER,
+} from "../../../common/names.ts";
 import { reportFromAnnotation } from "../../../common/report.ts";
 import type { Report } from "../../../common/report.ts";
 import { BoundedMemo } from "../memo.ts";
@@ -137,7 +142,18 @@ function fromMainTerminated(
   };
 }
 
+/** Why `onexit-init` failed (an input artifact it could not fetch), from its termination message. */
+function initFailure(pod: V1Pod): string | undefined {
+  const status = pod.status?.initContainerStatuses?.find((s) => s.name === OUTPUTS_INIT_CONTAINER);
+  const terminated = status?.state?.terminated;
+  const message = terminated?.message?.trim();
+  if (terminated === undefined || terminated.exitCode === 0 || !message) return undefined;
+  return message.split("\n")[0]?.slice(0, 512);
+}
+
 function podFailureMessage(pod: V1Pod): string {
+  const init = initFailure(pod);
+  if (init !== undefined) return init;
   const reason = pod.status?.reason;
   const message = pod.status?.message;
   if (reason && message) return `${reason}: ${message}`;

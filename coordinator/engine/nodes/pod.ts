@@ -108,7 +108,11 @@ function podArtifacts(
 ): Resolved<PodArtifacts> {
   const repository = repositoryOf(ctx);
   const s3 = repository === undefined ? undefined : withPrefix(repository, "");
-  const inputs = resolveInputArtifacts(call.template, call.req.args, s3);
+  // The template's own inputs may use the workflow's variables (`from: "{{onexit.failedLogs}}"`).
+  const own = substituteDeep(call.template.inputs?.artifacts ?? [], call.scope, keepUnresolved);
+  if (!own.ok) return own;
+  const template = { ...call.template, inputs: { ...call.template.inputs, artifacts: own.value } };
+  const inputs = resolveInputArtifacts(template, call.req.args, s3);
   if (!inputs.ok) return inputs;
   return { ok: true, value: { inputs: inputs.value, scope: inputArtifactScope(inputs.value.recorded) } };
 }

