@@ -61,7 +61,7 @@ function strategyOf(
 
 /** Every output artifact the nodes recorded with a key, and the strategy that applies to it. */
 function recordedArtifacts(wf: Workflow): Recorded[] {
-  const workflowStrategy = wf.spec.artifactGC?.strategy ?? "";
+  const workflowStrategy = workflowGCOf(wf)?.strategy ?? "";
   return Object.values(wf.status?.nodes ?? {}).flatMap((node) =>
     (node.outputs?.artifacts ?? []).flatMap((artifact) => {
       const key = artifact.s3?.key;
@@ -70,6 +70,11 @@ function recordedArtifacts(wf: Workflow): Recorded[] {
         : [];
     }),
   );
+}
+
+/** `spec.artifactGC`, or the one a `workflowTemplateRef` gave (stored in the status when it started). */
+function workflowGCOf(wf: Workflow): Workflow["spec"]["artifactGC"] {
+  return wf.spec.artifactGC ?? wf.status?.storedWorkflowTemplateSpec?.artifactGC;
 }
 
 /** The keys one strategy deletes, sorted and once each. */
@@ -81,8 +86,13 @@ export function keysOf(wf: Workflow, strategy: GCStrategy): string[] {
 /** Whether the workflow may have artifacts to delete when it is deleted: then it holds the
  * artifact-gc finalizer from its start (none can be added once it is being deleted). */
 export function mayCollectOnDeletion(wf: Workflow): boolean {
-  if (wf.spec.artifactGC?.strategy === "OnWorkflowDeletion") return true;
-  const templates = [...wf.spec.templates, ...Object.values(wf.status?.storedTemplates ?? {})];
+  if (workflowGCOf(wf)?.strategy === "OnWorkflowDeletion") return true;
+  const stored = wf.status?.storedWorkflowTemplateSpec?.templates ?? [];
+  const templates = [
+    ...(wf.spec.templates ?? []),
+    ...stored,
+    ...Object.values(wf.status?.storedTemplates ?? {}),
+  ];
   return templates.some((t) =>
     (t.outputs?.artifacts ?? []).some(
       (a) => (a["artifactGC"] as { strategy?: unknown } | undefined)?.strategy === "OnWorkflowDeletion",
