@@ -60,6 +60,7 @@ SEAWEEDFS_BIN_DIR="$ONEXIT_CACHE/seaweedfs-${SEAWEEDFS_VERSION}-$(cat "$SEAWEEDF
 # Its S3 gateway, on the node's bridge address: host processes, the agent's pods and the kubelet's
 # pods (CNI bridge) all reach it there. A fixed test key pair; the e2e install puts it in a Secret.
 S3_PORT=8333
+SEAWEEDFS_MASTER_PORT=9333
 S3_ENDPOINT=${NODE_IP}:${S3_PORT}
 S3_BUCKET=onexit-artifacts
 S3_ACCESS_KEY=onexit-test-access

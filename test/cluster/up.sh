@@ -110,7 +110,7 @@ start_seaweedfs() {
 	port_free "$S3_PORT" seaweedfs
 	# Bound to the bridge address only; no telemetry, UI, WebDAV or table catalogs.
 	start seaweedfs "$SEAWEEDFS_BIN_DIR/weed" mini -dir="$dir/data" -ip="$NODE_IP" -ip.bind="$NODE_IP" \
-		-s3.port="$S3_PORT" -s3.config="$dir/s3.json" -bucket="$S3_BUCKET" \
+		-s3.port="$S3_PORT" -master.port="$SEAWEEDFS_MASTER_PORT" -s3.config="$dir/s3.json" -bucket="$S3_BUCKET" \
 		-master.telemetry=false -admin.ui=false -webdav=false -s3.port.iceberg=0 -s3.port.lance=0
 }
 
@@ -295,5 +295,6 @@ S3_ENDPOINT=$S3_ENDPOINT
 S3_BUCKET=$S3_BUCKET
 S3_ACCESS_KEY=$S3_ACCESS_KEY
 S3_SECRET_KEY=$S3_SECRET_KEY
+SEAWEEDFS_MASTER=$NODE_IP:$SEAWEEDFS_MASTER_PORT
 EOF
 announce

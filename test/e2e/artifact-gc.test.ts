@@ -4,7 +4,10 @@
 // moved (unreachable store, wrong credentials, a missing key) ends in Error naming the artifact,
 // the key and the store's answer, while the exit handler still runs. Own namespace: the tests
 // change its credentials' Secret. Runs on the kubelet node (the copier is onexit's image's busybox).
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { execFileSync } from "node:child_process";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NodeStatus, Workflow } from "../../coordinator/engine/workflow.ts";
 import {
@@ -68,6 +71,26 @@ function keyOf(workflow: Workflow): string {
   const key = mainNode(workflow)?.outputs?.artifacts?.find((a) => a.name === "out")?.s3?.key;
   if (key === undefined) throw new Error(`no recorded key: ${JSON.stringify(workflow.status)}`);
   return key;
+}
+
+/** A ConfigMap `name` in `namespace` whose key `s3` is the test store at `endpoint`/`bucket`. */
+function repositoryConfigMap(namespace: string, name: string, endpoint: string, bucket: string): void {
+  const secret = (key: string): string => `{name: ${ARTIFACT_SECRET.name}, key: ${key}}`;
+  const s3 = `s3: {endpoint: "${endpoint}", bucket: ${bucket}, insecure: true, accessKeySecret: ${secret(ARTIFACT_SECRET.accessKey)}, secretKeySecret: ${secret(ARTIFACT_SECRET.secretKey)}}`;
+  applyYaml(
+    JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data: { s3 } }),
+  );
+}
+
+/** SeaweedFS's own admin shell: a 1 MiB quota on `bucket`, enforced (over it, the bucket turns read-only). */
+function fillBucket(master: string, bucket: string): string {
+  const weed = join(process.env.ONEXIT_CACHE || join(homedir(), ".cache", "onexit"), "bin", "weed");
+  const commands = `s3.bucket.quota -name=${bucket} -op=set -sizeMB=1\ns3.bucket.quota.enforce -apply\nexit\n`;
+  return execFileSync(weed, ["shell", `-master=${master}`], {
+    input: commands,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
 }
 
 function events(namespace: string, name: string): string {
@@ -169,15 +192,11 @@ describe.skipIf(store === undefined)("artifactGC and artifact failures against t
   });
 
   it("when the store is unreachable, then the step ends in Error naming the artifact, the key and the answer, and the handler runs", async () => {
-    applyYaml(
-      JSON.stringify({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "unreachable-store", namespace: ns },
-        data: {
-          s3: `s3: {endpoint: "${store?.endpoint.replace(/:\d+$/, ":1")}", bucket: ${store?.bucket}, insecure: true, accessKeySecret: {name: ${ARTIFACT_SECRET.name}, key: ${ARTIFACT_SECRET.accessKey}}, secretKeySecret: {name: ${ARTIFACT_SECRET.name}, key: ${ARTIFACT_SECRET.secretKey}}}`,
-        },
-      }),
+    repositoryConfigMap(
+      ns,
+      "unreachable-store",
+      store?.endpoint.replace(/:\d+$/, ":1") ?? "",
+      store?.bucket ?? "",
     );
     const name = createWorkflow(
       ns,
@@ -192,6 +211,30 @@ describe.skipIf(store === undefined)("artifactGC and artifact failures against t
     expect(node?.message).toMatch(/ECONNREFUSED/);
     expect(await handlerLog(ns, name)).toMatch(/handler ran: (Failed|Error)/);
   });
+
+  it.skipIf(store?.master === undefined)(
+    "when the store is full (a bucket over its quota), then the upload's Error carries the store's refusal, and the handler runs",
+    async () => {
+      const bucket = `onexit-full-${ns}`.slice(0, 63);
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: "filler", Body: Buffer.alloc(2 * 1024 * 1024, 1) }),
+      );
+      expect(fillBucket(store?.master ?? "", bucket)).toMatch(/read only/);
+      repositoryConfigMap(ns, "full-store", store?.endpoint ?? "", bucket);
+      const name = createWorkflow(
+        ns,
+        writer("fail-full", "  artifactRepositoryRef: {configMap: full-store, key: s3}"),
+      );
+      const done = await waitForWorkflowDone(ns, name);
+      const node = mainNode(done);
+      expect(node?.phase).toBe("Error");
+      expect(node?.message).toMatch(
+        new RegExp(`artifact out: upload to s3://${bucket}/${name}/.*: AccessDenied`),
+      );
+      expect(await handlerLog(ns, name)).toMatch(/handler ran: (Failed|Error)/);
+    },
+  );
 
   it("when the credentials are wrong, then the upload's Error carries the store's refusal, and the handler runs", async () => {
     createArtifactSecret(ns, { ...(store as ArtifactStore), secretKey: "wrong-secret" });

@@ -12,6 +12,8 @@ export interface ArtifactStore {
   bucket: string;
   accessKey: string;
   secretKey: string;
+  /** SeaweedFS's master (for `weed shell`: bucket quotas), when the store is SeaweedFS. */
+  master?: string;
 }
 
 /** The Secret, and its keys, that the default repository names. */
@@ -30,9 +32,15 @@ export function artifactStore(): ArtifactStore | undefined {
       .filter((line) => line.includes("="))
       .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
   );
-  const { S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY } = env;
+  const { S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY, SEAWEEDFS_MASTER } = env;
   if (!S3_ENDPOINT || !S3_BUCKET || !S3_ACCESS_KEY || !S3_SECRET_KEY) return undefined;
-  return { endpoint: S3_ENDPOINT, bucket: S3_BUCKET, accessKey: S3_ACCESS_KEY, secretKey: S3_SECRET_KEY };
+  const store = {
+    endpoint: S3_ENDPOINT,
+    bucket: S3_BUCKET,
+    accessKey: S3_ACCESS_KEY,
+    secretKey: S3_SECRET_KEY,
+  };
+  return SEAWEEDFS_MASTER ? { ...store, master: SEAWEEDFS_MASTER } : store;
 }
 
 /** The chart's `artifactRepository` for the store (Argo's shape). */
