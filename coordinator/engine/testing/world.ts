@@ -122,6 +122,11 @@ function createPod(w: World, pod: V1Pod, blocked: Blocked): void {
   }
 }
 
+function setFinalizer(meta: World["workflow"]["metadata"], finalizer: string, present: boolean): void {
+  const others = (meta.finalizers ?? []).filter((f) => f !== finalizer);
+  meta.finalizers = present ? [...others, finalizer] : others;
+}
+
 function apply(w: World, action: Action, blocked: Blocked): void {
   const meta = w.workflow.metadata;
   switch (action.kind) {
@@ -140,11 +145,8 @@ function apply(w: World, action: Action, blocked: Blocked): void {
       });
       return;
     case "addFinalizer":
-      if (!(meta.finalizers ?? []).includes(action.finalizer ?? FINALIZER))
-        meta.finalizers = [...(meta.finalizers ?? []), action.finalizer ?? FINALIZER];
-      return;
     case "removeFinalizer":
-      meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== (action.finalizer ?? FINALIZER));
+      setFinalizer(meta, action.finalizer ?? FINALIZER, action.kind === "addFinalizer");
       return;
     default:
       return;

@@ -63,7 +63,6 @@ const ignored = (reason: string): Field => ({ support: "ignored", reason });
 const object = (kind: KindName, note?: string): Field => supported(note, { kind, as: "object" });
 const list = (kind: KindName, note?: string): Field => supported(note, { kind, as: "list" });
 
-const ARTIFACTS = "artifacts are not supported by onexit";
 const POD_FIELD = "copied to the step's pod";
 const ARTIFACT_SOURCE =
   "not supported by onexit: artifacts are S3 (the artifact repository), `http` or `raw`";
