@@ -4,7 +4,7 @@
 // moved (unreachable store, wrong credentials, a missing key) ends in Error naming the artifact,
 // the key and the store's answer, while the exit handler still runs. Own namespace: the tests
 // change its credentials' Secret. Runs on the kubelet node (the copier is onexit's image's busybox).
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -82,15 +82,23 @@ function repositoryConfigMap(namespace: string, name: string, endpoint: string, 
   );
 }
 
-/** SeaweedFS's own admin shell: a 1 MiB quota on `bucket`, enforced (over it, the bucket turns read-only). */
-function fillBucket(master: string, bucket: string): string {
+/** SeaweedFS's own admin shell: a 1 MiB quota on `bucket`, enforced (over it, the bucket turns
+ * read-only); its words, stdout and stderr. Asked again until the master counts the bucket's bytes. */
+async function fillBucket(master: string, bucket: string): Promise<string> {
   const weed = join(process.env.ONEXIT_CACHE || join(homedir(), ".cache", "onexit"), "bin", "weed");
   const commands = `s3.bucket.quota -name=${bucket} -op=set -sizeMB=1\ns3.bucket.quota.enforce -apply\nexit\n`;
-  return execFileSync(weed, ["shell", `-master=${master}`], {
-    input: commands,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  return waitFor(
+    () => {
+      const shell = spawnSync(weed, ["shell", `-master=${master}`], {
+        input: commands,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      const said = `${shell.stdout}${shell.stderr}`;
+      return /read only/.test(said) ? said : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 2000, description: `bucket ${bucket} read-only over its quota` },
+  );
 }
 
 function events(namespace: string, name: string): string {
@@ -220,7 +228,7 @@ describe.skipIf(store === undefined)("artifactGC and artifact failures against t
       await client.send(
         new PutObjectCommand({ Bucket: bucket, Key: "filler", Body: Buffer.alloc(2 * 1024 * 1024, 1) }),
       );
-      expect(fillBucket(store?.master ?? "", bucket)).toMatch(/read only/);
+      expect(await fillBucket(store?.master ?? "", bucket)).toMatch(/read only/);
       repositoryConfigMap(ns, "full-store", store?.endpoint ?? "", bucket);
       const name = createWorkflow(
         ns,
