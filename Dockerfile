@@ -21,11 +21,17 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# The artifact copier (webhook/artifact-copier.ts): Debian's static busybox (GPL-2.0, ~2 MiB),
+# unmodified; `onexit-init` copies it into a step pod's artifacts volume so `main` needs no shell.
+FROM debian:bookworm-slim AS busybox
+RUN apt-get update && apt-get install -y --no-install-recommends busybox-static && rm -rf /var/lib/apt/lists/*
+
 FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+COPY --from=busybox /bin/busybox /usr/local/bin/busybox
 USER 10001:10001
 ENTRYPOINT ["node", "dist/bin/onexit.js"]

@@ -61,7 +61,7 @@ prereqs:
 # up.sh restarts the cluster when the node kind changes. Which runs where and why:
 # docs/test-cluster.md. Against another cluster (KUBECONFIG) both passes run there.
 E2E_ON_KUBELET := $(addprefix test/e2e/,$(addsuffix .test.ts,real-node chart workflows dag-fail-fast \
-	ownership retry-backoff parallelism))
+	ownership retry-backoff parallelism artifacts artifact-gc))
 E2E_JSON = --reporter=default --reporter=json --outputFile.json=$(1)
 
 e2e: deps tools prereqs build

@@ -9,3 +9,6 @@ export const MAX_OUTPUTS = 32;
 export const MAX_OUTPUT_NAME_LENGTH = 253;
 export const MAX_REASON_LENGTH = 256;
 export const MAX_MESSAGE_LENGTH = 4096;
+/** Output artifacts plus `main-logs`; S3 keys are at most 1024 bytes. */
+export const MAX_ARTIFACTS = 65;
+export const MAX_ARTIFACT_KEY_LENGTH = 1024;

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { describeIssues } from "./issues.ts";
 import {
+  MAX_ARTIFACT_KEY_LENGTH,
+  MAX_ARTIFACTS,
   MAX_LOG_TAIL_BYTES,
   MAX_MESSAGE_LENGTH,
   MAX_OUTPUT_NAME_LENGTH,
@@ -41,6 +43,18 @@ const reportSchema = z
       )
       .max(MAX_OUTPUTS)
       .default([]),
+    /** The artifacts the sidecar uploaded (outputs by their plan name, `main-logs`), by key. */
+    artifacts: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(MAX_OUTPUT_NAME_LENGTH),
+          key: z.string().min(1).max(MAX_ARTIFACT_KEY_LENGTH),
+        }),
+      )
+      .max(MAX_ARTIFACTS)
+      .optional(),
+    /** Why an artifact the plan asked for was not uploaded (the step then ends in Error). */
+    artifactError: z.string().max(MAX_MESSAGE_LENGTH).optional(),
   })
   .strict();
 

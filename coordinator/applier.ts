@@ -89,6 +89,11 @@ type ActionOf<K extends Action["kind"]> = Extract<Action, { kind: K }>;
 const ofKind = <K extends Action["kind"]>(actions: Action[], kind: K): ActionOf<K>[] =>
   actions.filter((a): a is ActionOf<K> => a.kind === kind);
 
+/** The finalizers the actions add (or remove), each once: onexit's own when none is named. */
+const finalizersOf = (actions: Action[], kind: "addFinalizer" | "removeFinalizer"): string[] => [
+  ...new Set(ofKind(actions, kind).map((a) => a.finalizer ?? FINALIZER)),
+];
+
 export class Applier {
   private readonly options: ApplierOptions;
 
@@ -100,7 +105,8 @@ export class Applier {
     const { actions } = result;
     const ns = workflow.metadata.namespace ?? "";
     let current = workflow;
-    if (actions.some((a) => a.kind === "addFinalizer")) current = await this.setFinalizer(current, true);
+    for (const finalizer of finalizersOf(actions, "addFinalizer"))
+      current = await this.setFinalizer(current, finalizer, true);
     const unusable = new Map<string, string>();
     await settleAll(
       ofKind(actions, "createConfigMap").map((a) => this.createConfigMap(current, a, unusable)),
@@ -112,7 +118,8 @@ export class Applier {
     await settleAll(ofKind(actions, "deletePod").map((a) => this.deletePod(ns, a)));
     await settleAll(ofKind(actions, "labelPodCompleted").map((a) => this.labelCompleted(ns, a.name)));
     await Promise.all(ofKind(actions, "event").map((a) => this.emitEvent(current, a)));
-    if (actions.some((a) => a.kind === "removeFinalizer")) await this.setFinalizer(current, false);
+    for (const finalizer of finalizersOf(actions, "removeFinalizer"))
+      current = await this.setFinalizer(current, finalizer, false);
   }
 
   /** Each write returns the new object; the version it replaced is stale from now on. */
@@ -121,15 +128,15 @@ export class Applier {
     return after;
   }
 
-  private async setFinalizer(workflow: Workflow, present: boolean): Promise<Workflow> {
+  private async setFinalizer(workflow: Workflow, finalizer: string, present: boolean): Promise<Workflow> {
     const finalizers = workflow.metadata.finalizers ?? [];
-    if (finalizers.includes(FINALIZER) === present) return workflow;
-    const nextList = present ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER);
+    if (finalizers.includes(finalizer) === present) return workflow;
+    const nextList = present ? [...finalizers, finalizer] : finalizers.filter((f) => f !== finalizer);
     // The resourceVersion in a merge patch is a precondition: a concurrent change to the list is a 409.
     const patch = { metadata: { resourceVersion: workflow.metadata.resourceVersion, finalizers: nextList } };
     try {
       const updated = await this.options.client.patchWorkflow(ns(workflow), name(workflow), patch);
-      this.log(workflow).info(present ? "finalizer added" : "finalizer removed");
+      this.log(workflow).info(present ? "finalizer added" : "finalizer removed", { finalizer });
       return this.wrote(workflow, updated);
     } catch (err) {
       if (!present && isNotFound(err)) return workflow;

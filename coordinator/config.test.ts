@@ -75,4 +75,34 @@ describe("parseConfig", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain("set together");
   });
+
+  it("when ONEXIT_ARTIFACT_REPOSITORY holds an S3 repository, then it is the default repository", () => {
+    const repository = {
+      s3: {
+        endpoint: "10.250.0.1:8333",
+        bucket: "onexit",
+        insecure: true,
+        accessKeySecret: { name: "onexit-artifacts", key: "accesskey" },
+        secretKeySecret: { name: "onexit-artifacts", key: "secretkey" },
+      },
+    };
+    const env = { ONEXIT_NAMESPACE: "onexit", ONEXIT_ARTIFACT_REPOSITORY: JSON.stringify(repository) };
+    expect(parseConfig(env, "h")).toMatchObject({
+      ok: true,
+      config: { defaultArtifactRepository: repository },
+    });
+  });
+
+  it("when ONEXIT_ARTIFACT_REPOSITORY is {} or null, then there is no default repository", () => {
+    for (const value of ["{}", "null"]) {
+      const result = parseConfig({ ONEXIT_NAMESPACE: "onexit", ONEXIT_ARTIFACT_REPOSITORY: value }, "h");
+      expect(result.ok && result.config.defaultArtifactRepository).toBeUndefined();
+    }
+  });
+
+  it("when ONEXIT_ARTIFACT_REPOSITORY lacks a field, then the error names it", () => {
+    const env = { ONEXIT_NAMESPACE: "onexit", ONEXIT_ARTIFACT_REPOSITORY: '{"s3":{"bucket":"b"}}' };
+    const result = parseConfig(env, "h");
+    expect(!result.ok && result.error).toMatch(/^ONEXIT_ARTIFACT_REPOSITORY: s3\.accessKeySecret: /);
+  });
 });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { describeIssues } from "../common/issues.ts";
 import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
+import { checkRepository, type ArtifactRepository } from "./engine/index.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -29,6 +30,8 @@ const envSchema = z
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
     ONEXIT_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     ONEXIT_FAILPOINTS_DIR: z.string().min(1).optional(),
+    ONEXIT_ARTIFACT_REPOSITORY: z.string().optional(),
+    ONEXIT_IMAGE: z.string().min(1).optional(),
   })
   .refine((env) => (env.ONEXIT_TLS_CERT_FILE === undefined) === (env.ONEXIT_TLS_KEY_FILE === undefined), {
     message: "ONEXIT_TLS_CERT_FILE and ONEXIT_TLS_KEY_FILE must be set together",
@@ -52,6 +55,28 @@ export interface CoordinatorConfig {
   logLevel: LogLevel;
   /** Fault injection for `make faults` (coordinator/failpoints.ts); absent in production. */
   failpointsDir?: string;
+  /** The chart's `artifactRepository` (Argo's shape, JSON); absent when none is set. */
+  defaultArtifactRepository?: ArtifactRepository;
+  /** onexit's own image, which the artifact GC pods run; absent: artifact GC fails saying so. */
+  image?: string;
+}
+
+/** `ONEXIT_ARTIFACT_REPOSITORY`: JSON of Argo's ArtifactRepository; `{}` or `null` means none. */
+function parseArtifactRepository(
+  text: string | undefined,
+): { ok: true; value?: ArtifactRepository } | { ok: false; error: string } {
+  if (text === undefined) return { ok: true };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: "ONEXIT_ARTIFACT_REPOSITORY: not JSON" };
+  }
+  if (raw === null || (typeof raw === "object" && Object.keys(raw).length === 0)) return { ok: true };
+  const checked = checkRepository(raw);
+  return checked.ok
+    ? { ok: true, value: checked.value }
+    : { ok: false, error: `ONEXIT_ARTIFACT_REPOSITORY: ${checked.error}` };
 }
 
 export type ConfigResult = { ok: true; config: CoordinatorConfig } | { ok: false; error: string };
@@ -67,6 +92,8 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
     return { ok: false, error: describeIssues(result.error, { whenEmpty: "environment" }) };
   }
   const e = result.data;
+  const repository = parseArtifactRepository(e.ONEXIT_ARTIFACT_REPOSITORY);
+  if (!repository.ok) return { ok: false, error: repository.error };
   const tls =
     e.ONEXIT_TLS_CERT_FILE !== undefined && e.ONEXIT_TLS_KEY_FILE !== undefined
       ? { certFile: e.ONEXIT_TLS_CERT_FILE, keyFile: e.ONEXIT_TLS_KEY_FILE }
@@ -86,6 +113,8 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
       logLevel: e.ONEXIT_LOG_LEVEL,
       ...(e.ONEXIT_FAILPOINTS_DIR === undefined ? {} : { failpointsDir: e.ONEXIT_FAILPOINTS_DIR }),
+      ...(repository.value === undefined ? {} : { defaultArtifactRepository: repository.value }),
+      ...(e.ONEXIT_IMAGE === undefined ? {} : { image: e.ONEXIT_IMAGE }),
     },
   };
 }

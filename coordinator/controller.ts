@@ -8,7 +8,7 @@
 // the node ends in Error or records its wait without waiting for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
 // every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import {
   isWorkflowDone,
@@ -55,6 +55,8 @@ export interface ControllerOptions {
   createRefusals?: Pick<CreateRefusals, "factsOf" | "count" | "forget">;
   /** The (Cluster)WorkflowTemplates a workflow references (workflow-templates.ts); none when absent. */
   workflowTemplates?: (workflow: Workflow) => Promise<WorkflowTemplate[]>;
+  /** The ConfigMaps its artifact repository may come from (artifact-repositories.ts); none when absent. */
+  artifactRepositoryConfigMaps?: (workflow: Workflow) => Promise<V1ConfigMap[]>;
 }
 
 export class Controller {
@@ -151,9 +153,7 @@ export class Controller {
     const refusedBefore = refusals.count(key);
     const facts = refusals.factsOf(key, workflow.metadata.uid);
     const foreignObjects = [...seen.foreign, ...(facts.foreignObjects ?? [])];
-    const workflowTemplates = isWorkflowDone(workflow.status?.phase)
-      ? []
-      : ((await this.options.workflowTemplates?.(workflow)) ?? []);
+    const read = await this.readReferenced(workflow);
     const result = this.options.reconcile({
       workflow: structuredClone(workflow),
       pods: seen.pods,
@@ -161,14 +161,30 @@ export class Controller {
       config: this.options.engineConfig,
       ...facts,
       ...(foreignObjects.length === 0 ? {} : { foreignObjects }),
-      ...(workflowTemplates.length === 0 ? {} : { workflowTemplates }),
+      ...read,
     });
     await this.options.applier.apply(workflow, result, { since });
     this.queue.forget(key);
-    if (isWorkflowDone(result.status.phase)) refusals.forget(key);
+    // A finished workflow may still create its artifact GC pods: what those run into is kept.
+    const creating = result.actions.some((a) => a.kind === "createPod");
+    if (isWorkflowDone(result.status.phase) && !creating) refusals.forget(key);
     // A pod newly refused during this apply: the engine records it now, not at the next event.
     else if (refusals.count(key) > refusedBefore) this.queue.add(key);
     return result;
+  }
+
+  /** What the workflow references beyond its pods: templates, artifact repository ConfigMaps. */
+  private async readReferenced(
+    workflow: Workflow,
+  ): Promise<Pick<ReconcileInput, "workflowTemplates" | "artifactRepositoryConfigMaps">> {
+    const workflowTemplates = isWorkflowDone(workflow.status?.phase)
+      ? []
+      : ((await this.options.workflowTemplates?.(workflow)) ?? []);
+    const artifactRepositoryConfigMaps = (await this.options.artifactRepositoryConfigMaps?.(workflow)) ?? [];
+    return {
+      ...(workflowTemplates.length === 0 ? {} : { workflowTemplates }),
+      ...(artifactRepositoryConfigMaps.length === 0 ? {} : { artifactRepositoryConfigMaps }),
+    };
   }
 
   private failed(key: WorkflowKey, since: number, err: unknown): void {

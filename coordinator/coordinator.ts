@@ -21,6 +21,7 @@ import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
 import { cachedTokenReview } from "./token-review-cache.ts";
 import { templatesOf } from "./workflow-templates.ts";
+import { repositoryConfigMapsOf } from "./artifact-repositories.ts";
 
 export interface CoordinatorDeps {
   client: KubeClient;
@@ -85,7 +86,14 @@ export async function startCoordinator(
     const controller = new Controller({
       cache: caches,
       reconcile: deps.reconcile,
-      engineConfig: { defaultServiceAccountName: config.defaultServiceAccountName },
+      engineConfig: {
+        defaultServiceAccountName: config.defaultServiceAccountName,
+        controllerNamespace: config.namespace,
+        ...(config.image === undefined ? {} : { image: config.image }),
+        ...(config.defaultArtifactRepository === undefined
+          ? {}
+          : { defaultArtifactRepository: config.defaultArtifactRepository }),
+      },
       applier,
       expectations,
       workers: config.workers,
@@ -99,6 +107,10 @@ export async function startCoordinator(
           cached: (namespace, ref) => caches.workflowTemplate(ref.clusterScope ? "" : namespace, ref.name),
           fetch: (namespace, ref) => client.getWorkflowTemplate(ref.clusterScope ? "" : namespace, ref.name),
         }),
+      artifactRepositoryConfigMaps: (workflow) =>
+        repositoryConfigMapsOf(workflow, config.namespace, (namespace, name) =>
+          client.getConfigMap(namespace, name),
+        ),
     });
     const abort = new AbortController();
     term = { controller, abort, done: controller.run(abort.signal) };

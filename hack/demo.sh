@@ -12,7 +12,17 @@ node_modules/.bin/tsc -p tsconfig.build.json
 
 step "Installing onexit with its Helm chart"
 kubectl create namespace onexit --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-helm upgrade --install onexit charts/onexit --namespace onexit --wait --timeout 5m
+# The test cluster's SeaweedFS (test/cluster/up.sh) as the default artifact repository; its
+# credentials' Secret goes in the workflows' namespace, as Argo's rule wants.
+repository=()
+if [[ -f "$ONEXIT_STATE/artifact-store.env" ]]; then
+  # shellcheck source=/dev/null
+  source "$ONEXIT_STATE/artifact-store.env"
+  kubectl create secret generic onexit-artifacts --from-literal=accesskey="$S3_ACCESS_KEY" \
+    --from-literal=secretkey="$S3_SECRET_KEY" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  repository=(--set-json "artifactRepository={\"s3\":{\"endpoint\":\"$S3_ENDPOINT\",\"bucket\":\"$S3_BUCKET\",\"insecure\":true,\"accessKeySecret\":{\"name\":\"onexit-artifacts\",\"key\":\"accesskey\"},\"secretKeySecret\":{\"name\":\"onexit-artifacts\",\"key\":\"secretkey\"}}}")
+fi
+helm upgrade --install onexit charts/onexit --namespace onexit --wait --timeout 5m "${repository[@]}"
 kubectl -n onexit get pods -o wide
 
 step "kubectl create -f examples/exit-handler.yaml"

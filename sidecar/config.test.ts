@@ -25,6 +25,7 @@ describe("parseSidecarConfig", () => {
         deadlineSeconds: 300,
         outputsDir: "/onexit/outputs",
         logLevel: "info",
+        artifactPlan: "",
       },
     });
   });

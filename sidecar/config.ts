@@ -5,6 +5,7 @@
 import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
 import { OUTPUTS_MOUNT_PATH, TOKEN_FILE } from "../common/names.ts";
 import { SIDECAR_ENV } from "../common/sidecar-env.ts";
+import { ARTIFACT_PLAN_ENV } from "../common/artifact-plan.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -79,6 +80,8 @@ export interface SidecarConfig {
   deadlineSeconds: number;
   outputsDir: string;
   logLevel: LogLevel;
+  /** The artifact plan's JSON (downward API), "" when the pod has none; parsed where it is used. */
+  artifactPlan: string;
 }
 
 export type SidecarConfigResult = { ok: true; config: SidecarConfig } | { ok: false; error: string };
@@ -99,6 +102,7 @@ export function parseSidecarConfig(env: Env): SidecarConfigResult {
     deadlineSeconds: read.positiveInteger(SIDECAR_ENV.deadlineSeconds, 300),
     outputsDir: read.nonEmpty(SIDECAR_ENV.outputsDir, OUTPUTS_MOUNT_PATH),
     logLevel: read.oneOf(SIDECAR_ENV.logLevel, LOG_LEVELS, "info"),
+    artifactPlan: read.optional(ARTIFACT_PLAN_ENV),
   };
   return read.errors.length > 0 ? { ok: false, error: read.errors.join("; ") } : { ok: true, config };
 }

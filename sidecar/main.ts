@@ -12,6 +12,10 @@ import { httpsPoster } from "./https-post.ts";
 import { apiLogOpener, apiWatch, coordinatorEndpoint, type ApiEndpoint } from "./kube-api.ts";
 import { volumeReader } from "./output-files.ts";
 import { createSidecar, DEFAULT_TIMING, type Sidecar } from "./run.ts";
+import { ARTIFACTS_MOUNT_PATH, parseArtifactPlan } from "../common/artifact-plan.ts";
+import type { UploadOutcome } from "./artifact-upload.ts";
+import type { OpenLog } from "./log-follower.ts";
+import type { ArtifactStore } from "./s3-store.ts";
 import { TERMINATION_MESSAGE_PATH, terminationLine } from "./termination-message.ts";
 
 type GcFunction = (options?: { type?: "major" | "minor" }) => void;
@@ -23,12 +27,43 @@ function minorGc(): (() => void) | undefined {
   return gc === undefined ? undefined : () => gc({ type: "minor" });
 }
 
+/** The artifact upload, when the pod has a plan; the S3 client is loaded only then. */
+function artifactUploader(
+  config: SidecarConfig,
+  logger: Logger,
+  openLog: OpenLog,
+): ((signal: AbortSignal) => Promise<UploadOutcome>) | undefined {
+  const parsed = parseArtifactPlan(config.artifactPlan);
+  if (parsed.error !== undefined) {
+    const error = parsed.error;
+    return async () => ({ uploaded: [], error });
+  }
+  const plan = parsed.plan;
+  const repository = plan?.repository;
+  if (plan === undefined || repository === undefined) return undefined;
+  return async (signal) => {
+    const { uploadArtifacts } = await import("./artifact-upload.ts");
+    const { fullGc, openStore } = await import("./s3-store.ts");
+    let store: Promise<ArtifactStore> | undefined;
+    return uploadArtifacts(plan, {
+      root: ARTIFACTS_MOUNT_PATH,
+      store: () => (store ??= openStore(repository, process.env, fullGc())),
+      openLog,
+      logger,
+      signal,
+    });
+  };
+}
+
 function wire(config: SidecarConfig, logger: Logger, endpoint: ApiEndpoint, shutdown: AbortSignal): Sidecar {
+  const openLog = apiLogOpener(endpoint, config.pod, MAIN_CONTAINER);
+  const artifacts = artifactUploader(config, logger, openLog);
   return createSidecar({
     config,
     logger,
     watch: apiWatch(endpoint),
-    openLog: apiLogOpener(endpoint, config.pod, MAIN_CONTAINER),
+    openLog,
+    ...(artifacts === undefined ? {} : { artifacts }),
     collectGarbage: minorGc(),
     readOutput: volumeReader(config.outputsDir),
     post: httpsPoster(config.coordinatorUrl, config.coordinatorCa || undefined),

@@ -2,6 +2,8 @@
 // Valid by construction rather than checked with common/report.ts's zod schema, which
 // would cost ~18 MiB of the sidecar's memory budget; the coordinator validates every report.
 import {
+  MAX_ARTIFACT_KEY_LENGTH,
+  MAX_ARTIFACTS,
   MAX_LOG_TAIL_BYTES,
   MAX_MESSAGE_LENGTH,
   MAX_OUTPUT_NAME_LENGTH,
@@ -18,6 +20,8 @@ export interface ReportInput {
   main: MainTerminated;
   log: { bytes: number; lines: number; tail: string };
   outputs: { name: string; value: string }[];
+  /** What the sidecar uploaded (sidecar/artifact-upload.ts), and why not all of the plan was. */
+  artifacts?: { uploaded: { name: string; key: string }[]; error?: string };
   /** Stands in for a missing start or finish time. */
   now: Date;
 }
@@ -59,6 +63,16 @@ function boundedOutputs(outputs: ReportInput["outputs"]): Report["outputs"] {
     .map((o) => ({ name: o.name, value: o.value }));
 }
 
+/** Within the limits by construction: the plan has at most MAX_ARTIFACTS entries (the engine's). */
+function artifactFields(artifacts: ReportInput["artifacts"]): Pick<Report, "artifacts" | "artifactError"> {
+  if (artifacts === undefined) return {};
+  const uploaded = artifacts.uploaded
+    .filter((a) => a.name.length <= MAX_OUTPUT_NAME_LENGTH && a.key.length <= MAX_ARTIFACT_KEY_LENGTH)
+    .slice(0, MAX_ARTIFACTS);
+  const error = artifacts.error?.slice(0, MAX_MESSAGE_LENGTH);
+  return { artifacts: uploaded, ...(error === undefined ? {} : { artifactError: error }) };
+}
+
 export function buildReport(input: ReportInput): Report {
   const { main } = input;
   const inRange = Number.isInteger(main.exitCode) && main.exitCode >= 0 && main.exitCode <= 255;
@@ -82,5 +96,6 @@ export function buildReport(input: ReportInput): Report {
     logLines: count(input.log.lines),
     logTail: boundedTail(input.log.tail),
     outputs: boundedOutputs(input.outputs),
+    ...artifactFields(input.artifacts),
   };
 }

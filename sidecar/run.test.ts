@@ -25,6 +25,7 @@ const config: SidecarConfig = {
   deadlineSeconds: 60,
   outputsDir: "/out",
   logLevel: "info",
+  artifactPlan: "",
 };
 
 function setup(answers: PostResult[] = [{ status: 200, body: "{}" }]) {

@@ -23,6 +23,7 @@ import {
 import { parseOutputSpecs, readOutputs, type ReadPrefix } from "./outputs.ts";
 import { watchOwnPod, type PodWatcher, type WatchFn } from "./pod-watcher.ts";
 import { buildReport } from "./report-builder.ts";
+import type { UploadOutcome } from "./artifact-upload.ts";
 import { sendReport, type PostReport, type ReportOutcome } from "./reporter.ts";
 
 export interface SidecarTiming {
@@ -58,6 +59,8 @@ export interface SidecarDeps {
   nowMs: () => number;
   delay: (ms: number) => Promise<void>;
   random: () => number;
+  /** Uploads the pod's artifacts after main ended (sidecar/artifact-upload.ts); absent without a plan. */
+  artifacts?: (signal: AbortSignal) => Promise<UploadOutcome>;
   /** Called every few MiB of log to free read buffers early (optional). */
   collectGarbage?: () => void;
   /** Aborted on SIGTERM. */
@@ -174,11 +177,13 @@ export function createSidecar(deps: SidecarDeps): Sidecar {
     const main = mainState(pod) as MainTerminated;
     logger.info("main exited", { exitCode: main.exitCode, reason: main.reason, duration: durationOf(main) });
     await drain(follower);
+    const artifacts = deps.artifacts === undefined ? undefined : await deps.artifacts(deps.shutdown);
     const report = buildReport({
       pod: config.pod,
       main,
       log: { bytes: tail.bytes, lines: tail.lines, tail: tail.text() },
       outputs: await outputsOf(pod),
+      ...(artifacts === undefined ? {} : { artifacts }),
       now: deps.now(),
     });
     const deadline = deps.nowMs() + config.deadlineSeconds * 1000;

@@ -2,6 +2,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { ANNOTATION_DEFAULT_CONTAINER, ANNOTATION_INJECTED, REPORT_AUDIENCE } from "../common/names.ts";
 import { TOKEN_FILE } from "../common/names.ts";
+import { ARTIFACT_GC_COMPONENT, LABEL_COMPONENT } from "../common/artifact-gc.ts";
 import { injectPod, skipReason, type InjectionRecord } from "./inject.ts";
 import { testInjectConfig } from "./testing/reviews.ts";
 
@@ -77,6 +78,16 @@ describe("injectPod", () => {
   it("when the pod already has a volume with one of onexit's names, then it is left alone", () => {
     const input = pod({ volumes: [{ name: "onexit-token", emptyDir: {} }] });
     expect(skipReason(input)).toMatch(/volume named "onexit-token"/);
+    expect(injectPod(input, testInjectConfig)).toEqual(input);
+  });
+
+  it("when the pod is the coordinator's artifact GC pod, then no sidecar is added (no step runs in it)", () => {
+    const input = pod();
+    input.metadata = {
+      ...input.metadata,
+      labels: { ...input.metadata?.labels, [LABEL_COMPONENT]: ARTIFACT_GC_COMPONENT },
+    };
+    expect(skipReason(input)).toMatch(/artifact GC pod/);
     expect(injectPod(input, testInjectConfig)).toEqual(input);
   });
 

@@ -1,5 +1,6 @@
 // The mutation: a pure function pod → pod. Everything the wait sidecar needs is added
 // here and nowhere else; the admission envelope and the JSON patch live in review.ts.
+import { ARTIFACT_GC_COMPONENT, LABEL_COMPONENT } from "../common/artifact-gc.ts";
 import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
 import {
   ANNOTATION_DEFAULT_CONTAINER,
@@ -18,6 +19,7 @@ import {
 import { SIDECAR_ENV } from "../common/sidecar-env.ts";
 import type { InjectConfig } from "./inject-config.ts";
 import { addOutputPlaceholders } from "./output-placeholders.ts";
+import { addArtifacts } from "./artifacts.ts";
 
 const TOKEN_VOLUME = "onexit-token";
 const TOKEN_EXPIRATION_SECONDS = 3600;
@@ -31,9 +33,18 @@ export interface InjectionRecord {
   version: string;
 }
 
+/** A pod marked as not for injection: already injected, or the coordinator's artifact GC pod
+ * (common/artifact-gc.ts), in which no step runs. */
+function markedSkip(pod: V1Pod): string | undefined {
+  if (pod.metadata?.annotations?.[ANNOTATION_INJECTED] !== undefined) return "already injected";
+  const gc = pod.metadata?.labels?.[LABEL_COMPONENT] === ARTIFACT_GC_COMPONENT;
+  return gc ? "an artifact GC pod: no step runs in it" : undefined;
+}
+
 /** Why a pod must be left as it is, or undefined when it should be injected. */
 export function skipReason(pod: V1Pod): string | undefined {
-  if (pod.metadata?.annotations?.[ANNOTATION_INJECTED] !== undefined) return "already injected";
+  const marked = markedSkip(pod);
+  if (marked !== undefined) return marked;
   const spec = pod.spec;
   const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
   if (containers.some((c) => c.name === WAIT_CONTAINER)) {
@@ -55,7 +66,9 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
   const volumes = [tokenVolume()];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];
   spec.containers = [...spec.containers, waitContainer(config, hasOutputs)];
-  const initContainers = addOutputPlaceholders(out, config);
+  // Artifacts first: their `onexit-init` creates the output parameter files too.
+  const artifacts = addArtifacts(out, config);
+  const initContainers = [...artifacts.containers, ...addOutputPlaceholders(out, config)];
 
   const metadata = (out.metadata ??= {});
   const annotations = (metadata.annotations ??= {});
@@ -65,7 +78,7 @@ export function injectPod(pod: V1Pod, config: InjectConfig): V1Pod {
   }
   const record: InjectionRecord = {
     containers: [...initContainers, WAIT_CONTAINER],
-    volumes: volumes.map((v) => v.name),
+    volumes: [...volumes.map((v) => v.name), ...artifacts.volumes],
     version: config.version,
   };
   annotations[ANNOTATION_INJECTED] = JSON.stringify(record);

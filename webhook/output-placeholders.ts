@@ -72,18 +72,23 @@ function withoutUndefined(identity: Identity): Identity {
   return Object.fromEntries(Object.entries(identity).filter(([, value]) => value !== undefined));
 }
 
-function initContainer(pod: V1Pod, files: string[], config: InjectConfig): V1Container {
+/** The sidecar's hardening with `main`'s identity (placeholderIdentity): the files it makes are main's to write. */
+export function initSecurityContext(pod: V1Pod, config: InjectConfig): V1SecurityContext {
   const main = pod.spec?.containers.find((c) => c.name === MAIN_CONTAINER);
   const { runAsUser: _u, runAsGroup: _g, runAsNonRoot: _n, ...hardening } = config.securityContext;
+  return {
+    ...structuredClone(hardening),
+    ...placeholderIdentity(main, pod.spec?.securityContext, config.securityContext),
+  };
+}
+
+function initContainer(pod: V1Pod, files: string[], config: InjectConfig): V1Container {
   return {
     name: OUTPUTS_INIT_CONTAINER,
     image: config.image,
     args: [PLACEHOLDERS_COMMAND, ...files.map((f) => `${OUTPUTS_MOUNT_PATH}/${f}`)],
     resources: structuredClone(config.resources),
-    securityContext: {
-      ...structuredClone(hardening),
-      ...placeholderIdentity(main, pod.spec?.securityContext, config.securityContext),
-    },
+    securityContext: initSecurityContext(pod, config),
     volumeMounts: [{ name: OUTPUTS_VOLUME, mountPath: OUTPUTS_MOUNT_PATH }],
     terminationMessagePolicy: "FallbackToLogsOnError",
   };

@@ -3,7 +3,15 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Scope } from "./expr/template.ts";
 import { isArgoVariable } from "./expr/template.ts";
-import type { Arguments, NodePhase, NodeStatus, NodeType, Template, Workflow } from "./workflow.ts";
+import type {
+  Arguments,
+  ArtifactRepositoryRefStatus,
+  NodePhase,
+  NodeStatus,
+  NodeType,
+  Template,
+  Workflow,
+} from "./workflow.ts";
 import { isNodeDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { LogTailsMount } from "./log-tails.ts";
@@ -61,6 +69,13 @@ export interface Ctx {
   now: Date;
   nowIso: string;
   config: EngineConfig;
+  /**
+   * The workflow's artifact repository as resolved (artifacts/repository.ts) and stored in
+   * `status.artifactRepositoryRef`; `artifactRepository` is undefined when none is configured
+   * (a step that needs one fails with artifacts/s3.ts NO_REPOSITORY). s3RepositoryOf turns it
+   * into a pod plan's store.
+   */
+  artifactRepository: ArtifactRepositoryRefStatus;
   actions: Action[];
   kill: Kill | undefined;
   /** Global output parameters (globalName → value); written only through setGlobalOutput. */

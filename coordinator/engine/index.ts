@@ -6,3 +6,4 @@ export type { Action, EngineConfig, ForeignObject, ReconcileInput, ReconcileResu
 export type * from "./workflow.ts";
 export { isWorkflowDone } from "./workflow.ts";
 export { referencedTemplates } from "./refs/resolve.ts";
+export { artifactRepositoryConfigMaps, checkRepository } from "./artifacts/repository.ts";

@@ -63,7 +63,7 @@ export function logTailsTarget(wf: Workflow, facts: LogTailsFacts): { name?: str
  * the nodes when it writes the status (`argo suspend`, `resume`): then the name Argo gives the
  * pod, when that pod is there.
  */
-function failedPodNodes(
+export function failedPodNodes(
   workflowName: string,
   nodes: Readonly<Record<string, NodeStatus>>,
   pods: ReadonlyMap<string, V1Pod>,

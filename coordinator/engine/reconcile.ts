@@ -7,6 +7,7 @@ import { isNodeDone, isWorkflowDone } from "./workflow.ts";
 import { nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { memoByVersion } from "./context.ts";
+import { FAILED_LOGS_VARIABLE } from "./nodes/failed-logs.ts";
 import { LOG_DIR } from "./log-tails.ts";
 import { executeTemplate } from "./execute.ts";
 import { handlerNodeName, runExitHandler } from "./nodes/exit-handler.ts";
@@ -30,6 +31,9 @@ import { validateSpec } from "./validate/validate.ts";
 import { resolveReferences, type Resolved } from "./refs/resolve.ts";
 import { readableStatus } from "./argo-status.ts";
 import { followRunningPods, isSuspended } from "./suspended.ts";
+import { resolveArtifactRepository } from "./artifacts/repository.ts";
+import { artifactGC, gcFinalizerActions, releaseGCFinalizer, type GCInput } from "./artifacts/gc.ts";
+import type { ArtifactRepositoryRefStatus } from "./workflow.ts";
 
 function globalOutputsOf(wf: Workflow): Record<string, string> {
   const globalOutputs: Record<string, string> = {};
@@ -42,7 +46,7 @@ function foreignOfKind(input: ReconcileInput, kind: ForeignObject["kind"]): Map<
   return new Map((input.foreignObjects ?? []).filter((o) => o.kind === kind).map((o) => [o.name, o]));
 }
 
-function newCtx(input: ReconcileInput): Ctx {
+function newCtx(input: ReconcileInput, artifactRepository: ArtifactRepositoryRefStatus): Ctx {
   const wf = input.workflow;
   const pods = new Map<string, V1Pod>();
   for (const pod of input.pods) if (pod.metadata?.name) pods.set(pod.metadata.name, pod);
@@ -62,6 +66,7 @@ function newCtx(input: ReconcileInput): Ctx {
     now: input.now,
     nowIso: input.now.toISOString(),
     config: input.config,
+    artifactRepository,
     actions: [],
     kill: undefined,
     globalOutputs: globalOutputsOf(wf),
@@ -83,6 +88,7 @@ function bodyScope(ctx: Ctx, startedAt: string): () => Scope {
       ...workflowScope(ctx.wf, facts, ctx.now),
       "onexit.logDir": LOG_DIR,
       "onexit.logFiles": "[]",
+      [FAILED_LOGS_VARIABLE]: JSON.stringify({ onexitFailedLogs: [] }),
     };
   });
 }
@@ -93,9 +99,30 @@ function outputsOf(ctx: Ctx): WorkflowStatus["outputs"] {
   return { parameters: names.map((name) => ({ name, value: ctx.globalOutputs[name] })) };
 }
 
-function finished(wf: Workflow): ReconcileResult {
-  const status = wf.status ?? {};
-  return { status, labels: workflowLabels(status.phase), actions: removeFinalizerActions(wf, true) };
+/** A finished workflow: only its artifacts' collection is left (artifacts/gc.ts). */
+function finished(input: ReconcileInput): ReconcileResult {
+  const wf = input.workflow;
+  const gc = artifactGC(gcInputOf(input));
+  const result = {
+    status: gc.status,
+    labels: workflowLabels(gc.status.phase),
+    actions: [...gc.actions, ...removeFinalizerActions(wf, true)],
+  };
+  return gc.requeueAfterMs === undefined ? result : { ...result, requeueAfterMs: gc.requeueAfterMs };
+}
+
+function gcInputOf(input: ReconcileInput): GCInput {
+  const pods = new Map<string, V1Pod>();
+  for (const pod of input.pods) if (pod.metadata?.name) pods.set(pod.metadata.name, pod);
+  return {
+    wf: input.workflow,
+    pods,
+    podCreateFailures: input.podCreateFailures ?? {},
+    podsAwaitingCreate: input.podsAwaitingCreate ?? {},
+    foreignPods: foreignOfKind(input, "Pod"),
+    now: input.now,
+    image: input.config.image,
+  };
 }
 
 function errored(input: ReconcileInput, message: string): ReconcileResult {
@@ -171,6 +198,7 @@ function statusOf(run: Run, stored: Resolved["stored"]): WorkflowStatus {
     startedAt: run.startedAt,
     progress: progressOf(ctx.nodes),
     nodes: ctx.nodes,
+    artifactRepositoryRef: ctx.artifactRepository,
   };
   const message = outcome.message ?? (outcome.phase === "Running" ? waitingMessage(ctx.nodes) : undefined);
   if (message !== undefined) status.message = message;
@@ -188,6 +216,7 @@ function actionsOf(run: Run, status: WorkflowStatus): Action[] {
   const handlerBefore = previous.nodes?.[nodeId(ctx.name, handlerNodeName(ctx))];
   return [
     ...(done ? [] : addFinalizerActions(wf)),
+    ...(done ? [] : gcFinalizerActions(wf)),
     ...ctx.actions,
     ...handlerEvents(handlerBefore, run.handler),
     ...phaseEvents(previous.phase, status, ctx.name),
@@ -198,16 +227,24 @@ function actionsOf(run: Run, status: WorkflowStatus): Action[] {
 function run(given: ReconcileInput): ReconcileResult {
   const input = { ...given, workflow: readableStatus(given.workflow) };
   const previous = input.workflow.status ?? {};
-  if (isWorkflowDone(previous.phase)) return finished(input.workflow);
-  // Deleted without our finalizer (opted out, or never started): it is going away; start nothing.
-  if (deleting(input.workflow) && !hasFinalizer(input.workflow)) return { status: previous, actions: [] };
+  if (isWorkflowDone(previous.phase)) return finished(input);
+  // Deleted without our finalizer (opted out, or never started): it is going away; start nothing,
+  // and hold nothing (its artifacts are left: it never finished).
+  if (deleting(input.workflow) && !hasFinalizer(input.workflow))
+    return { status: previous, actions: releaseGCFinalizer(input.workflow) };
   // Everything below reads the workflow with its references resolved (refs/resolve.ts).
   const resolved = resolveReferences(input.workflow, input.workflowTemplates ?? []);
   if (!resolved.ok) return errored(input, `invalid spec: ${resolved.error}`);
   const wf = resolved.value.workflow;
   const problem = validateSpec(wf, resolved.value.sourcesKey);
   if (problem !== undefined) return errored(input, `invalid spec: ${problem}`);
-  return pass(newCtx({ ...input, workflow: wf }), previous.startedAt, resolved.value.stored);
+  const repository = resolveArtifactRepository(wf, {
+    configMaps: input.artifactRepositoryConfigMaps ?? [],
+    controllerNamespace: input.config.controllerNamespace,
+    defaultRepository: input.config.defaultArtifactRepository,
+  });
+  if (!repository.ok) return errored(input, `artifact repository: ${repository.error}`);
+  return pass(newCtx({ ...input, workflow: wf }, repository.ref), previous.startedAt, resolved.value.stored);
 }
 
 function pass(ctx: Ctx, previousStart: string | undefined, stored: Resolved["stored"]): ReconcileResult {

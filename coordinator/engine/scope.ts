@@ -156,6 +156,7 @@ export function nodeScope(prefix: "steps" | "tasks", name: string, node: NodeSta
     exitCode: node.outputs?.exitCode === undefined ? undefined : String(node.outputs.exitCode),
     "outputs.result": node.outputs?.result,
     ...outputParameters(node),
+    ...outputArtifacts(node),
   };
   const scope: Record<string, string> = {};
   for (const [suffix, value] of Object.entries(facts)) {
@@ -170,6 +171,15 @@ function outputValues(node: NodeStatus): Record<string, string> {
     if (parameter.value !== undefined) values[parameter.name] = String(parameter.value);
   }
   return values;
+}
+
+/** `outputs.artifacts.<name>`: the recorded artifact as JSON, what an argument's `from` hands on
+ * (nodes/artifact-inputs.ts reads its `s3.key`). */
+function outputArtifacts(node: NodeStatus): Record<string, string> {
+  const scope: Record<string, string> = {};
+  for (const artifact of node.outputs?.artifacts ?? [])
+    scope[`outputs.artifacts.${artifact.name}`] = JSON.stringify(artifact);
+  return scope;
 }
 
 function outputParameters(node: NodeStatus): Record<string, string> {

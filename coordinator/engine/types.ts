@@ -1,10 +1,16 @@
 // The contract between the pure engine (reconcile) and the runtime that performs its actions.
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
-import type { Workflow, WorkflowStatus, WorkflowTemplate } from "./workflow.ts";
+import type { ArtifactRepository, Workflow, WorkflowStatus, WorkflowTemplate } from "./workflow.ts";
 
 export interface EngineConfig {
   /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */
   defaultServiceAccountName: string;
+  /** The chart's default artifact repository (`artifactRepository`); undefined when none is set. */
+  defaultArtifactRepository?: ArtifactRepository;
+  /** The coordinator's namespace: a `spec.artifactRepositoryRef` ConfigMap is looked for there too, as Argo's managed namespace. */
+  controllerNamespace?: string;
+  /** onexit's image: the artifact GC pods run it (`onexit artifact-gc`). */
+  image?: string;
 }
 
 export interface ReconcileInput {
@@ -47,6 +53,12 @@ export interface ReconcileInput {
    * (`storedTemplates`, `storedWorkflowTemplateSpec`), the stored copy is used instead.
    */
   workflowTemplates?: readonly WorkflowTemplate[];
+  /**
+   * The ConfigMaps named by `artifactRepositoryConfigMaps(workflow, controllerNamespace)` that
+   * exist (the runtime reads them; only the workflow's and the coordinator's namespaces). Needed
+   * until the status records the resolved repository (`status.artifactRepositoryRef`).
+   */
+  artifactRepositoryConfigMaps?: readonly V1ConfigMap[];
 }
 
 export interface ForeignObject {
@@ -69,8 +81,9 @@ export type Action =
   | { kind: "labelPodCompleted"; name: string }
   /** Ours only when its controller is this workflow; else `foreignObjects`, a refusal `configMapCreateFailures`. */
   | { kind: "createConfigMap"; configMap: V1ConfigMap }
-  | { kind: "addFinalizer" }
-  | { kind: "removeFinalizer" }
+  /** `finalizer` absent: onexit's exit-handler finalizer (FINALIZER); else that one (ARTIFACT_GC_FINALIZER). */
+  | { kind: "addFinalizer"; finalizer?: string }
+  | { kind: "removeFinalizer"; finalizer?: string }
   | { kind: "event"; type: "Normal" | "Warning"; reason: string; message: string };
 
 export interface ReconcileResult {

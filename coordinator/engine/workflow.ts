@@ -24,16 +24,37 @@ export interface Parameter {
   valueFrom?: { path?: string; parameter?: string; default?: string };
 }
 
+/** Argo's Artifact, the parts onexit runs: S3 (the repository's, by key), `raw` and `http`. */
+export interface Artifact {
+  name: string;
+  path?: string;
+  /** `{{steps.X.outputs.artifacts.Y}}` / `{{tasks.X.outputs.artifacts.Y}}`. */
+  from?: string;
+  optional?: boolean;
+  /** File mode as in the YAML (decimal, e.g. 493 for 0755). */
+  mode?: number;
+  /** Argo's ArchiveStrategy; absent means tar + gzip. */
+  archive?: { none?: Record<string, never> | null; tar?: { compressionLevel?: number } | null } | null;
+  s3?: { key?: string; [key: string]: unknown };
+  raw?: { data: string };
+  http?: { url: string };
+  globalName?: string;
+  [key: string]: unknown;
+}
+
 export interface Arguments {
   parameters?: Parameter[];
+  artifacts?: Artifact[];
 }
 
 export interface Inputs {
   parameters?: Parameter[];
+  artifacts?: Artifact[];
 }
 
 export interface Outputs {
   parameters?: Parameter[];
+  artifacts?: Artifact[];
   result?: string;
   exitCode?: string;
 }
@@ -191,6 +212,8 @@ export interface WorkflowSpec {
   suspend?: boolean | null;
   volumes?: unknown[];
   podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  artifactRepositoryRef?: ArtifactRepositoryRef;
+  artifactGC?: WorkflowArtifactGC;
   [key: string]: unknown;
 }
 
@@ -235,6 +258,12 @@ export interface WorkflowStatus {
   storedTemplates?: Record<string, Template>;
   /** Argo's: the spec merged from `workflowTemplateRef` when the workflow started; used from then on. */
   storedWorkflowTemplateSpec?: WorkflowSpec;
+  /** Argo's: the artifact repository resolved when the workflow started; used from then on. */
+  artifactRepositoryRef?: ArtifactRepositoryRefStatus;
+  /** Argo's: whether the artifacts' garbage collection is done (artifacts/gc.ts). */
+  artifactGCStatus?: ArtGCStatus;
+  /** Argo's: the workflow's conditions (onexit writes `ArtifactGCError`). */
+  conditions?: WorkflowCondition[];
 }
 
 export interface Workflow {
@@ -272,4 +301,70 @@ export function isNodeFailed(phase: NodePhase | undefined): boolean {
 
 export function isWorkflowDone(phase: WorkflowPhase | undefined): boolean {
   return phase === "Succeeded" || phase === "Failed" || phase === "Error";
+}
+
+/** Argo's S3 artifact repository (config.S3ArtifactRepository); only the S3 kind is supported. */
+export interface S3ArtifactRepository {
+  endpoint?: string;
+  bucket?: string;
+  region?: string;
+  insecure?: boolean;
+  /** Where a pod's artifacts go; Argo's variables (`{{workflow.name}}/{{pod.name}}` by default). */
+  keyFormat?: string;
+  /** Deprecated by Argo for keyFormat: `<keyPrefix>/{{workflow.name}}/{{pod.name}}`. */
+  keyPrefix?: string;
+  accessKeySecret?: SecretKeySelector;
+  secretKeySecret?: SecretKeySelector;
+  [key: string]: unknown;
+}
+
+export interface SecretKeySelector {
+  name: string;
+  key: string;
+}
+
+/** Argo's config.ArtifactRepository: a value of the `artifact-repositories` ConfigMap, or the chart's default. */
+export interface ArtifactRepository {
+  archiveLogs?: boolean;
+  s3?: S3ArtifactRepository;
+  [key: string]: unknown;
+}
+
+/** `spec.artifactRepositoryRef`. */
+export interface ArtifactRepositoryRef {
+  /** Default `artifact-repositories`. */
+  configMap?: string;
+  /** Default: the ConfigMap's `workflows.argoproj.io/default-artifact-repository` annotation. */
+  key?: string;
+}
+
+/** Argo's ArtifactRepositoryRefStatus: where the repository came from, and the repository itself. */
+export interface ArtifactRepositoryRefStatus extends ArtifactRepositoryRef {
+  namespace?: string;
+  /** The chart's default repository, not a ConfigMap. */
+  default?: boolean;
+  artifactRepository?: ArtifactRepository;
+}
+
+export type ArtifactGCStrategy = "" | "OnWorkflowCompletion" | "OnWorkflowDeletion" | "Never";
+
+/** `spec.artifactGC` (Argo's WorkflowLevelArtifactGC; the pod fields are Argo's GC pod's). */
+export interface WorkflowArtifactGC {
+  strategy?: ArtifactGCStrategy;
+  forceFinalizerRemoval?: boolean;
+  [key: string]: unknown;
+}
+
+/** Argo's ArtGCStatus. */
+export interface ArtGCStatus {
+  /** Whether the workflow's artifacts were deleted (or their deletion given up on). */
+  notSpecified?: boolean;
+  strategiesProcessed?: Partial<Record<ArtifactGCStrategy, boolean>>;
+  podsRecouped?: Record<string, boolean>;
+}
+
+export interface WorkflowCondition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  message?: string;
 }

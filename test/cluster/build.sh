@@ -6,9 +6,10 @@
 #   $ONEXIT_CACHE/argo-<version>-<hash>/bin/{argo,workflow-controller,argoexec}  (test client and
 #     bench peer only: never shipped or installed by the chart)
 #   $ONEXIT_CACHE/cni-<version>-<hash>/bin/{bridge,host-local,loopback,portmap}
+#   $ONEXIT_CACHE/seaweedfs-<version>-<hash>/bin/weed   the artifact store (S3 gateway), test only
 #   $ONEXIT_CACHE/pause-<version>/pause.tar   the pod sandbox image, from Kubernetes' pause.c
 #   $ONEXIT_CACHE/bin/*  symlinks to the above (put it first in PATH)
-# The three Go builds run in parallel. Installs the Debian packages the cluster needs
+# The Go builds run in parallel. Installs the Debian packages the cluster needs
 # (iptables, iproute2, curl; containerd and runc for the kubelet node; gcc for pause.c).
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -211,6 +212,37 @@ build_cni() {
 	done
 }
 
+# SeaweedFS's module zip builds as it is (its embedded UI files are in the zip); its one `replace`
+# (go-bip39) is repeated in test/tools/seaweedfs/go.mod, since a dependency's replaces do not apply.
+build_seaweedfs() {
+	if [[ -x "$SEAWEEDFS_BIN_DIR/weed" ]]; then
+		log "SeaweedFS ${SEAWEEDFS_VERSION}: up to date in ${SEAWEEDFS_BIN_DIR}"
+		return 0
+	fi
+	log "building SeaweedFS weed ${SEAWEEDFS_VERSION} (cold: about 17 CPU-minutes with nothing cached, so 9 min on 2 idle cores)"
+	local out=${SEAWEEDFS_BIN_DIR}.tmp.$$
+	rm -rf "$out"
+	mkdir -p "$out"
+	local timer=()
+	[[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$out/build-time.txt")
+	(cd "$SEAWEEDFS_TOOLS_DIR" && CGO_ENABLED=0 "${timer[@]}" go build -trimpath -ldflags "-s -w" -o "$out/" "$SEAWEEDFS_MODULE/weed") || {
+		rm -rf "$out"
+		die "SeaweedFS build failed"
+	}
+	if [[ -f "$out/build-time.txt" ]]; then
+		log "SeaweedFS build: $(grep -E 'Elapsed \(wall' "$out/build-time.txt" | sed 's/.*: //') wall," \
+			"$(awk '/User time/{u=$NF} /System time/{s=$NF} END{printf "%.0f CPU-s", u+s}' "$out/build-time.txt")"
+	fi
+	rm -rf "$SEAWEEDFS_BIN_DIR"
+	mkdir -p "$(dirname "$SEAWEEDFS_BIN_DIR")"
+	mv "$out" "$SEAWEEDFS_BIN_DIR"
+	local d
+	for d in "$ONEXIT_CACHE"/seaweedfs-*/; do
+		d=${d%/}
+		[[ "$d" == "$(dirname "$SEAWEEDFS_BIN_DIR")" || "$d" == *.tmp.* ]] || rm -rf "$d"
+	done
+}
+
 # The pod sandbox image, made from Kubernetes' own pause.c (in the module already downloaded),
 # since no registry can be reached.
 build_pause() {
@@ -231,6 +263,7 @@ link_tools() {
 	local b
 	for b in "${K8S_BINARIES[@]}"; do ln -sfn "$K8S_BIN_DIR/$b" "$TOOLS_BIN_DIR/$b"; done
 	ln -sfn "$HELM_BIN_DIR/helm" "$TOOLS_BIN_DIR/helm"
+	ln -sfn "$SEAWEEDFS_BIN_DIR/weed" "$TOOLS_BIN_DIR/weed"
 	for b in "${ARGO_BINARIES[@]}"; do ln -sfn "$ARGO_BIN_DIR/$b" "$TOOLS_BIN_DIR/$b"; done
 }
 
@@ -247,6 +280,8 @@ build_all() {
 	# builds keep 2 cores busier than one after the other; a cached one is a no-op.
 	build_argo &
 	pids+=($!) names+=(argo)
+	build_seaweedfs &
+	pids+=($!) names+=(seaweedfs)
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || failed+=("${names[$i]}")
 	done

@@ -95,11 +95,12 @@ stop_kubelet_node
 stop kube-controller-manager 10
 stop kube-apiserver 15
 stop etcd 10
+stop seaweedfs 10
 
 # Processes of ours whose pid file is lost: every one names the state directory.
 for pid in $(ps -eo pid=,args= | awk -v d="$ONEXIT_STATE/" 'index($0, d) {print $1}'); do
 	[[ $pid == "$$" || $pid == "$BASHPID" || $pid == "$PPID" ]] && continue
-	if grep -qaE '(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|containerd|onexit-launcher|agent/main\.ts)' "/proc/$pid/cmdline" 2>/dev/null; then
+	if grep -qaE '(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|containerd|onexit-launcher|agent/main\.ts|weed)' "/proc/$pid/cmdline" 2>/dev/null; then
 		log "killing leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-100)"
 		kill -KILL "$pid" 2>/dev/null
 	fi

@@ -52,6 +52,20 @@ CNI_MODULE_DIR=$REPO_ROOT/test/tools/cni
 CNI_VERSION=$(sed -n 's#^[[:space:]]*github.com/containernetworking/plugins \(v[^[:space:]]*\).*#\1#p' "$CNI_MODULE_DIR/go.mod" | head -1)
 CNI_BIN_DIR="$ONEXIT_CACHE/cni-${CNI_VERSION}-$(cat "$CNI_MODULE_DIR/go.mod" "$CNI_MODULE_DIR/go.sum" | sha256sum | cut -c1-12)/bin"
 CNI_PLUGINS=(bridge host-local loopback portmap)
+# The artifact store: SeaweedFS's `weed`, pinned in test/tools/seaweedfs/go.mod, keyed like CNI.
+SEAWEEDFS_MODULE=github.com/seaweedfs/seaweedfs
+SEAWEEDFS_TOOLS_DIR=$REPO_ROOT/test/tools/seaweedfs
+SEAWEEDFS_VERSION=$(sed -n 's#^[[:space:]]*'"$SEAWEEDFS_MODULE"' \(v[^[:space:]]*\).*#\1#p' "$SEAWEEDFS_TOOLS_DIR/go.mod" | head -1)
+SEAWEEDFS_BIN_DIR="$ONEXIT_CACHE/seaweedfs-${SEAWEEDFS_VERSION}-$(cat "$SEAWEEDFS_TOOLS_DIR/go.mod" "$SEAWEEDFS_TOOLS_DIR/go.sum" | sha256sum | cut -c1-12)/bin"
+# Its S3 gateway, on the node's bridge address: host processes, the agent's pods and the kubelet's
+# pods (CNI bridge) all reach it there. A fixed test key pair; the e2e install puts it in a Secret.
+S3_PORT=8333
+SEAWEEDFS_MASTER_PORT=9333
+S3_ENDPOINT=${NODE_IP}:${S3_PORT}
+S3_BUCKET=onexit-artifacts
+S3_ACCESS_KEY=onexit-test-access
+S3_SECRET_KEY=onexit-test-secret-key
+
 # The pod sandbox image: the tag kubeadm uses for this Kubernetes version.
 PAUSE_IMAGE=registry.k8s.io/pause:3.10.2
 PAUSE_ARCHIVE="$ONEXIT_CACHE/pause-${PAUSE_IMAGE##*:}/pause.tar"

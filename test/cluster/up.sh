@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the test cluster (idempotent): bridge onexit0, embedded etcd, kube-apiserver,
-# kube-controller-manager and its node: with ONEXIT_NODE=kubelet (the default) a real one
+# kube-controller-manager, the artifact store (SeaweedFS `weed mini`, its S3 gateway on
+# $S3_ENDPOINT with the bucket $S3_BUCKET) and its node: with ONEXIT_NODE=kubelet (the default) a real one
 # (kubelet-node.sh: containerd, kubelet, kube-proxy, kube-scheduler, DNS), with
 # ONEXIT_NODE=agent the TypeScript node agent that runs pods as host processes. All run as
 # session leaders that outlive this script; pids and logs in $ONEXIT_STATE. Prints
@@ -91,8 +92,31 @@ node_healthy() {
 	fi
 }
 
+# SeaweedFS answers a signed request for the bucket (so the bucket and the identity exist).
+s3_ready() {
+	[[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --aws-sigv4 "aws:amz:us-east-1:s3" \
+		--user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "http://$S3_ENDPOINT/$S3_BUCKET?max-keys=1")" == 200 ]]
+}
+
+# The store's identities (SeaweedFS's s3.config): the test key pair, allowed everything.
+start_seaweedfs() {
+	local dir=$ONEXIT_STATE/seaweedfs
+	mkdir -p "$dir/data"
+	cat >"$dir/s3.json" <<-JSON
+		{"identities": [{"name": "onexit-test",
+		  "credentials": [{"accessKey": "$S3_ACCESS_KEY", "secretKey": "$S3_SECRET_KEY"}],
+		  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+	JSON
+	port_free "$S3_PORT" seaweedfs
+	# Bound to the bridge address only; no telemetry, UI, WebDAV or table catalogs.
+	start seaweedfs "$SEAWEEDFS_BIN_DIR/weed" mini -dir="$dir/data" -ip="$NODE_IP" -ip.bind="$NODE_IP" \
+		-s3.port="$S3_PORT" -master.port="$SEAWEEDFS_MASTER_PORT" -s3.config="$dir/s3.json" -bucket="$S3_BUCKET" \
+		-master.telemetry=false -admin.ui=false -webdav=false -s3.port.iceberg=0 -s3.port.lance=0
+}
+
 healthy() {
-	pid_alive "$ONEXIT_STATE/etcd.pid" &&
+	pid_alive "$ONEXIT_STATE/seaweedfs.pid" &&
+		pid_alive "$ONEXIT_STATE/etcd.pid" &&
 		pid_alive "$ONEXIT_STATE/kube-apiserver.pid" &&
 		pid_alive "$ONEXIT_STATE/kube-controller-manager.pid" &&
 		node_healthy &&
@@ -148,6 +172,7 @@ done
 [[ -x "$TOOLS_BIN_DIR/kubectl" && -x "$TOOLS_BIN_DIR/helm" ]] || bash "$CLUSTER_DIR/build.sh"
 
 [[ $ONEXIT_NODE == agent || -f "$PAUSE_ARCHIVE" && -x "$CNI_BIN_DIR/bridge" ]] || bash "$CLUSTER_DIR/build.sh"
+[[ -x "$SEAWEEDFS_BIN_DIR/weed" ]] || bash "$CLUSTER_DIR/build.sh"
 
 mkdir -p "$ONEXIT_STATE"
 echo "$ONEXIT_NODE" >"$ONEXIT_STATE/node-kind"
@@ -162,6 +187,7 @@ if [[ $ONEXIT_NODE == kubelet ]]; then
 	prepare_kubelet_node &
 	node_prep=$!
 fi
+start_seaweedfs
 start etcd "$K8S_BIN_DIR/onexit-launcher" etcd --data-dir "$ONEXIT_STATE/etcd" \
 	--client-url "$ETCD_CLIENT_URL" --peer-url "$ETCD_PEER_URL"
 etcd_ready() { curl -fsS --max-time 1 "$ETCD_CLIENT_URL/health" 2>/dev/null | grep -q '"health":"true"'; }
@@ -262,4 +288,13 @@ elif [[ -f "$AGENT_MAIN" ]]; then
 fi
 pid_alive "$ONEXIT_STATE/kube-controller-manager.pid" ||
 	die_with_log kube-controller-manager "kube-controller-manager exited"
+wait_until 60 "SeaweedFS's S3 gateway on $S3_ENDPOINT" s3_ready || die_with_log seaweedfs "SeaweedFS did not serve bucket $S3_BUCKET"
+# For the e2e install and `make demo`: the chart's artifactRepository and the credentials' Secret.
+cat >"$ONEXIT_STATE/artifact-store.env" <<EOF
+S3_ENDPOINT=$S3_ENDPOINT
+S3_BUCKET=$S3_BUCKET
+S3_ACCESS_KEY=$S3_ACCESS_KEY
+S3_SECRET_KEY=$S3_SECRET_KEY
+SEAWEEDFS_MASTER=$NODE_IP:$SEAWEEDFS_MASTER_PORT
+EOF
 announce

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { artifactRepositoryValue, artifactStore, createArtifactSecret } from "./artifact-store.ts";
 
 export const RELEASE_NAMESPACE = "onexit";
 export const WORKFLOW_NAMESPACES = ["default", "onexit-e2e"];
@@ -61,6 +62,13 @@ export function installOnexit(extraArgs: string[] = []): void {
       run("kubectl", ["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]),
     );
   }
+  // The test cluster's SeaweedFS is the default artifact repository; its Secret is per namespace.
+  const store = artifactStore();
+  for (const namespace of WORKFLOW_NAMESPACES) createArtifactSecret(namespace, store);
+  const repository =
+    store === undefined
+      ? []
+      : ["--set-json", `artifactRepository=${JSON.stringify(artifactRepositoryValue(store))}`];
   const extra = (process.env.ONEXIT_E2E_HELM_ARGS ?? "").split(" ").filter((a) => a !== "");
   run("helm", [
     "upgrade",
@@ -76,6 +84,7 @@ export function installOnexit(extraArgs: string[] = []): void {
     "coordinator.extraEnv[0].name=ONEXIT_FAILPOINTS_DIR",
     "--set-string",
     `coordinator.extraEnv[0].value=${failpointsDir()}`,
+    ...repository,
     "--wait",
     "--timeout",
     "5m",

@@ -12,6 +12,7 @@ import { executeTemplate } from "../execute.ts";
 import { hookArguments, workflowExitHook } from "./hooks.ts";
 import { LOG_DIR, logTails, logTailsTarget, type LogTailsMount } from "../log-tails.ts";
 import { workflowScope } from "../scope.ts";
+import { FAILED_LOGS_VARIABLE, failedLogsReference } from "./failed-logs.ts";
 
 export type BodyPhase = "Succeeded" | "Failed" | "Error";
 
@@ -55,6 +56,7 @@ export function handlerScope(ctx: Ctx, phase: BodyPhase, startedAt: string): () 
       ...workflowScope(ctx.wf, facts, ctx.now),
       "onexit.logDir": LOG_DIR,
       "onexit.logFiles": JSON.stringify(logTailsMount(ctx).files),
+      [FAILED_LOGS_VARIABLE]: failedLogsReference(ctx.name, facts.nodes, ctx.pods),
     };
   });
 }

@@ -15,6 +15,7 @@ import {
   OUTPUTS_VOLUME,
 } from "../../../common/names.ts";
 import { LOG_DIR } from "../log-tails.ts";
+import { ARTIFACT_PLAN_ANNOTATION, type ArtifactPlan } from "../../../common/artifact-plan.ts";
 
 export const ANNOTATION_SCRIPT = "onexit.dev/script";
 export const SCRIPT_VOLUME = "onexit-script";
@@ -35,6 +36,8 @@ export interface PodInput {
   onExit: boolean;
   /** The ConfigMap of failed steps' log tails to mount at LOG_DIR (the workflow's exit handler). */
   logTails: string | undefined;
+  /** Written as the ARTIFACT_PLAN_ANNOTATION; the webhook adds what it needs (docs/CONTRACTS.md). */
+  artifactPlan?: ArtifactPlan;
 }
 
 interface OutputsLayout {
@@ -114,6 +117,8 @@ function extras(input: PodInput, layout: OutputsLayout): Extras {
     });
     out.mounts.push({ name: SCRIPT_VOLUME, mountPath: SCRIPT_DIR, readOnly: true });
   }
+  if (input.artifactPlan !== undefined)
+    out.annotations[ARTIFACT_PLAN_ANNOTATION] = JSON.stringify(input.artifactPlan);
   if (input.logTails !== undefined) {
     out.volumes.push({ name: LOGS_VOLUME, configMap: { name: input.logTails, optional: true } });
     out.mounts.push({ name: LOGS_VOLUME, mountPath: LOG_DIR, readOnly: true });

@@ -6,6 +6,7 @@ import {
   ANNOTATION_OUTPUTS,
   ANNOTATION_REPORT,
   MAIN_CONTAINER,
+  OUTPUTS_INIT_CONTAINER,
   WAIT_CONTAINER,
 } from "../../../common/names.ts";
 import { reportFromAnnotation } from "../../../common/report.ts";
@@ -145,7 +146,18 @@ function fromMainTerminated(
   };
 }
 
+/** Why `onexit-init` failed (an input artifact it could not fetch), from its termination message. */
+function initFailure(pod: V1Pod): string | undefined {
+  const status = pod.status?.initContainerStatuses?.find((s) => s.name === OUTPUTS_INIT_CONTAINER);
+  const terminated = status?.state?.terminated;
+  const message = terminated?.message?.trim();
+  if (terminated === undefined || terminated.exitCode === 0 || !message) return undefined;
+  return message.split("\n")[0]?.slice(0, 512);
+}
+
 function podFailureMessage(pod: V1Pod): string {
+  const init = initFailure(pod);
+  if (init !== undefined) return init;
   const reason = pod.status?.reason;
   const message = pod.status?.message;
   if (reason && message) return `${reason}: ${message}`;

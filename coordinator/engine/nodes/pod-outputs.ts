@@ -2,6 +2,7 @@
 // `valueFrom.default`), `result` when the whole log fit in the report, and the exit code.
 import type { Outputs, Parameter, Template } from "../workflow.ts";
 import type { PodResult } from "./pod-observe.ts";
+import { recordedArtifacts } from "./artifact-outputs.ts";
 
 export interface PodOutputs {
   outputs: Outputs;
@@ -50,9 +51,11 @@ function parametersOf(
 
 export function podOutputs(template: Template, result: PodResult): PodOutputs {
   const { parameters, globals, missing } = parametersOf(template, result);
+  const artifacts = recordedArtifacts(template, result);
   const outputs: Outputs = {};
   if (parameters.length > 0) outputs.parameters = parameters;
+  if (artifacts.artifacts.length > 0) outputs.artifacts = artifacts.artifacts;
   if (result.result !== undefined) outputs.result = result.result;
   if (result.exitCode !== undefined) outputs.exitCode = String(result.exitCode);
-  return { outputs, globals, missing };
+  return { outputs, globals, missing: missing ?? artifacts.missing };
 }

@@ -1,8 +1,13 @@
 // A container or script node: create its pod once (deterministic name), then follow it
 // until the report or the pod's status decides the step.
 import type { V1Pod } from "@kubernetes/client-node";
+import { repositoryOf } from "./artifact-repository.ts";
 import { substituteDeep } from "../expr/template.ts";
-import type { NodeStatus, Template } from "../workflow.ts";
+import type { Artifact, NodeStatus, Template } from "../workflow.ts";
+import type { Resolved } from "../expr/template.ts";
+import { inputArtifactScope, resolveInputArtifacts, type InputArtifacts } from "./artifact-inputs.ts";
+import { artifactPlan } from "./artifact-plan.ts";
+import { withPrefix } from "./artifact-repository.ts";
 import { isNodeDone } from "../workflow.ts";
 import { LABEL_COMPLETED, podName } from "../../../common/names.ts";
 import { shortTemplateName } from "../refs/keys.ts";
@@ -58,9 +63,19 @@ function createPod(
     "node.name": req.nodeName,
     ...retriesScope(ctx, req.nodeName),
   };
+  const artifacts = podArtifacts(ctx, { req, template, scope });
+  if (!artifacts.ok) return artifacts.error;
   const { steps: _steps, dag: _dag, ...own } = template;
-  const substituted = substituteDeep(own as Template, scope, keepUnresolved);
+  const substituted = substituteDeep(own as Template, { ...scope, ...artifacts.value.scope }, keepUnresolved);
   if (!substituted.ok) return substituted.error;
+  const plan = artifactPlan({
+    wf: ctx.wf,
+    template: substituted.value,
+    inputs: artifacts.value.inputs.plan,
+    repository: repositoryOf(ctx),
+    scope,
+  });
+  if (!plan.ok) return plan.error;
   const built = buildPod({
     wf: ctx.wf,
     nodeName: req.nodeName,
@@ -70,12 +85,43 @@ function createPod(
     serviceAccountName: serviceAccountOf(ctx, substituted.value),
     onExit: req.frame.onExit,
     logTails: req.frame.logTails?.configMap?.metadata?.name,
+    ...(plan.value === undefined ? {} : { artifactPlan: plan.value }),
   });
   if (!built.ok) return built.error;
+  if (artifacts.value.inputs.recorded.length > 0)
+    recordInputArtifacts(ctx, id, artifacts.value.inputs.recorded);
   if (req.frame.logTails !== undefined) askForLogTails(ctx, req.frame.logTails);
   ctx.actions.push({ kind: "createPod", pod: built.value, exitHandler: req.frame.onExit });
   updateNode(ctx, id, { podName: name });
   return undefined;
+}
+
+interface PodArtifacts {
+  inputs: InputArtifacts;
+  /** `inputs.artifacts.<name>.path` and the like, for the template's own fields. */
+  scope: Record<string, string>;
+}
+
+/** The pod's input artifacts, resolved from its caller's arguments. */
+function podArtifacts(
+  ctx: Ctx,
+  call: { req: ExecRequest; template: Template; scope: Record<string, string> },
+): Resolved<PodArtifacts> {
+  const repository = repositoryOf(ctx);
+  const s3 = repository === undefined ? undefined : withPrefix(repository, "");
+  // The template's own inputs may use the workflow's variables (`from: "{{onexit.failedLogs}}"`).
+  const own = substituteDeep(call.template.inputs?.artifacts ?? [], call.scope, keepUnresolved);
+  if (!own.ok) return own;
+  const template = { ...call.template, inputs: { ...call.template.inputs, artifacts: own.value } };
+  const inputs = resolveInputArtifacts(template, call.req.args, s3);
+  if (!inputs.ok) return inputs;
+  return { ok: true, value: { inputs: inputs.value, scope: inputArtifactScope(inputs.value.recorded) } };
+}
+
+function recordInputArtifacts(ctx: Ctx, id: string, artifacts: Artifact[]): void {
+  const node = ctx.nodes[id];
+  if (node === undefined) return;
+  updateNode(ctx, id, { inputs: { ...node.inputs, artifacts } });
 }
 
 /** Before a pod that mounts the log tails: their ConfigMap, and why it is not the usual one (once a pass). */

@@ -12,12 +12,14 @@ import {
 } from "../../../common/names.ts";
 import type { Report } from "../../../common/report.ts";
 import { reconcile } from "../reconcile.ts";
-import type { Action, ForeignObject, ReconcileResult } from "../types.ts";
+import type { Action, EngineConfig, ForeignObject, ReconcileResult } from "../types.ts";
 
 export const START = new Date("2026-03-01T10:00:00.000Z");
 
 export interface World {
   workflow: Workflow;
+  /** The engine's configuration (default: no service account, no artifact repository). */
+  config?: EngineConfig;
   pods: V1Pod[];
   now: Date;
   /** Every action ever emitted, in order. */
@@ -120,6 +122,11 @@ function createPod(w: World, pod: V1Pod, blocked: Blocked): void {
   }
 }
 
+function setFinalizer(meta: World["workflow"]["metadata"], finalizer: string, present: boolean): void {
+  const others = (meta.finalizers ?? []).filter((f) => f !== finalizer);
+  meta.finalizers = present ? [...others, finalizer] : others;
+}
+
 function apply(w: World, action: Action, blocked: Blocked): void {
   const meta = w.workflow.metadata;
   switch (action.kind) {
@@ -138,10 +145,8 @@ function apply(w: World, action: Action, blocked: Blocked): void {
       });
       return;
     case "addFinalizer":
-      meta.finalizers = [...(meta.finalizers ?? []), FINALIZER];
-      return;
     case "removeFinalizer":
-      meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== FINALIZER);
+      setFinalizer(meta, action.finalizer ?? FINALIZER, action.kind === "addFinalizer");
       return;
     default:
       return;
@@ -155,7 +160,7 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     workflow: structuredClone(w.workflow),
     pods: structuredClone(w.pods),
     now: w.now,
-    config: { defaultServiceAccountName: "" },
+    config: w.config ?? { defaultServiceAccountName: "" },
     podCreateFailures: { ...w.podCreateFailures },
     podsAwaitingCreate: { ...w.podsAwaitingCreate },
     foreignObjects: structuredClone([...w.foreign.filter((o) => o.kind === "Pod"), ...w.foundConfigMaps]),
@@ -219,6 +224,8 @@ function mainStatus(state: object): NonNullable<NonNullable<V1Pod["status"]>["co
 export interface ExitOptions {
   /** Store a sidecar report (default) or only the pod's own status. */
   report?: boolean;
+  /** The report's uploaded artifacts and artifactError. */
+  artifacts?: Pick<Report, "artifacts" | "artifactError">;
   outputs?: Record<string, string>;
   log?: string;
   /** logBytes larger than the tail: the tail is not the whole log. */
@@ -239,6 +246,7 @@ export function reportFor(pod: V1Pod, exitCode: number, at: Date, options: ExitO
     logLines: log.split("\n").length - 1,
     logTail: log,
     outputs: Object.entries(options.outputs ?? {}).map(([name, value]) => ({ name, value })),
+    ...options.artifacts,
   };
 }
 

@@ -43,7 +43,16 @@ export type KindName =
   | "Metadata"
   | "TemplateRef"
   | "WorkflowTemplateRef"
-  | "SuspendTemplate";
+  | "SuspendTemplate"
+  | "Artifact"
+  | "S3Artifact"
+  | "HTTPArtifact"
+  | "RawArtifact"
+  | "ArchiveStrategy"
+  | "ArtifactLocation"
+  | "ArtifactRepositoryRef"
+  | "WorkflowArtifactGC"
+  | "ArtifactGC";
 
 export type Kind = Readonly<Record<string, Field>>;
 
@@ -54,8 +63,11 @@ const ignored = (reason: string): Field => ({ support: "ignored", reason });
 const object = (kind: KindName, note?: string): Field => supported(note, { kind, as: "object" });
 const list = (kind: KindName, note?: string): Field => supported(note, { kind, as: "list" });
 
-const ARTIFACTS = "artifacts are not supported by onexit";
 const POD_FIELD = "copied to the step's pod";
+const ARTIFACT_SOURCE =
+  "not supported by onexit: artifacts are S3 (the artifact repository), `http` or `raw`";
+const S3_LOCATION =
+  "not supported by onexit: an artifact names only its `key`; bucket, endpoint and credentials come from the artifact repository";
 const HOOKS: Field = supported("only the `exit` hook", {
   kind: "LifecycleHook",
   as: "map",
@@ -138,7 +150,10 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     volumes: supported(),
     volumeClaimTemplates: refused(),
     parallelism: supported("active pods of the workflow"),
-    artifactRepositoryRef: refused(ARTIFACTS),
+    artifactRepositoryRef: object(
+      "ArtifactRepositoryRef",
+      "S3 repositories; resolved when the workflow starts and kept in its status",
+    ),
     suspend: supported(),
     nodeSelector: supported(POD_FIELD),
     affinity: supported(POD_FIELD),
@@ -168,10 +183,10 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     retryStrategy: refused(),
     podMetadata: object("Metadata", POD_FIELD),
     templateDefaults: refused(),
-    archiveLogs: refused(ARTIFACTS),
+    archiveLogs: supported("the sidecar uploads `main`'s whole log as the `main-logs` artifact"),
     hooks: HOOKS,
     workflowMetadata: refused(),
-    artifactGC: refused(ARTIFACTS),
+    artifactGC: object("WorkflowArtifactGC", "deleted by a GC pod in the workflow's namespace"),
     executorPlugins: refused(),
     podResources: refused(),
     resourceClaims: refused(),
@@ -197,7 +212,7 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
     volumes: supported(),
     initContainers: refused(),
     sidecars: refused(),
-    archiveLocation: refused(ARTIFACTS),
+    archiveLocation: object("ArtifactLocation"),
     activeDeadlineSeconds: supported("the pod's deadline; substituted first"),
     retryStrategy: object("RetryStrategy"),
     parallelism: supported("active children of a steps or DAG template"),
@@ -233,14 +248,78 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   },
   Container: CONTAINER,
   ScriptTemplate: { ...CONTAINER, source: supported("run as an executable file (mode 0755)") },
-  Inputs: { parameters: list("Parameter"), artifacts: refused(ARTIFACTS) },
+  Inputs: { parameters: list("Parameter"), artifacts: list("Artifact") },
   Outputs: {
     parameters: list("Parameter"),
-    artifacts: refused(ARTIFACTS),
+    artifacts: list("Artifact", "pod templates only; uploaded by the sidecar after `main` ends"),
     result: supported("set by onexit"),
     exitCode: supported("set by onexit"),
   },
-  Arguments: { parameters: list("Parameter"), artifacts: refused(ARTIFACTS) },
+  Arguments: { parameters: list("Parameter"), artifacts: list("Artifact") },
+  Artifact: {
+    name: supported(),
+    path: supported("a file or a directory"),
+    mode: supported("applied to input artifacts after placing (recursively)"),
+    from: supported(
+      "`{{steps.X.outputs.artifacts.Y}}`, `{{tasks.X.outputs.artifacts.Y}}`, `{{onexit.failedLogs}}`",
+    ),
+    optional: supported(),
+    archive: object("ArchiveStrategy"),
+    s3: object("S3Artifact"),
+    http: object("HTTPArtifact"),
+    raw: object("RawArtifact"),
+    archiveLogs: refused(
+      "not supported by onexit on an artifact: use `archiveLogs` on the workflow or `archiveLocation.archiveLogs` on the template",
+    ),
+    globalName: refused(),
+    subPath: refused(),
+    recurseMode: refused(),
+    fromExpression: refused(),
+    artifactGC: object("ArtifactGC", "wins over the workflow's `artifactGC`"),
+    deleted: refused(),
+    git: refused(ARTIFACT_SOURCE),
+    artifactory: refused(ARTIFACT_SOURCE),
+    hdfs: refused(ARTIFACT_SOURCE),
+    oss: refused(ARTIFACT_SOURCE),
+    gcs: refused(ARTIFACT_SOURCE),
+    azure: refused(ARTIFACT_SOURCE),
+    plugin: refused(ARTIFACT_SOURCE),
+  },
+  S3Artifact: {
+    key: supported("in the workflow's artifact repository"),
+    bucket: refused(S3_LOCATION),
+    endpoint: refused(S3_LOCATION),
+    region: refused(S3_LOCATION),
+    insecure: refused(S3_LOCATION),
+    accessKeySecret: refused(S3_LOCATION),
+    secretKeySecret: refused(S3_LOCATION),
+    sessionTokenSecret: refused(S3_LOCATION),
+    roleARN: refused(S3_LOCATION),
+    useSDKCreds: refused(S3_LOCATION),
+    createBucketIfNotPresent: refused(S3_LOCATION),
+    encryptionOptions: refused(S3_LOCATION),
+    caSecret: refused(S3_LOCATION),
+  },
+  HTTPArtifact: { url: supported(), headers: refused(), auth: refused() },
+  RawArtifact: { data: supported() },
+  ArchiveStrategy: {
+    tar: supported("tar + gzip, Argo's default; compressionLevel is ignored"),
+    none: supported("a single file, uploaded as it is"),
+    zip: refused(),
+  },
+  ArtifactLocation: {
+    archiveLogs: supported("this template's `main` log is (or is not) archived"),
+    s3: refused(S3_LOCATION),
+    git: refused(ARTIFACT_SOURCE),
+    http: refused(ARTIFACT_SOURCE),
+    artifactory: refused(ARTIFACT_SOURCE),
+    hdfs: refused(ARTIFACT_SOURCE),
+    raw: refused(ARTIFACT_SOURCE),
+    oss: refused(ARTIFACT_SOURCE),
+    gcs: refused(ARTIFACT_SOURCE),
+    azure: refused(ARTIFACT_SOURCE),
+    plugin: refused(ARTIFACT_SOURCE),
+  },
   Parameter: PARAMETER,
   ValueFrom: {
     path: supported(),
@@ -273,6 +352,22 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   TemplateRef: { name: supported(), template: supported(), clusterScope: supported() },
   WorkflowTemplateRef: { name: supported(), clusterScope: supported() },
   SuspendTemplate: { duration: supported() },
+  WorkflowArtifactGC: {
+    strategy: supported("OnWorkflowCompletion, OnWorkflowDeletion or Never (the default)"),
+    serviceAccountName: supported("the GC pod's (it needs no API access)"),
+    forceFinalizerRemoval: supported("always on: a deletion never waits on the store"),
+    podMetadata: refused(),
+    podSpecPatch: refused(),
+  },
+  ArtifactGC: {
+    strategy: supported("OnWorkflowCompletion, OnWorkflowDeletion or Never"),
+    serviceAccountName: refused("not supported by onexit: set it on the workflow's `artifactGC`"),
+    podMetadata: refused(),
+  },
+  ArtifactRepositoryRef: {
+    configMap: supported("in the workflow's namespace, else the coordinator's"),
+    key: supported(),
+  },
 };
 
 /** The kind of the whole resource, where the check starts. */

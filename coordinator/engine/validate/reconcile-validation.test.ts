@@ -259,14 +259,14 @@ spec:
     steps: [[{name: a, template: echo, inline: {container: {image: alpine}}}]]
   - name: echo
     container: {image: alpine, imagePullPolicy: Never, colour: blue}
-    outputs: {artifacts: [{name: a, path: /tmp/a}]}
+    outputs: {artifacts: [{name: a, path: /tmp/a, git: {repo: r}}]}
 `,
     message:
       "invalid spec: spec.synchronization: not supported by onexit; " +
       "spec.templates[0].memoize: not supported by onexit; " +
       "spec.templates[0].steps[0][0].inline: not supported by onexit; " +
       "spec.templates[1].container.colour: unknown field (Argo's Workflow has no such field); " +
-      "spec.templates[1].outputs.artifacts: artifacts are not supported by onexit",
+      "spec.templates[1].outputs.artifacts[0].git: not supported by onexit: artifacts are S3 (the artifact repository), `http` or `raw`",
   },
 ];
 

