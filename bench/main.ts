@@ -15,6 +15,7 @@ import { startSampler, type SamplerClient } from "./sampler-client.ts";
 import { summarize } from "./stats.ts";
 import { cleanNamespace, ensureBenchNamespace, ensureOnexit, toolsOnPath } from "./setup.ts";
 import { benchSidecar } from "./sidecar-bench.ts";
+import { benchArtifacts } from "./artifact-bench.ts";
 import { runSideBySide } from "./side-by-side.ts";
 import { renderSideBySide, withOnexit } from "./side-table.ts";
 import { benchWebhook } from "./webhook-bench.ts";
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
         config.logMegabytes,
         log,
       );
+      log("sidecar: an artifact to and from the S3 store");
+      const artifacts = benchArtifacts(config.quick ? 64 : 1024);
+      if (artifacts !== undefined) results.sidecar.artifacts = artifacts;
       await cleanNamespace(api, config.namespace);
     }
     if (config.sections.has("load") && config.warmRuns > 0) {

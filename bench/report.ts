@@ -215,6 +215,11 @@ function sidecarTables(results: BenchResults): string[] {
       `peak RSS while main writes ${s.flood.megabytes} MB of log (MiB)`,
       `${fmt(s.flood.peakRssMiB)} (captured ${fmt(s.flood.capturedBytes / 1e6)} MB, sidecar ${fmt(s.flood.sidecarCpuSec, 2)} CPU-s, main ran ${fmt(s.flood.stepMs / 1000, 1)} s, agent + pods ${fmt(s.flood.agentCpuSec, 1)} CPU-s)`,
     ]);
+  if (s.artifacts !== undefined)
+    rows.push([
+      `artifact of ${s.artifacts.megabytes} MiB to and from S3`,
+      `upload ${fmt(s.artifacts.uploadMiBps)} MiB/s, download ${fmt(s.artifacts.downloadMiBps)} MiB/s, peak RSS ${fmt(s.artifacts.peakRssMiB)} MiB (${fmt(s.artifacts.baselineRssMiB)} before loading the S3 client)`,
+    ]);
   return ["Sidecar:", table(["what", "value"], rows)];
 }
 

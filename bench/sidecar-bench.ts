@@ -2,6 +2,7 @@
 // and to its pod watch delivering main's start, the API requests it makes per pod, and its
 // peak RSS while main writes a flood of log.
 import type { Api } from "./api.ts";
+import type { ArtifactBenchResult } from "./artifact-bench.ts";
 import { runLoad, type LoadRunOptions, type LoadRunResult } from "./load-run.ts";
 import { countMatching } from "./request-counts.ts";
 import type { SidecarUsage } from "./sampler.ts";
@@ -34,6 +35,8 @@ export interface SidecarBenchResult {
     /** Step pod seen → main seen terminated. */
     stepMs: number;
   };
+  /** An artifact streamed to and from the test cluster's S3 store by the sidecar's own code (artifact-bench.ts). */
+  artifacts?: ArtifactBenchResult;
 }
 
 export type SidecarRunOptions = Omit<LoadRunOptions, "concurrency" | "prefix" | "script">;

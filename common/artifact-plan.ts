@@ -81,8 +81,9 @@ export const ARTIFACTS_VOLUME = "onexit-artifacts";
 export const ARTIFACTS_MOUNT_PATH = "/onexit/artifacts";
 /** The copier (busybox) inside ARTIFACTS_VOLUME, copied there by `onexit-init`. */
 export const COPIER_SUBPATH = "bin/busybox";
-/** Where onexit's image keeps the static busybox the copier is (Dockerfile). */
-export const COPIER_SOURCE = "/usr/local/bin/busybox";
+/** Where onexit's image keeps the static busybox the copier is (Dockerfile); then Debian's own
+ * path, where the test cluster's process agent (host processes, no images) finds it. */
+export const COPIER_SOURCES = ["/usr/local/bin/busybox", "/bin/busybox"] as const;
 /** Input i is placed at `in/<i>` (file or directory) and mounted by subPath at its path in `main`. */
 export function inputSubPath(index: number): string {
   return `in/${index}`;

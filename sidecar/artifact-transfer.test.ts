@@ -157,7 +157,7 @@ describe("prepareArtifacts (onexit-init)", () => {
       deps: {
         root,
         env: {},
-        copierSource,
+        copierSources: [join(root, "absent"), copierSource],
         openStore: async () => store,
         fetch: (async () => new Response("from http")) as typeof fetch,
         log: (line: string) => lines.push(line),

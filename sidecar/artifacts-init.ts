@@ -4,7 +4,7 @@
 // `in/<i>` for `main` to mount. A required input it cannot fetch ends it with exit 1 and
 // `input artifact NAME: <source>: <the store's answer>` in its termination message, which the
 // coordinator puts in the step's message; an optional one is skipped, and its log says why.
-import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, stat, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ArtifactPlan, InputArtifact, S3Repository } from "../common/artifact-plan.ts";
@@ -12,7 +12,7 @@ import {
   ARTIFACT_PLAN_ENV,
   ARTIFACTS_INIT_COMMAND,
   ARTIFACTS_MOUNT_PATH,
-  COPIER_SOURCE,
+  COPIER_SOURCES,
   COPIER_SUBPATH,
   inputSubPath,
   needsCopier,
@@ -29,7 +29,8 @@ type Env = Record<string, string | undefined>;
 export interface InitDeps {
   root: string;
   env: Env;
-  copierSource: string;
+  /** The first of these that exists is the copier. */
+  copierSources: readonly string[];
   openStore: (repository: S3Repository, env: Env) => Promise<ArtifactStore>;
   fetch: typeof fetch;
   log: (line: string) => void;
@@ -86,12 +87,17 @@ async function placeInput(input: InputArtifact, index: number, deps: InitDeps): 
   }
 }
 
+async function firstExisting(paths: readonly string[]): Promise<string> {
+  for (const path of paths) if ((await stat(path).catch(() => undefined))?.isFile()) return path;
+  throw new Error(`the copier (busybox) is not in this image: looked for ${paths.join(", ")}`);
+}
+
 export async function prepareArtifacts(plan: ArtifactPlan, deps: InitDeps): Promise<void> {
   await mkdir(`${deps.root}/in`, { recursive: true });
   if (needsCopier(plan)) {
     const copier = `${deps.root}/${COPIER_SUBPATH}`;
     await mkdir(`${deps.root}/bin`, { recursive: true });
-    await copyFile(deps.copierSource, copier);
+    await copyFile(await firstExisting(deps.copierSources), copier);
     await chmod(copier, 0o755);
     // `main` may run as any user: it writes its archives here.
     await mkdir(`${deps.root}/out`, { recursive: true });
@@ -117,7 +123,7 @@ export async function main(): Promise<void> {
       await prepareArtifacts(parsed.plan, {
         root: ARTIFACTS_MOUNT_PATH,
         env: process.env,
-        copierSource: COPIER_SOURCE,
+        copierSources: COPIER_SOURCES,
         openStore: (repository, env) => openStore(repository, env, fullGc()),
         fetch,
         log,

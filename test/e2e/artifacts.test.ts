@@ -182,7 +182,7 @@ spec:
   - name: ok
     container: {image: busybox:1.35, command: [sh, -c, "echo fine"]}
   - name: bad
-    container: {image: busybox:1.35, command: [sh, -c, "seq 1 5000; echo boom >&2; exit 3"]}
+    container: {image: busybox:1.35, command: [sh, -c, "seq 1 5000; echo boom; exit 3"]}
   - name: report
     inputs:
       artifacts:

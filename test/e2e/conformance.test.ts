@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differences, parseCase } from "../conformance/case.ts";
 import type { ConformanceCase, Observed } from "../conformance/case.ts";
 import { kubectl, uniqueNamespace, waitFor } from "./kube.ts";
+import { createArtifactSecret } from "./artifact-store.ts";
 import { getWorkflow, handlerPods, waitForPodsDone } from "./workflow-helpers.ts";
 import type { Workflow } from "../../coordinator/engine/index.ts";
 
@@ -167,6 +168,8 @@ function applyTemplates(): void {
 describe("conformance", () => {
   beforeAll(async () => {
     namespace = await uniqueNamespace("conformance");
+    // The artifact cases' store credentials live beside the workflows (Argo's rule).
+    createArtifactSecret(namespace);
     applyTemplates();
     await runAll();
   }, poolBoundMs());

@@ -28,7 +28,7 @@ spec:
   - name: echo
     daemon: true
     container: {image: alpine:3.20, command: [echo, hi]}
-    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+    outputs: {artifacts: [{name: out, path: /tmp/out, git: {repo: r}}]}
 `;
 
 /** The message the coordinator's own check gives for the same workflow. */
@@ -63,7 +63,7 @@ describe("refused at create time", () => {
       "spec.synchronization: not supported by onexit",
       "spec.templates[0].memoize: not supported by onexit",
       "spec.templates[1].daemon: not supported by onexit",
-      "spec.templates[1].outputs.artifacts: artifacts are not supported by onexit",
+      "spec.templates[1].outputs.artifacts[0].git: not supported by onexit: artifacts are S3 (the artifact repository), `http` or `raw`",
       "spec.volumeClaimTemplates: not supported by onexit",
     ]);
     expect(message).toContain(expected);

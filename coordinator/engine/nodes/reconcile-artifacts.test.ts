@@ -153,3 +153,21 @@ spec:
     );
   });
 });
+
+describe("reconcile: artifacts onexit does not run", () => {
+  it("when a steps template declares input artifacts, then the workflow is refused naming them", () => {
+    const w = artifactWorld(`
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    inputs: {artifacts: [{name: a, path: /a, raw: {data: x}}]}
+    steps: [[{name: s, template: t}]]
+  - name: t
+    container: {image: alpine, command: ["true"]}
+`);
+    expect(step(w).status.message).toMatch(
+      /templates\.main\.inputs\.artifacts: only container and script templates can have input artifacts/,
+    );
+  });
+});

@@ -32,8 +32,12 @@ function outputsProblem(template: Template): string | undefined {
 }
 
 function inputsProblem(template: Template): string | undefined {
-  if (template.container === undefined && template.script === undefined) return undefined;
-  for (const [i, artifact] of (template.inputs?.artifacts ?? []).entries()) {
+  const inputs = template.inputs?.artifacts ?? [];
+  if (template.container === undefined && template.script === undefined)
+    return inputs.length === 0
+      ? undefined
+      : `templates.${template.name}.inputs.artifacts: only container and script templates can have input artifacts in onexit`;
+  for (const [i, artifact] of inputs.entries()) {
     const problem = pathProblem(`templates.${template.name}.inputs.artifacts[${i}]`, artifact);
     if (problem !== undefined) return problem;
   }

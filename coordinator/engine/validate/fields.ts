@@ -66,6 +66,7 @@ const list = (kind: KindName, note?: string): Field => supported(note, { kind, a
 const POD_FIELD = "copied to the step's pod";
 const ARTIFACT_SOURCE =
   "not supported by onexit: artifacts are S3 (the artifact repository), `http` or `raw`";
+const ARCHIVE_LOCATION = "not supported by onexit: logs and outputs go to the workflow's artifact repository";
 const S3_LOCATION =
   "not supported by onexit: an artifact names only its `key`; bucket, endpoint and credentials come from the artifact repository";
 const HOOKS: Field = supported("only the `exit` hook", {
@@ -310,15 +311,15 @@ export const KINDS: Readonly<Record<KindName, Kind>> = {
   ArtifactLocation: {
     archiveLogs: supported("this template's `main` log is (or is not) archived"),
     s3: refused(S3_LOCATION),
-    git: refused(ARTIFACT_SOURCE),
-    http: refused(ARTIFACT_SOURCE),
-    artifactory: refused(ARTIFACT_SOURCE),
-    hdfs: refused(ARTIFACT_SOURCE),
-    raw: refused(ARTIFACT_SOURCE),
-    oss: refused(ARTIFACT_SOURCE),
-    gcs: refused(ARTIFACT_SOURCE),
-    azure: refused(ARTIFACT_SOURCE),
-    plugin: refused(ARTIFACT_SOURCE),
+    git: refused(ARCHIVE_LOCATION),
+    http: refused(ARCHIVE_LOCATION),
+    artifactory: refused(ARCHIVE_LOCATION),
+    hdfs: refused(ARCHIVE_LOCATION),
+    raw: refused(ARCHIVE_LOCATION),
+    oss: refused(ARCHIVE_LOCATION),
+    gcs: refused(ARCHIVE_LOCATION),
+    azure: refused(ARCHIVE_LOCATION),
+    plugin: refused(ARCHIVE_LOCATION),
   },
   Parameter: PARAMETER,
   ValueFrom: {
