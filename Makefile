@@ -61,7 +61,8 @@ prereqs:
 # up.sh restarts the cluster when the node kind changes. Which runs where and why:
 # docs/test-cluster.md. Against another cluster (KUBECONFIG) both passes run there.
 E2E_ON_KUBELET := $(addprefix test/e2e/,$(addsuffix .test.ts,real-node chart workflows dag-fail-fast \
-	ownership retry-backoff parallelism artifacts artifact-gc))
+	ownership retry-backoff parallelism artifacts artifact-gc security security-limits faults \
+	sidecar-give-up))
 E2E_JSON = --reporter=default --reporter=json --outputFile.json=$(1)
 
 e2e: deps tools prereqs build
@@ -91,7 +92,8 @@ demo: deps tools prereqs cluster-up build
 
 # Benchmarks in the test cluster (or KUBECONFIG's): tables on stdout, JSON in bench/results/.
 # Not part of `make test`; BENCH_QUICK=1 for a smoke run, the other knobs in bench/config.ts.
-# The benchmarks and faults kill and time host processes of the process agent's pods.
+# The benchmarks time host processes of the process agent's pods; `make faults` keeps its table
+# there too (its e2e subset, test/e2e/faults.test.ts, runs on the kubelet node).
 bench faults: export ONEXIT_NODE = agent
 bench: deps tools prereqs cluster-up build
 	export KUBECONFIG=$${KUBECONFIG:-$(ONEXIT_STATE)/kubeconfig}; node bench/main.ts

@@ -200,6 +200,9 @@ export async function badInputRows(options: BadInputOptions): Promise<Row[]> {
     const before = await settled(f.ns);
     const restarts = JSON.stringify([...onexitRestarts()]);
     log(`${fault}: ${runs} generated inputs`);
+    // The snapshots above run kubectl synchronously: a kept-alive socket the server closed
+    // meanwhile would be reused before its close is seen ("socket hang up").
+    closeConnections();
     const problems = await run().catch((err: unknown) => [`runner error: ${(err as Error).message}`]);
     if (snapshot(f.ns) !== before)
       problems.push("stored state changed (pod annotations or workflow statuses)");

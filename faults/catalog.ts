@@ -3,6 +3,7 @@
 // brought back by test/cluster/up.sh; the coordinator's own crash points are its failpoints.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAIN_CONTAINER, WAIT_CONTAINER } from "../common/names.ts";
 import { FAILPOINTS, type FailpointName } from "../coordinator/failpoints.ts";
 import { failpointsDir, installOnexit } from "../test/e2e/install-onexit.ts";
 import { kubectl, waitFor } from "../test/e2e/kube.ts";
@@ -16,7 +17,14 @@ import {
   waitScaledDown,
   WEBHOOK,
 } from "./cluster.ts";
-import { clusterUp, controlPlanePid, isSidecarProcess, killPids, podPids } from "./host-processes.ts";
+import {
+  clusterUp,
+  containerPids,
+  controlPlanePid,
+  killPids,
+  nodeKind,
+  type NodeKind,
+} from "./host-processes.ts";
 import type { Fault, FaultContext } from "./run-fault.ts";
 import { measureNamespaceDeletion } from "./namespace-deletion.ts";
 
@@ -54,17 +62,14 @@ function failpointFault(name: FailpointName, what: string): Fault {
   };
 }
 
-async function killInEachWorkflow(
-  ctx: FaultContext,
-  pick: (pid: number) => boolean,
-  what: string,
-): Promise<void> {
+async function killInEachWorkflow(ctx: FaultContext, container: string): Promise<void> {
   for (const workflow of ctx.names) {
     const pod = await runningStepPod(ctx.ns, workflow);
-    const pids = podPids(pod.metadata.uid).filter(pick);
-    if (killPids(pids) === 0) throw new Error(`no ${what} process found for pod ${pod.metadata.name}`);
+    const pids = containerPids(pod, container);
+    if (killPids(pids) === 0)
+      throw new Error(`no process of container ${container} found for pod ${pod.metadata.name}`);
   }
-  ctx.log(`${what} killed in ${ctx.names.length} pods`);
+  ctx.log(`${container} killed in ${ctx.names.length} pods`);
 }
 
 async function downFor(deployment: string, ms: number, ctx: FaultContext): Promise<void> {
@@ -93,9 +98,23 @@ export interface CatalogOptions {
   load: number;
   /** Workflows per fault. */
   workflows: number;
+  /** The local cluster's node, whose own processes are killed (default: the running one's). */
+  node?: NodeKind;
 }
 
-export function catalog({ load, workflows }: CatalogOptions): Fault[] {
+function restartFault(component: string, name = `${component} SIGKILLed and restarted`): Fault {
+  return { name, script: "sleep 5", inject: (ctx) => restartControlPlane(component, ctx) };
+}
+
+/** The node's own processes: the agent, or the kubelet and containerd (whose shims keep the
+ * containers running while it is down). */
+function nodeFaults(node: NodeKind): Fault[] {
+  return node === "agent"
+    ? [restartFault("agent", "node agent SIGKILLed and restarted")]
+    : [restartFault("kubelet"), restartFault("containerd")];
+}
+
+export function catalog({ load, workflows, node = nodeKind() }: CatalogOptions): Fault[] {
   return [
     failpointFault(FAILPOINTS.beforePod, "before the first pod create"),
     failpointFault(FAILPOINTS.afterPod, "between pod create and status write"),
@@ -157,12 +176,12 @@ export function catalog({ load, workflows }: CatalogOptions): Fault[] {
     {
       name: "wait sidecar SIGKILLed",
       script: "sleep 8",
-      inject: (ctx) => killInEachWorkflow(ctx, isSidecarProcess, "sidecar"),
+      inject: (ctx) => killInEachWorkflow(ctx, WAIT_CONTAINER),
     },
     {
       name: "main SIGKILLed",
       script: "sleep 8",
-      inject: (ctx) => killInEachWorkflow(ctx, (pid) => !isSidecarProcess(pid), "main"),
+      inject: (ctx) => killInEachWorkflow(ctx, MAIN_CONTAINER),
     },
     {
       name: "step pod deleted out of band",
@@ -188,16 +207,8 @@ export function catalog({ load, workflows }: CatalogOptions): Fault[] {
       name: "namespace without onexit RBAC",
       timeoutMs: 150_000,
     },
-    {
-      name: "node agent SIGKILLed and restarted",
-      script: "sleep 5",
-      inject: (ctx) => restartControlPlane("agent", ctx),
-    },
-    {
-      name: "API server SIGKILLed and restarted",
-      script: "sleep 5",
-      inject: (ctx) => restartControlPlane("kube-apiserver", ctx),
-    },
+    ...nodeFaults(node),
+    restartFault("kube-apiserver", "API server SIGKILLed and restarted"),
     {
       name: "namespace deleted mid-run",
       script: "sleep 6",

@@ -73,7 +73,10 @@ interface PodJson {
     annotations?: Record<string, string>;
     creationTimestamp: string;
   };
-  status?: { phase?: string; containerStatuses?: { name: string; state?: { running?: unknown } }[] };
+  status?: {
+    phase?: string;
+    containerStatuses?: { name: string; containerID?: string; state?: { running?: unknown } }[];
+  };
 }
 
 export function listPodsJson(ns: string): PodJson[] {

@@ -97,10 +97,18 @@ stop kube-apiserver 15
 stop etcd 10
 stop seaweedfs 10
 
-# Processes of ours whose pid file is lost: every one names the state directory.
+# Processes of ours whose pid file is lost: every one names the state directory. The program
+# (argv[0], or the script node runs) decides, not a word anywhere in the arguments: a
+# `tail -f $ONEXIT_STATE/kubelet.log` or a script waiting for the cluster's lock is not ours.
+leftover_program() {
+	local args
+	mapfile -d '' -t args <"/proc/$1/cmdline" 2>/dev/null || return 1
+	[[ ${args[0]##*/} =~ ^(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|containerd|onexit-launcher|weed)$ ]] ||
+		[[ ${args[0]##*/} == node && ${args[1]:-} == */agent/main.ts ]]
+}
 for pid in $(ps -eo pid=,args= | awk -v d="$ONEXIT_STATE/" 'index($0, d) {print $1}'); do
 	[[ $pid == "$$" || $pid == "$BASHPID" || $pid == "$PPID" ]] && continue
-	if grep -qaE '(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|containerd|onexit-launcher|agent/main\.ts|weed)' "/proc/$pid/cmdline" 2>/dev/null; then
+	if leftover_program "$pid"; then
 		log "killing leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-100)"
 		kill -KILL "$pid" 2>/dev/null
 	fi

@@ -110,7 +110,10 @@ export function call(target: HttpsTarget, options: Call): Promise<Reply> {
         port: target.endpoint.port,
         servername: target.serverName,
         ca: target.ca,
-        agent: target.agent,
+        // No pooled connection unless the caller brings its agent: between two calls the tests run
+        // kubectl synchronously, and a keep-alive socket the coordinator closed while this event
+        // loop was blocked would be reused before its close is seen ("socket hang up").
+        agent: target.agent ?? false,
         method: options.method ?? (body === undefined ? "GET" : "POST"),
         path: options.path,
         headers,
@@ -181,7 +184,7 @@ export function refusal(run: () => string): string {
 
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    httpRequest(url, { timeout: 30_000 }, (res) => {
+    httpRequest(url, { timeout: 30_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));

@@ -2,8 +2,8 @@
 // ONEXIT_E2E_HELM_ARGS adds values (for example the image of a kind cluster).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { artifactRepositoryValue, artifactStore, createArtifactSecret } from "./artifact-store.ts";
 
 export const RELEASE_NAMESPACE = "onexit";
@@ -28,10 +28,39 @@ export function sourceHash(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+const stateDir = (): string => process.env.ONEXIT_STATE || "/tmp/onexit-cluster";
+
 /** Where the fault suite arms the coordinator's failpoints (faults/, coordinator/failpoints.ts): a
- * host directory, as the test cluster's pods are host processes. Inert while it holds no file. */
+ * host directory, the same path in the coordinator's container. Inert while it holds no file. */
 export function failpointsDir(): string {
-  return join(process.env.ONEXIT_STATE || "/tmp/onexit-cluster", "failpoints");
+  return join(stateDir(), "failpoints");
+}
+
+/** The local test cluster (test/cluster/), whose node is this host: not kind or another KUBECONFIG's. */
+export function onLocalTestCluster(): boolean {
+  const kubeconfig = process.env.KUBECONFIG;
+  return kubeconfig !== undefined && resolve(kubeconfig) === resolve(stateDir(), "kubeconfig");
+}
+
+/** Test-only helm arguments for the local cluster: the failpoints directory, made writable by the
+ * coordinator's non-root user, is mounted into its container by a post-renderer (the chart has no
+ * such volume, so no user install gets one). Elsewhere failpoints stay unarmable. */
+function failpointsArgs(): string[] {
+  if (!onLocalTestCluster()) return [];
+  mkdirSync(failpointsDir(), { recursive: true });
+  chmodSync(failpointsDir(), 0o777);
+  return [
+    "--set",
+    "coordinator.extraEnv[0].name=ONEXIT_FAILPOINTS_DIR",
+    "--set-string",
+    `coordinator.extraEnv[0].value=${failpointsDir()}`,
+    "--post-renderer",
+    process.execPath,
+    "--post-renderer-args",
+    join(ROOT, "faults/failpoints-post-renderer.ts"),
+    "--post-renderer-args",
+    failpointsDir(),
+  ];
 }
 
 let builtFor: string | undefined;
@@ -80,10 +109,7 @@ export function installOnexit(extraArgs: string[] = []): void {
     "--create-namespace",
     "--set-string",
     `podAnnotations.onexit\\.dev/source-hash=${hash}`,
-    "--set",
-    "coordinator.extraEnv[0].name=ONEXIT_FAILPOINTS_DIR",
-    "--set-string",
-    `coordinator.extraEnv[0].value=${failpointsDir()}`,
+    ...failpointsArgs(),
     ...repository,
     "--wait",
     "--timeout",
