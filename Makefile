@@ -62,7 +62,7 @@ prereqs:
 # docs/test-cluster.md. Against another cluster (KUBECONFIG) both passes run there.
 E2E_ON_KUBELET := $(addprefix test/e2e/,$(addsuffix .test.ts,real-node chart workflows dag-fail-fast \
 	ownership retry-backoff parallelism artifacts artifact-gc security security-limits faults \
-	sidecar-give-up))
+	sidecar-give-up stuck-pod))
 E2E_JSON = --reporter=default --reporter=json --outputFile.json=$(1)
 
 e2e: deps tools prereqs build

@@ -28,6 +28,7 @@ const envSchema = z
     ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(32),
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
+    ONEXIT_STUCK_POD_GRACE_SECONDS: z.coerce.number().int().min(1).max(86400).default(180),
     ONEXIT_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     ONEXIT_FAILPOINTS_DIR: z.string().min(1).optional(),
     ONEXIT_ARTIFACT_REPOSITORY: z.string().optional(),
@@ -52,6 +53,8 @@ export interface CoordinatorConfig {
   workers: number;
   relistIntervalMs: number;
   defaultServiceAccountName: string;
+  /** How long a step pod may wait for what only its author can fix (engine/nodes/pod-stuck.ts). */
+  stuckPodGraceMs: number;
   logLevel: LogLevel;
   /** Fault injection for `make faults` (coordinator/failpoints.ts); absent in production. */
   failpointsDir?: string;
@@ -111,6 +114,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       workers: e.ONEXIT_WORKERS,
       relistIntervalMs: e.ONEXIT_RELIST_SECONDS * 1000,
       defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
+      stuckPodGraceMs: e.ONEXIT_STUCK_POD_GRACE_SECONDS * 1000,
       logLevel: e.ONEXIT_LOG_LEVEL,
       ...(e.ONEXIT_FAILPOINTS_DIR === undefined ? {} : { failpointsDir: e.ONEXIT_FAILPOINTS_DIR }),
       ...(repository.value === undefined ? {} : { defaultArtifactRepository: repository.value }),

@@ -88,6 +88,7 @@ export async function startCoordinator(
       reconcile: deps.reconcile,
       engineConfig: {
         defaultServiceAccountName: config.defaultServiceAccountName,
+        stuckPodGraceMs: config.stuckPodGraceMs,
         controllerNamespace: config.namespace,
         ...(config.image === undefined ? {} : { image: config.image }),
         ...(config.defaultArtifactRepository === undefined

@@ -5,6 +5,8 @@ import type { ArtifactRepository, Workflow, WorkflowStatus, WorkflowTemplate } f
 export interface EngineConfig {
   /** Extra labels/annotations or defaults the engine stamps on every pod it builds. */
   defaultServiceAccountName: string;
+  /** How long a step pod may be stuck (a missing Secret, an image that cannot be pulled) before its step ends in Error; default STUCK_GRACE_MS. */
+  stuckPodGraceMs?: number;
   /** The chart's default artifact repository (`artifactRepository`); undefined when none is set. */
   defaultArtifactRepository?: ArtifactRepository;
   /** The coordinator's namespace: a `spec.artifactRepositoryRef` ConfigMap is looked for there too, as Argo's managed namespace. */

@@ -110,6 +110,9 @@ export function installOnexit(extraArgs: string[] = []): void {
     "--set-string",
     `podAnnotations.onexit\\.dev/source-hash=${hash}`,
     ...failpointsArgs(),
+    // A stuck step pod (stuck-pod.test.ts) ends in Error after 15 s instead of the default 3 min.
+    "--set",
+    "coordinator.stuckPodGraceSeconds=15",
     ...repository,
     "--wait",
     "--timeout",

@@ -15,7 +15,15 @@ import type { Ctx, ExecRequest, TemplateCall } from "../context.ts";
 import { foreignPodMessage } from "../foreign.ts";
 import type { LogTailsMount } from "../log-tails.ts";
 import type { ForeignObject } from "../types.ts";
-import { finishNode, idOf, keepUnresolved, setGlobalOutput, setNode, updateNode } from "../context.ts";
+import {
+  finishNode,
+  idOf,
+  keepUnresolved,
+  requestWake,
+  setGlobalOutput,
+  setNode,
+  updateNode,
+} from "../context.ts";
 import { isKilled } from "../kill.ts";
 import {
   awaitCreate,
@@ -32,6 +40,7 @@ import { buildPod } from "./pod-build.ts";
 import { observePod, withSidecarFailure } from "./pod-observe.ts";
 import type { PodResult } from "./pod-observe.ts";
 import { podOutputs } from "./pod-outputs.ts";
+import { STUCK_MESSAGE_PREFIX, stuckDecision, type StuckDecision } from "./pod-stuck.ts";
 import { mayDecideEarly, sidecarFailedEvent } from "./pod-recording.ts";
 
 /** Someone else's pod holds this node's name: the node errs naming it, and an event says so. */
@@ -185,7 +194,8 @@ function withoutPod(ctx: Ctx, req: ExecRequest, node: NodeStatus, run: Run): Nod
   return vanished(ctx, node);
 }
 
-function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod): NodeStatus {
+/** The node as its pod found it: no create wait any more, and its pod's name. */
+function adopt(ctx: Ctx, observed: NodeStatus, pod: V1Pod): NodeStatus {
   let node = observed;
   if (isAwaitingCreate(node)) {
     const { message: _createWait, ...created } = node;
@@ -195,12 +205,34 @@ function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod):
   // Argo's CLI drops podName when it writes the status (argo suspend, resume): the pod tells again.
   if (node.podName === undefined && pod.metadata?.name !== undefined)
     node = updateNode(ctx, node.id, { podName: pod.metadata.name });
+  return node;
+}
+
+function follow(ctx: Ctx, observed: NodeStatus, template: Template, pod: V1Pod): NodeStatus {
+  const node = adopt(ctx, observed, pod);
   const early = (template.outputs?.parameters ?? []).length === 0 && mayDecideEarly(ctx);
   const seen = observePod(pod, early);
   if (seen.state === "done") return record(ctx, node, template, { result: seen, pod });
+  const stuck = stuckDecision(pod, ctx.now.getTime(), ctx.config.stuckPodGraceMs);
+  if (stuck?.kind === "fail") return failStuck(ctx, node, pod, stuck.message);
   const patch: Partial<NodeStatus> = { phase: seen.state === "running" ? "Running" : node.phase };
   if (seen.hostNodeName) patch.hostNodeName = seen.hostNodeName;
-  return updateNode(ctx, node.id, patch);
+  return updateNode(ctx, node.id, { ...patch, ...stuckMessage(ctx, node, stuck) });
+}
+
+/** While the pod is stuck its reason is the node's message; once it moves on, the message goes. */
+function stuckMessage(ctx: Ctx, node: NodeStatus, stuck: StuckDecision | undefined): Partial<NodeStatus> {
+  if (stuck === undefined)
+    return node.message?.startsWith(STUCK_MESSAGE_PREFIX) ? { message: undefined } : {};
+  if (stuck.kind === "waiting") requestWake(ctx, stuck.wakeAfterMs);
+  return { message: stuck.message };
+}
+
+/** The kubelet would retry forever: the pod goes, the step ends in Error naming why (pod-stuck.ts). */
+function failStuck(ctx: Ctx, node: NodeStatus, pod: V1Pod, message: string): NodeStatus {
+  const name = node.podName ?? pod.metadata?.name;
+  if (name !== undefined) ctx.actions.push({ kind: "deletePod", name, reason: message });
+  return finishNode(ctx, node.id, "Error", message);
 }
 
 function kill(ctx: Ctx, node: NodeStatus, pod: V1Pod | undefined): NodeStatus {
