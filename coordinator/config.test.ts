@@ -16,6 +16,7 @@ describe("parseConfig", () => {
         workers: 32,
         relistIntervalMs: 300_000,
         defaultServiceAccountName: "default",
+        stuckPodGraceMs: 180_000,
         logLevel: "info",
       },
     });
