@@ -1,8 +1,10 @@
 // Artifacts end to end against the test cluster's real S3 store (SeaweedFS, test/cluster/up.sh):
 // a DAG passing a directory between two tasks, a file kept as it is (`archive: none`), key-only
-// and raw inputs, and an exit handler reading a failed step's archived log. Runs on the kubelet
+// raw and http inputs (a real HTTP server on the bridge address), and an exit handler reading a failed step's archived log. Runs on the kubelet
 // node (Makefile E2E_ON_KUBELET): the copier is onexit's image's busybox, run in `main`.
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { Artifact, NodeStatus, Workflow } from "../../coordinator/engine/workflow.ts";
 import { artifactStore } from "./artifact-store.ts";
@@ -147,6 +149,37 @@ spec:
     expect(artifact(nodeNamed(workflow, ".put"), "absent")).toBeUndefined();
     await waitForPodsDone(ns, name);
     expect(logs(ns, podOf(name, "get"), "main")).toBe("keyed\nraw text");
+  });
+
+  it("when an input comes from an http URL, then it is fetched from that server and placed with its mode", async () => {
+    // A real HTTP server on the bridge address, where pods reach the host (the store is there too).
+    const host = (store?.endpoint ?? "").split(":")[0] ?? "";
+    const server = createServer((request, response) => {
+      if (request.url === "/greeting.txt") response.end("fetched over http\n");
+      else response.writeHead(404).end("no such file\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { name, workflow } = await run(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: art-http-}
+spec:
+  entrypoint: get
+  templates:
+  - name: get
+    inputs:
+      artifacts:
+      - {name: page, path: /in/greeting.txt, mode: 0755, http: {url: "http://${host}:${port}/greeting.txt"}}
+    container: {image: busybox:1.35, command: [sh, -c, "cat /in/greeting.txt; stat -c %a /in/greeting.txt"]}
+`);
+      expect(workflow.status?.phase, workflow.status?.message).toBe("Succeeded");
+      await waitForPodsDone(ns, name);
+      expect(logs(ns, podOf(name, "get"), "main").trimEnd()).toBe("fetched over http\n755");
+    } finally {
+      server.close();
+    }
   });
 
   it("when a step does not write a declared output, then it ends in Error naming the artifact and its path", async () => {
