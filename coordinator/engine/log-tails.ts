@@ -6,8 +6,9 @@
 import { LOG_TAILS_DIR } from "../../common/names.ts";
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { NodeStatus, Workflow } from "./workflow.ts";
-import { API_VERSION, fnv32a, LABEL_WORKFLOW, logTailsConfigMapName, podName } from "../../common/names.ts";
+import { fnv32a, LABEL_WORKFLOW, logTailsConfigMapName, podName } from "../../common/names.ts";
 import { reportOf } from "./nodes/pod-observe.ts";
+import { workflowOwnerReference } from "./owner-reference.ts";
 
 export const LOG_DIR = LOG_TAILS_DIR;
 /** A ConfigMap holds at most 1 MiB; keep a margin for keys and metadata. */
@@ -115,16 +116,7 @@ export function logTails(
       name: configMapName,
       namespace: wf.metadata.namespace ?? "default",
       labels: { [LABEL_WORKFLOW]: name },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: "Workflow",
-          name,
-          uid: wf.metadata.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [workflowOwnerReference(wf)],
     },
     data,
   };

@@ -11,9 +11,10 @@ import {
   LABEL_COMPONENT,
   type ArtifactGCJob,
 } from "../../../common/artifact-gc.ts";
-import { API_VERSION, LABEL_WORKFLOW, MAIN_CONTAINER, fnv32a } from "../../../common/names.ts";
+import { LABEL_WORKFLOW, MAIN_CONTAINER, fnv32a } from "../../../common/names.ts";
 import type { Workflow } from "../workflow.ts";
 import type { GCStrategy } from "./gc.ts";
+import { workflowOwnerReference } from "../owner-reference.ts";
 
 const SHORT: Record<GCStrategy, string> = { OnWorkflowCompletion: "wfcomp", OnWorkflowDeletion: "wfdel" };
 /** The kubelet stops it after this long (the engine gives up on it a little later, gc.ts). */
@@ -50,16 +51,7 @@ export function gcPod(
       name: gcPodName(wf, strategy),
       namespace: wf.metadata.namespace ?? "default",
       labels: { [LABEL_WORKFLOW]: wf.metadata.name ?? "", [LABEL_COMPONENT]: ARTIFACT_GC_COMPONENT },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: "Workflow",
-          name: wf.metadata.name ?? "",
-          uid: wf.metadata.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [workflowOwnerReference(wf)],
     },
     spec: {
       restartPolicy: "Never",

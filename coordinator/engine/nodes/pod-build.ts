@@ -8,7 +8,6 @@ import {
   ANNOTATION_NODE_ID,
   ANNOTATION_NODE_NAME,
   ANNOTATION_OUTPUTS,
-  API_VERSION,
   LABEL_ON_EXIT,
   LABEL_WORKFLOW,
   MAIN_CONTAINER,
@@ -16,6 +15,7 @@ import {
 } from "../../../common/names.ts";
 import { LOG_DIR } from "../log-tails.ts";
 import { ARTIFACT_PLAN_ANNOTATION, type ArtifactPlan } from "../../../common/artifact-plan.ts";
+import { workflowOwnerReference } from "../owner-reference.ts";
 
 export const ANNOTATION_SCRIPT = "onexit.dev/script";
 export const SCRIPT_VOLUME = "onexit-script";
@@ -172,16 +172,7 @@ export function buildPod(input: PodInput): Resolved<V1Pod> {
         [ANNOTATION_DEFAULT_CONTAINER]: MAIN_CONTAINER,
         ...more.annotations,
       },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: "Workflow",
-          name: wf.metadata.name ?? "",
-          uid: wf.metadata.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [workflowOwnerReference(wf)],
     },
     spec: {
       restartPolicy: "Never",
