@@ -70,8 +70,13 @@ export interface ApplierOptions {
   identity: string;
   /** Told about every pod this replica created (or found existing), so the controller can wait for its cache. */
   onPodCreated?: (workflowKey: WorkflowKey, podName: string) => void;
-  /** Told about every workflow version this replica wrote over: a cache still showing it is stale. */
-  onWorkflowWritten?: (workflowKey: WorkflowKey, supersededVersion: string | undefined) => void;
+  /** Told about every workflow write of this replica: the version it wrote over (a cache still
+   *  showing it is stale) and the version it made (its watch event needs no pass). */
+  onWorkflowWritten?: (
+    workflowKey: WorkflowKey,
+    supersededVersion: string | undefined,
+    writtenVersion: string | undefined,
+  ) => void;
   /** Where failed creates and foreign objects are recorded; without it a failed create fails the apply. */
   createRefusals?: Pick<
     CreateRefusals,
@@ -124,7 +129,11 @@ export class Applier {
 
   /** Each write returns the new object; the version it replaced is stale from now on. */
   private wrote(before: Workflow, after: Workflow): Workflow {
-    this.options.onWorkflowWritten?.(objectKey(before), before.metadata.resourceVersion);
+    this.options.onWorkflowWritten?.(
+      objectKey(before),
+      before.metadata.resourceVersion,
+      after.metadata.resourceVersion,
+    );
     return after;
   }
 

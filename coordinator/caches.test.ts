@@ -51,6 +51,79 @@ describe("caches", () => {
     await caches.stop();
   });
 
+  it("when a pod only starts, then its workflow is queued as a change that may wait; when main ends, as urgent", async () => {
+    const timers = fakeTimers();
+    const podSource = source<V1Pod>([]);
+    const keys: [string, boolean][] = [];
+    const caches = createCaches({
+      client: { workflows: () => source<Workflow>([]), pods: () => podSource },
+      namespace: "",
+      relistIntervalMs: 60_000,
+      now: timers.now,
+      delay: timers.delay,
+      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
+      onKey: (k, urgent) => keys.push([k, urgent]),
+    });
+    caches.start();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    const started = pod("wf-1", "wf");
+    podSource.emit?.("ADDED", started);
+    const ended: V1Pod = {
+      ...started,
+      metadata: { ...started.metadata, resourceVersion: "9" },
+      status: {
+        phase: "Running",
+        containerStatuses: [
+          {
+            name: "main",
+            image: "i",
+            imageID: "",
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 0 } },
+          },
+        ],
+      },
+    };
+    podSource.emit?.("MODIFIED", ended);
+    expect(keys).toEqual([
+      ["ns/wf", false],
+      ["ns/wf", true],
+    ]);
+    await caches.stop();
+  });
+
+  it("when the event of a workflow version this replica wrote arrives, then nothing is queued; any other version is", async () => {
+    const timers = fakeTimers();
+    const wf = (rv: string): Workflow =>
+      ({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Workflow",
+        metadata: { name: "wf", namespace: "ns", resourceVersion: rv },
+        spec: {},
+      }) as Workflow;
+    const wfSource = source<Workflow>([wf("1")]);
+    const keys: string[] = [];
+    const caches = createCaches({
+      client: { workflows: () => wfSource, pods: () => source<V1Pod>([]) },
+      namespace: "",
+      relistIntervalMs: 60_000,
+      now: timers.now,
+      delay: timers.delay,
+      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
+      onKey: (k) => keys.push(k),
+      isOwnWrite: (_key, version) => version === "2",
+    });
+    caches.start();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(keys).toEqual(["ns/wf"]);
+    wfSource.emit?.("MODIFIED", wf("2"));
+    expect(keys).toEqual(["ns/wf"]);
+    wfSource.emit?.("MODIFIED", wf("3"));
+    expect(keys).toEqual(["ns/wf", "ns/wf"]);
+    await caches.stop();
+  });
+
   it("when templates are cached, then a WorkflowTemplate is found by namespace and a ClusterWorkflowTemplate by name alone, and neither queues a key", async () => {
     const timers = fakeTimers();
     const template = (name: string, namespace?: string): WorkflowTemplate => ({

@@ -1,6 +1,8 @@
 // The informers the coordinator reconciles from: Workflows, and pods carrying the workflow
 // label (indexed by their workflow's key). Every change is mapped to the key of the workflow it
-// concerns and handed to `onKey`; the controller never branches on the kind of event. Beside
+// concerns and handed to `onKey`, marked urgent or not (pod-change.ts); the event of a workflow
+// version this replica wrote itself is skipped (own-writes.ts). The controller never branches on
+// the kind of event. Beside
 // them, WorkflowTemplates and ClusterWorkflowTemplates, read when a workflow references one: a
 // change to one queues nothing (a running workflow keeps the copy its status stores, as in
 // Argo), and they are not waited for (workflow-templates.ts asks the API server for one the
@@ -12,6 +14,7 @@ import type { Workflow, WorkflowTemplate } from "./engine/index.ts";
 import { objectKey, workflowKey, type WorkflowKey } from "../common/workflow-key.ts";
 import type { WorkflowCache } from "./controller.ts";
 import { Informer } from "./informer.ts";
+import { isUrgentPodChange } from "./pod-change.ts";
 import type { KubeClient, ListWatchSource } from "./kube-client.ts";
 
 export interface CachesOptions {
@@ -23,7 +26,10 @@ export interface CachesOptions {
   now: () => number;
   delay: (ms: number, signal: AbortSignal) => Promise<void>;
   logger: Logger;
-  onKey: (key: WorkflowKey) => void;
+  /** `urgent`: a change that may let the workflow move on; false for one that may be coalesced. */
+  onKey: (key: WorkflowKey, urgent: boolean) => void;
+  /** True (once) for a workflow version this replica wrote itself: its event is skipped (own-writes.ts). */
+  isOwnWrite?: (key: WorkflowKey, resourceVersion: string | undefined) => boolean;
   /** After each workflow relist: a chance to queue every workflow again (a cheap level-based resync). */
   onWorkflowRelist?: () => void;
 }
@@ -55,7 +61,11 @@ export function createCaches(options: CachesOptions): Caches {
     ...common,
     name: "workflows",
     source: options.client.workflows(options.namespace),
-    onChange: (_type, workflow) => options.onKey(objectKey(workflow)),
+    onChange: (type, workflow) => {
+      const key = objectKey(workflow);
+      if (type === "update" && options.isOwnWrite?.(key, workflow.metadata.resourceVersion) === true) return;
+      options.onKey(key, true);
+    },
     ...(options.onWorkflowRelist === undefined ? {} : { onList: options.onWorkflowRelist }),
   });
   const pods = new Informer<V1Pod>({
@@ -63,9 +73,9 @@ export function createCaches(options: CachesOptions): Caches {
     name: "pods",
     source: options.client.pods(options.namespace, LABEL_WORKFLOW),
     indexBy: workflowKeyOfPod,
-    onChange: (_type, pod) => {
+    onChange: (type, pod, previous) => {
       const key = workflowKeyOfPod(pod);
-      if (key !== undefined) options.onKey(key);
+      if (key !== undefined) options.onKey(key, isUrgentPodChange(type, pod, previous));
     },
   });
   const templateInformer = (

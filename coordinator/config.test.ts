@@ -14,6 +14,7 @@ describe("parseConfig", () => {
         metricsPort: 9090,
         watchNamespace: "",
         workers: 32,
+        coalesceMs: 1000,
         relistIntervalMs: 300_000,
         defaultServiceAccountName: "default",
         stuckPodGraceMs: 180_000,

@@ -26,6 +26,9 @@ const envSchema = z
     // Argo's --workflow-workers default: a reconcile mostly waits for the API server, so at 100
     // concurrent workflows 4 workers were the queue's limit (bench/README.md, issue 14).
     ONEXIT_WORKERS: z.coerce.number().int().min(1).max(64).default(32),
+    // A pod change that cannot move its workflow on (scheduled, pulling, started) waits this long
+    // to be reconciled with the others of its workflow (coordinator/pod-change.ts); ends do not wait.
+    ONEXIT_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
     ONEXIT_STUCK_POD_GRACE_SECONDS: z.coerce.number().int().min(1).max(86400).default(180),
@@ -51,6 +54,8 @@ export interface CoordinatorConfig {
   /** Empty: every namespace. */
   watchNamespace: string;
   workers: number;
+  /** How long a pod change that cannot move a workflow on may wait to be coalesced (pod-change.ts). */
+  coalesceMs: number;
   relistIntervalMs: number;
   defaultServiceAccountName: string;
   /** How long a step pod may wait for what only its author can fix (engine/nodes/pod-stuck.ts). */
@@ -112,6 +117,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       metricsPort: e.ONEXIT_METRICS_PORT,
       watchNamespace: e.ONEXIT_WATCH_NAMESPACE,
       workers: e.ONEXIT_WORKERS,
+      coalesceMs: e.ONEXIT_COALESCE_MS,
       relistIntervalMs: e.ONEXIT_RELIST_SECONDS * 1000,
       defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
       stuckPodGraceMs: e.ONEXIT_STUCK_POD_GRACE_SECONDS * 1000,

@@ -7,7 +7,8 @@
 // What a create ran into (create-refusals.ts) is handed to the next reconcile, queued at once, so
 // the node ends in Error or records its wait without waiting for any event or back-off.
 // Workers start once both caches have synced. Nothing is requeued on a timer on the happy path:
-// every reconcile is triggered by a workflow or pod event (or the informers' periodic relist).
+// every reconcile is triggered by a workflow or pod event (or the informers' periodic relist);
+// a pod change that ends nothing is coalesced for `coalesceMs` (pod-change.ts).
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.ts";
 import {
@@ -49,6 +50,10 @@ export interface ControllerOptions {
   delay: (ms: number, signal: AbortSignal) => Promise<void>;
   logger: Logger;
   metrics: Pick<CoordinatorMetrics, "observeReconcile">;
+  /** How long a change that cannot move a workflow on may wait to be coalesced with others (0: none). */
+  coalesceMs?: number;
+  /** Forgets what it knows of a deleted workflow's own writes (own-writes.ts). */
+  ownWrites?: { forget(key: WorkflowKey): void };
   /** How soon to look again at a key whose cache lags our own writes (its watch event usually comes first). */
   staleRetryMs?: number;
   /** What the applier's creates ran into; dropped when the workflow is deleted or finished. */
@@ -72,6 +77,11 @@ export class Controller {
 
   enqueue(key: WorkflowKey): void {
     this.queue.add(key);
+  }
+
+  /** A change that may wait to be taken with others of the same workflow (pod-change.ts). */
+  enqueueCoalesced(key: WorkflowKey): void {
+    this.queue.addCoalesced(key, this.options.coalesceMs ?? 0);
   }
 
   /** Waits for the caches, queues every known workflow, runs the workers until `signal` aborts. */
@@ -120,6 +130,7 @@ export class Controller {
     if (workflow === undefined) {
       // Deleted: with the finalizer gone there is nothing left to do; owned pods are garbage-collected.
       expectations.forget(key);
+      this.options.ownWrites?.forget(key);
       this.refusals.forget(key);
       this.queue.forget(key);
       return "success";

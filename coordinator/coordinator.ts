@@ -16,6 +16,7 @@ import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { CreateRefusals } from "./create-refusals.ts";
+import { OwnWrites } from "./own-writes.ts";
 import { createPodProxy, type OpenApiStream } from "./pod-proxy.ts";
 import { handleReport } from "./report-handler.ts";
 import { createReportApp, startReportServer } from "./report-server.ts";
@@ -57,6 +58,7 @@ export async function startCoordinator(
   const now = deps.now ?? realTimers.now;
   const expectations = new CacheExpectations({ now });
   const createRefusals = new CreateRefusals();
+  const ownWrites = new OwnWrites();
   let term: { controller: Controller; abort: AbortController; done: Promise<void> } | undefined;
 
   const caches = createCaches({
@@ -66,7 +68,16 @@ export async function startCoordinator(
     now,
     delay: realDelay,
     logger,
-    onKey: (key) => term?.controller.enqueue(key),
+    onKey: (key, urgent) => {
+      metrics.watchEvent(urgent ? "at_once" : "coalesced");
+      if (urgent) term?.controller.enqueue(key);
+      else term?.controller.enqueueCoalesced(key);
+    },
+    isOwnWrite: (key, version) => {
+      const own = ownWrites.consume(key, version);
+      if (own) metrics.watchEvent("own_write");
+      return own;
+    },
     onWorkflowRelist: () => {
       for (const workflow of caches.listWorkflows()) term?.controller.enqueue(objectKey(workflow));
     },
@@ -78,7 +89,10 @@ export async function startCoordinator(
     metrics,
     identity: config.identity,
     onPodCreated: (key, pod) => expectations.createdPod(key, pod),
-    onWorkflowWritten: (key, version) => expectations.wroteWorkflow(key, version),
+    onWorkflowWritten: (key, superseded, written) => {
+      expectations.wroteWorkflow(key, superseded);
+      ownWrites.wrote(key, written);
+    },
     createRefusals,
   });
 
@@ -98,6 +112,8 @@ export async function startCoordinator(
       applier,
       expectations,
       workers: config.workers,
+      coalesceMs: config.coalesceMs,
+      ownWrites,
       timers: { ...realTimers, now },
       delay: realDelay,
       logger,

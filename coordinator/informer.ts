@@ -21,7 +21,8 @@ export interface InformerOptions<T extends Meta> {
   /** Resolves after ms, rejects when the signal aborts. */
   delay: (ms: number, signal: AbortSignal) => Promise<void>;
   logger: Logger;
-  onChange: (type: ChangeType, object: T) => void;
+  /** `previous`: the cached object an update replaced, or the one a delete removed. */
+  onChange: (type: ChangeType, object: T, previous: T | undefined) => void;
   /** Called after every successful list (the first one means "synced"). */
   onList?: () => void;
   /** A secondary index, e.g. pods by owning workflow key. */
@@ -193,7 +194,7 @@ export class Informer<T extends Meta> {
     if (old !== undefined) this.unindex(key, old);
     this.objects.set(key, object);
     this.reindex(key, object);
-    this.notify(old === undefined ? "add" : "update", object);
+    this.notify(old === undefined ? "add" : "update", object, old);
   }
 
   private remove(key: string, object: T): void {
@@ -201,7 +202,7 @@ export class Informer<T extends Meta> {
     if (old === undefined) return;
     this.objects.delete(key);
     this.unindex(key, old);
-    this.notify("delete", object);
+    this.notify("delete", object, old);
   }
 
   private replace(items: T[]): void {
@@ -226,9 +227,9 @@ export class Informer<T extends Meta> {
     if (bucket?.size === 0) this.index.delete(value);
   }
 
-  private notify(type: ChangeType, object: T): void {
+  private notify(type: ChangeType, object: T, previous: T | undefined): void {
     try {
-      this.options.onChange(type, object);
+      this.options.onChange(type, object, previous);
     } catch (err) {
       this.options.logger.error("informer handler failed", {
         informer: this.options.name,

@@ -28,7 +28,10 @@ describe("metrics", () => {
     metrics.report("accepted");
     metrics.proxyRequest("log", 200);
     metrics.proxyRequest("refused", 403);
+    metrics.watchEvent("own_write");
     const text = await metrics.registry.metrics();
+    expect(text).toContain('onexit_watch_events_total{handling="own_write"} 1');
+    expect(text).toContain('onexit_watch_events_total{handling="coalesced"} 0');
     expect(text).toContain('onexit_pod_proxy_requests_total{kind="log",code="200"} 1');
     expect(text).toContain('onexit_pod_proxy_requests_total{kind="refused",code="403"} 1');
     expect(text).toContain('onexit_k8s_requests_total{verb="create",code="201"} 1');

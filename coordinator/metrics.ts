@@ -36,7 +36,14 @@ export interface CoordinatorMetrics {
   report(outcome: ReportOutcome): void;
   /** One answer of the sidecars' pod proxy: `kind` watch, log or refused; `code` its HTTP status. */
   proxyRequest(kind: string, code: number): void;
+  /** One watch event of a workflow or of its pod, by how it reached the queue (WATCH_EVENT_HANDLING). */
+  watchEvent(handling: WatchEventHandling): void;
 }
+
+/** at_once: a change that may move the workflow on; coalesced: one that may wait (pod-change.ts);
+ *  own_write: the event of this replica's own write, skipped (own-writes.ts). */
+export const WATCH_EVENT_HANDLINGS = ["at_once", "coalesced", "own_write"] as const;
+export type WatchEventHandling = (typeof WATCH_EVENT_HANDLINGS)[number];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CoordinatorMetrics {
   const registry = new Registry();
@@ -115,6 +122,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Coord
     labelNames: ["kind", "code"],
     registers: [registry],
   });
+  const watchEvents = new Counter({
+    name: "onexit_watch_events_total",
+    help: "Workflow and pod watch events, by how they reached the work queue: at_once, coalesced, or own_write (skipped).",
+    labelNames: ["handling"],
+    registers: [registry],
+  });
+  for (const handling of WATCH_EVENT_HANDLINGS) watchEvents.inc({ handling }, 0);
   for (const outcome of REPORT_OUTCOMES) reports.inc({ outcome }, 0);
   for (const result of RECONCILE_RESULTS) reconciles.inc({ result }, 0);
   leader.set(0);
@@ -137,5 +151,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Coord
     setLeader: (value) => leader.set(value ? 1 : 0),
     report: (outcome) => reports.inc({ outcome }),
     proxyRequest: (kind, code) => proxied.inc({ kind, code: String(code) }),
+    watchEvent: (handling) => watchEvents.inc({ handling }),
   };
 }

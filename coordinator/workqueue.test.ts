@@ -71,10 +71,56 @@ describe("WorkQueue", () => {
     expect(await queue.get()).toEqual({ key: "ns/a", since: 1030 });
   });
 
+  it("when coalesced changes come within the delay, then the key is added once, with the first change's time", async () => {
+    const { queue, timers } = setup();
+    queue.addCoalesced("ns/a", 100);
+    timers.advance(40);
+    queue.addCoalesced("ns/a", 100);
+    queue.addCoalesced("ns/a", 100);
+    expect(timers.pending()).toEqual([60]);
+    timers.advance(59);
+    expect(queue.len()).toBe(0);
+    timers.advance(1);
+    expect(await queue.get()).toEqual({ key: "ns/a", since: 1000 });
+    expect(timers.pending()).toEqual([]);
+  });
+
+  it("when a key is added while a coalesced change waits, then it is taken at once and the waiting add is dropped", async () => {
+    const { queue, timers } = setup();
+    queue.addCoalesced("ns/a", 100);
+    timers.advance(10);
+    queue.add("ns/a");
+    expect(await queue.get()).toEqual({ key: "ns/a", since: 1010 });
+    expect(timers.pending()).toEqual([]);
+    queue.done("ns/a");
+    timers.advance(200);
+    expect(queue.len()).toBe(0);
+  });
+
+  it("when a coalesced change comes while the key is queued, then nothing more is scheduled", () => {
+    const { queue, timers } = setup();
+    queue.add("ns/a");
+    queue.addCoalesced("ns/a", 100);
+    expect(timers.pending()).toEqual([]);
+    expect(queue.len()).toBe(1);
+  });
+
+  it("when a coalesced change comes while the key is processed, then it is added after the delay", async () => {
+    const { queue, timers } = setup();
+    queue.add("ns/a");
+    await queue.get();
+    queue.addCoalesced("ns/a", 100);
+    queue.done("ns/a");
+    expect(queue.len()).toBe(0);
+    timers.advance(100);
+    expect(queue.len()).toBe(1);
+  });
+
   it("when the queue shuts down, then waiting workers get undefined and timers are cancelled", async () => {
     const { queue, timers } = setup();
     const waiting = queue.get();
     queue.addAfter("ns/a", 10);
+    queue.addCoalesced("ns/c", 10);
     queue.shutDown();
     expect(await waiting).toBeUndefined();
     expect(timers.pending()).toEqual([]);

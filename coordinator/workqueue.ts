@@ -31,6 +31,8 @@ export class WorkQueue<K extends string = string> {
   private readonly dirty = new Map<K, number>();
   private readonly processing = new Set<K>();
   private readonly waiting = new Map<K, { at: number; cancel: () => void }>();
+  /** Keys a coalesced change will add when its timer fires (addCoalesced). */
+  private readonly coalescing = new Map<K, () => void>();
   private readonly failures = new Map<K, number>();
   private readonly getters: ((item: WorkItem<K> | undefined) => void)[] = [];
   private shuttingDown = false;
@@ -70,6 +72,24 @@ export class WorkQueue<K extends string = string> {
       this.add(key, since);
     });
     this.waiting.set(key, { at, cancel });
+  }
+
+  /**
+   * A change that can wait up to `delayMs`: the key is added once when the delay ends, however many
+   * such changes come meanwhile, and sooner if anything else adds it (the pass that takes it reads
+   * the latest state, so the pending add is dropped then).
+   */
+  addCoalesced(key: K, delayMs: number, since: number = this.timers.now()): void {
+    if (this.shuttingDown || this.dirty.has(key) || this.coalescing.has(key)) return;
+    if (delayMs <= 0) {
+      this.add(key, since);
+      return;
+    }
+    const cancel = this.timers.setTimer(delayMs, () => {
+      this.coalescing.delete(key);
+      this.add(key, since);
+    });
+    this.coalescing.set(key, cancel);
   }
 
   /** Re-adds after this key's next back-off step (base · 2^failures, capped). */
@@ -114,6 +134,8 @@ export class WorkQueue<K extends string = string> {
     this.shuttingDown = true;
     for (const pending of this.waiting.values()) pending.cancel();
     this.waiting.clear();
+    for (const cancel of this.coalescing.values()) cancel();
+    this.coalescing.clear();
     for (const resolve of this.getters.splice(0)) resolve(undefined);
   }
 
@@ -122,6 +144,8 @@ export class WorkQueue<K extends string = string> {
     if (key === undefined) return undefined;
     const since = this.dirty.get(key) ?? this.timers.now();
     this.dirty.delete(key);
+    this.coalescing.get(key)?.();
+    this.coalescing.delete(key);
     this.processing.add(key);
     return { key, since };
   }

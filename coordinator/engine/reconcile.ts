@@ -4,7 +4,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Scope } from "./expr/template.ts";
 import type { NodeStatus, Template, Workflow, WorkflowStatus } from "./workflow.ts";
 import { isNodeDone, isWorkflowDone } from "./workflow.ts";
-import { nodeId } from "../../common/names.ts";
+import { FINALIZER, nodeId } from "../../common/names.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { memoByVersion } from "./context.ts";
 import { FAILED_LOGS_VARIABLE } from "./nodes/failed-logs.ts";
@@ -264,10 +264,39 @@ function pass(ctx: Ctx, previousStart: string | undefined, stored: Resolved["sto
     : { status, labels, actions, requeueAfterMs };
 }
 
+/** The finalizers left once `actions` are applied. */
+function finalizersAfter(finalizers: readonly string[], actions: readonly Action[]): string[] {
+  let left = [...finalizers];
+  for (const action of actions) {
+    if (action.kind !== "addFinalizer" && action.kind !== "removeFinalizer") continue;
+    const name = action.finalizer ?? FINALIZER;
+    left = left.filter((f) => f !== name);
+    if (action.kind === "addFinalizer") left.push(name);
+  }
+  return left;
+}
+
+/**
+ * A pass that ends the workflow also does what the next pass of the finished workflow would
+ * (its artifacts' collection), so every result is a fixed point: reconciling what it wrote gives
+ * nothing new. The controller relies on that to skip the watch event of its own write.
+ */
+function settle(input: ReconcileInput, result: ReconcileResult): ReconcileResult {
+  if (!isWorkflowDone(result.status.phase) || isWorkflowDone(input.workflow.status?.phase)) return result;
+  const metadata = input.workflow.metadata;
+  const finalizers = finalizersAfter(metadata.finalizers ?? [], result.actions);
+  const next = finished({
+    ...input,
+    workflow: { ...input.workflow, metadata: { ...metadata, finalizers }, status: result.status },
+  });
+  const settled = { status: next.status, labels: next.labels, actions: [...result.actions, ...next.actions] };
+  return next.requeueAfterMs === undefined ? settled : { ...settled, requeueAfterMs: next.requeueAfterMs };
+}
+
 /** Nothing a user writes may throw out of here: an unexpected failure ends the workflow in Error. */
 export function reconcile(input: ReconcileInput): ReconcileResult {
   try {
-    return run(input);
+    return settle(input, run(input));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return errored(input, `internal error: ${message}`);

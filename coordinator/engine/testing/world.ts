@@ -1,6 +1,7 @@
 // Test helpers in the shape of Argo's controller tests: a workflow from a YAML literal,
 // reconcile, make pods' phases (with or without a sidecar report), reconcile, assert.
 // `step` applies the actions the way the runtime and Kubernetes would.
+import { isDeepStrictEqual } from "node:util";
 import type { V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { NodeStatus, Workflow, WorkflowTemplate } from "../workflow.ts";
@@ -12,7 +13,7 @@ import {
 } from "../../../common/names.ts";
 import type { Report } from "../../../common/report.ts";
 import { reconcile } from "../reconcile.ts";
-import type { Action, EngineConfig, ForeignObject, ReconcileResult } from "../types.ts";
+import type { Action, EngineConfig, ForeignObject, ReconcileInput, ReconcileResult } from "../types.ts";
 
 export const START = new Date("2026-03-01T10:00:00.000Z");
 
@@ -153,10 +154,8 @@ function apply(w: World, action: Action, blocked: Blocked): void {
   }
 }
 
-/** One reconcile `advanceMs` after the previous one, its actions applied. */
-export function step(w: World, advanceMs = 1000): ReconcileResult {
-  if (w.last !== undefined) w.now = new Date(w.now.getTime() + advanceMs);
-  const result = reconcile({
+function inputOf(w: World): ReconcileInput {
+  return {
     workflow: structuredClone(w.workflow),
     pods: structuredClone(w.pods),
     now: w.now,
@@ -166,14 +165,41 @@ export function step(w: World, advanceMs = 1000): ReconcileResult {
     foreignObjects: structuredClone([...w.foreign.filter((o) => o.kind === "Pod"), ...w.foundConfigMaps]),
     configMapCreateFailures: { ...w.configMapCreateFailures },
     workflowTemplates: structuredClone(w.workflowTemplates),
-  });
+  };
+}
+
+/** One reconcile `advanceMs` after the previous one, its actions applied. */
+export function step(w: World, advanceMs = 1000): ReconcileResult {
+  if (w.last !== undefined) w.now = new Date(w.now.getTime() + advanceMs);
+  const result = reconcile(inputOf(w));
   const labels = { ...w.workflow.metadata.labels, ...result.labels };
   w.workflow = { ...w.workflow, metadata: { ...w.workflow.metadata, labels }, status: result.status };
   const blocked: Blocked = new Map();
   for (const action of result.actions) apply(w, action, blocked);
   w.actions.push(...result.actions);
   w.last = result;
+  assertFixedPoint(w, result);
   return result;
+}
+
+/**
+ * The controller skips the watch event of its own status write (coordinator/caches.ts), so a pass
+ * that touched no pod or ConfigMap must leave nothing for the next one: reconciling what it wrote,
+ * at the same instant, gives the same status and no action. (A pass that created or deleted
+ * something is followed by that object's own event.)
+ */
+function assertFixedPoint(w: World, result: ReconcileResult): void {
+  const touchedObjects = result.actions.some(
+    (a) => !["event", "addFinalizer", "removeFinalizer"].includes(a.kind),
+  );
+  if (touchedObjects) return;
+  const again = reconcile(inputOf(w));
+  const actions = again.actions.map((a) => a.kind);
+  if (actions.length === 0 && isDeepStrictEqual(again.status, w.workflow.status)) return;
+  throw new Error(
+    `reconcile is not a fixed point: a second pass on its own result gives actions [${actions.join(", ")}]` +
+      ` and status ${JSON.stringify(again.status)}\nafter ${JSON.stringify(w.workflow.status)}`,
+  );
 }
 
 export function updatePod(w: World, name: string, change: (pod: V1Pod) => void): void {
