@@ -228,6 +228,7 @@ function run(given: ReconcileInput): ReconcileResult {
   const input = { ...given, workflow: readableStatus(given.workflow) };
   const previous = input.workflow.status ?? {};
   if (isWorkflowDone(previous.phase)) return finished(input);
+  if (input.statusTooLarge !== undefined) return errored(input, input.statusTooLarge);
   // Deleted without our finalizer (opted out, or never started): it is going away; start nothing,
   // and hold nothing (its artifacts are left: it never finished).
   if (deleting(input.workflow) && !hasFinalizer(input.workflow))
