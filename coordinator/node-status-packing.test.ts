@@ -118,7 +118,9 @@ describe("Argo's format", () => {
     const list = (await compressNodes({})).slice(0, 8);
     await expect(decompressNodes(list)).rejects.toThrow();
     const array = gzipSync(JSON.stringify([1])).toString("base64");
-    await expect(decompressNodes(array)).rejects.toThrow("status.compressedNodes does not hold a map of nodes");
+    await expect(decompressNodes(array)).rejects.toThrow(
+      "status.compressedNodes does not hold a map of nodes",
+    );
   });
 });
 
