@@ -18,7 +18,7 @@ spec:
 const TOO_LARGE = "workflow is longer than maximum allowed size: 3 bytes, 2 with status.nodes compressed";
 
 describe("a status too long to store (ReconcileInput.statusTooLarge)", () => {
-  it("when the runtime says so, then the workflow ends in Error with its words, the stored status kept, and nothing more runs", () => {
+  it("when the runtime says so, then the workflow and its entry node end in Error with its words, the other stored nodes kept, and nothing more runs", () => {
     const w = world(WITH_HANDLER);
     step(w);
     running(w, "wf[0].a");
@@ -27,7 +27,17 @@ describe("a status too long to store (ReconcileInput.statusTooLarge)", () => {
     succeed(w, "wf[0].a");
     w.statusTooLarge = TOO_LARGE;
     const result = step(w);
-    expect(result.status).toMatchObject({ phase: "Error", message: TOO_LARGE, nodes: stored?.nodes });
+    const entryId = Object.values(stored?.nodes ?? {}).find((n) => n.name === "wf")?.id ?? "";
+    expect(result.status).toMatchObject({ phase: "Error", message: TOO_LARGE });
+    expect(result.status.nodes).toEqual({
+      ...stored?.nodes,
+      [entryId]: {
+        ...stored?.nodes?.[entryId],
+        phase: "Error",
+        message: TOO_LARGE,
+        finishedAt: w.now.toISOString(),
+      },
+    });
     expect(result.status.finishedAt).toBe(w.now.toISOString());
     expect(result.labels).toMatchObject({ "workflows.argoproj.io/phase": "Error" });
     expect(createdPods(result)).toEqual([]); // not even the exit handler

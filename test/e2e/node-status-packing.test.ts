@@ -92,6 +92,9 @@ describe("a workflow whose status is stored compressed (ONEXIT_MAX_WORKFLOW_SIZE
         `^${name} Error \\S+ workflow is longer than maximum allowed size: .*ONEXIT_MAX_WORKFLOW_SIZE=`,
       ),
     );
+    const got = runArgo(ns, ["get", name]).stdout;
+    expect(got).toMatch(/^Status:\s+Error$/m);
+    expect(got).toMatch(/^Message:\s+workflow is longer than maximum allowed size: /m);
     const released = await waitFor(
       () => {
         const workflow = getWorkflow(ns, name);
