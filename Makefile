@@ -42,8 +42,8 @@ lint: deps typecheck
 unit: deps
 	vitest run --project unit --reporter=default --reporter=json --outputFile.json=.cache/unit.json
 
-# The control plane, kubectl, helm and Argo's argo CLI, workflow-controller and argoexec (test client and
-# bench peer only) are built from their Go modules into $(ONEXIT_CACHE).
+# The control plane, kubectl, helm and Argo's argo CLI (and for `make bench` its workflow-controller
+# and argoexec, the bench's peer) are built from their Go modules into $(ONEXIT_CACHE).
 tools:
 	bash test/cluster/build.sh
 
@@ -95,6 +95,8 @@ demo: deps tools prereqs cluster-up build
 # The benchmarks time host processes of the process agent's pods; `make faults` keeps its table
 # there too (its e2e subset, test/e2e/faults.test.ts, runs on the kubelet node).
 bench faults: export ONEXIT_NODE = agent
+# Argo's workflow-controller and argoexec (its side by side) are built for the bench only.
+bench: export ONEXIT_ARGO_PEER = 1
 bench: deps tools prereqs cluster-up build
 	export KUBECONFIG=$${KUBECONFIG:-$(ONEXIT_STATE)/kubeconfig}; node bench/main.ts
 

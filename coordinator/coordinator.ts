@@ -70,13 +70,16 @@ export async function startCoordinator(
     now,
     delay: realDelay,
     logger,
+    // While a reconcile waits for the caches to catch up with our writes, every event of its key
+    // may be the awaited one: none is coalesced or skipped then (else it waits its full retry).
     onKey: (key, urgent) => {
-      metrics.watchEvent(urgent ? "at_once" : "coalesced");
-      if (urgent) term?.controller.enqueue(key);
+      const atOnce = urgent || expectations.awaited(key);
+      metrics.watchEvent(atOnce ? "at_once" : "coalesced");
+      if (atOnce) term?.controller.enqueue(key);
       else term?.controller.enqueueCoalesced(key);
     },
     isOwnWrite: (key, version) => {
-      const own = ownWrites.consume(key, version);
+      const own = ownWrites.consume(key, version) && !expectations.awaited(key);
       if (own) metrics.watchEvent("own_write");
       return own;
     },

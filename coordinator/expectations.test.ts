@@ -14,6 +14,16 @@ describe("CacheExpectations", () => {
     expect(e.satisfied("ns/a", "7", () => true)).toBe(true);
   });
 
+  it("when a reconcile found the cache behind, then the key is awaited until the cache catches up", () => {
+    const e = new CacheExpectations({ now: () => 0 });
+    e.wroteWorkflow("ns/a", "7");
+    expect(e.awaited("ns/a")).toBe(false);
+    expect(e.satisfied("ns/a", "7", () => true)).toBe(false);
+    expect(e.awaited("ns/a")).toBe(true);
+    expect(e.satisfied("ns/a", "8", () => true)).toBe(true);
+    expect(e.awaited("ns/a")).toBe(false);
+  });
+
   it("when one reconcile wrote several versions, then every one of them counts as stale", () => {
     const e = new CacheExpectations({ now: () => 0 });
     e.wroteWorkflow("ns/a", "7");

@@ -9,6 +9,8 @@ interface Entry {
   staleVersions: Set<string>;
   pods: Set<string>;
   at: number;
+  /** A reconcile found the caches behind and waits for them: the next event of this key is wanted. */
+  waitedOn: boolean;
 }
 
 export interface ExpectationsOptions {
@@ -62,7 +64,14 @@ export class CacheExpectations {
       this.entries.delete(key);
       return true;
     }
+    entry.waitedOn = true;
     return false;
+  }
+
+  /** True while a reconcile of this key waits for the caches: any event of it may be the awaited
+   *  one, so none is skipped or coalesced (own-writes.ts, pod-change.ts). */
+  awaited(key: WorkflowKey): boolean {
+    return this.entries.get(key)?.waitedOn === true;
   }
 
   forget(key: WorkflowKey): void {
@@ -72,7 +81,10 @@ export class CacheExpectations {
   private entry(key: WorkflowKey): Entry {
     let entry = this.entries.get(key);
     if (entry === undefined)
-      this.entries.set(key, (entry = { staleVersions: new Set(), pods: new Set(), at: this.now() }));
+      this.entries.set(
+        key,
+        (entry = { staleVersions: new Set(), pods: new Set(), at: this.now(), waitedOn: false }),
+      );
     return entry;
   }
 }

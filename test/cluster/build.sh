@@ -3,8 +3,9 @@
 #   $ONEXIT_CACHE/k8s-<version>-<hash>/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,
 #                                           kubelet,kube-proxy,kubectl,onexit-launcher}
 #   $ONEXIT_CACHE/helm-<version>/bin/helm
-#   $ONEXIT_CACHE/argo-<version>-<hash>/bin/{argo,workflow-controller,argoexec}  (test client and
-#     bench peer only: never shipped or installed by the chart)
+#   $ONEXIT_CACHE/argo-<version>-<hash>/bin/argo  (the conformance tests' client), and with
+#     ONEXIT_ARGO_PEER=1 (make bench) workflow-controller and argoexec too (the bench's peer);
+#     never shipped or installed by the chart
 #   $ONEXIT_CACHE/cni-<version>-<hash>/bin/{bridge,host-local,loopback,portmap}
 #   $ONEXIT_CACHE/seaweedfs-<version>-<hash>/bin/weed   the artifact store (S3 gateway), test only
 #   $ONEXIT_CACHE/pause-<version>/pause.tar   the pod sandbox image, from Kubernetes' pause.c
@@ -141,16 +142,16 @@ argo_source() {
 }
 
 build_argo() {
-	local b complete=1
-	for b in "${ARGO_BINARIES[@]}"; do [[ -x "$ARGO_BIN_DIR/$b" ]] || complete=0; done
-	if ((complete)); then
-		log "argo ${ARGO_VERSION}: up to date in ${ARGO_BIN_DIR}"
+	local b missing=()
+	for b in "${ARGO_BINARIES[@]}"; do [[ -x "$ARGO_BIN_DIR/$b" ]] || missing+=("$b"); done
+	if ((${#missing[@]} == 0)); then
+		log "argo ${ARGO_VERSION} (${ARGO_BINARIES[*]}): up to date in ${ARGO_BIN_DIR}"
 		return 0
 	fi
 	local work=${ARGO_BIN_DIR%/bin}.tmp.$$
 	rm -rf "$work"
 	mkdir -p "$work/bin" "$work/mod"
-	log "building argo, workflow-controller and argoexec ${ARGO_VERSION} (cold: about 15 CPU-minutes, so 8 min on 2 idle cores)"
+	log "building ${missing[*]} ${ARGO_VERSION} (cold: about 15 CPU-minutes for all three, so 8 min on 2 idle cores)"
 	argo_source "$work" || {
 		rm -rf "$work"
 		die "argo: could not prepare the module copy in $work"
@@ -166,7 +167,7 @@ build_argo() {
 	(
 		cd "$ARGO_TOOLS_DIR"
 		CGO_ENABLED=0 "${timer[@]}" go build -modfile="$work/mod/go.mod" -trimpath -ldflags "$ld" -o "$work/bin/" \
-			"$ARGO_MODULE/cmd/argo" "$ARGO_MODULE/cmd/workflow-controller" "$ARGO_MODULE/cmd/argoexec"
+			"${missing[@]/#/$ARGO_MODULE/cmd/}"
 	) || {
 		rm -rf "$work"
 		die "argo: go build failed"
@@ -177,6 +178,10 @@ build_argo() {
 		mv "$work/build-time.txt" "$work/bin/"
 	fi
 	rm -rf "$work/src" "$work/mod"
+	# The binaries built before (the CLI, when the bench asks for the peer later) are kept.
+	for b in "$ARGO_BIN_DIR"/*; do
+		if [[ -e "$b" && ! -e "$work/bin/${b##*/}" ]]; then cp -p "$b" "$work/bin/"; fi
+	done
 	local dir=${ARGO_BIN_DIR%/bin}
 	rm -rf "$dir"
 	mv "$work" "$dir"

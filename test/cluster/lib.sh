@@ -46,7 +46,10 @@ HELM_BIN_DIR="$ONEXIT_CACHE/helm-${HELM_VERSION}/bin"
 # Argo's binaries are keyed by its pinned go.mod/go.sum (test/tools/argo).
 argo_build_key() { cat "$ARGO_TOOLS_DIR/go.mod" "$ARGO_TOOLS_DIR/go.sum" | sha256sum | cut -c1-12; }
 ARGO_BIN_DIR="$ONEXIT_CACHE/argo-${ARGO_VERSION}-$(argo_build_key)/bin"
-ARGO_BINARIES=(argo workflow-controller argoexec)
+# `make test` needs only Argo's CLI (conformance); `make bench` (ONEXIT_ARGO_PEER=1) also runs
+# Argo itself side by side, so only it pays for building the controller and argoexec.
+ARGO_BINARIES=(argo)
+[[ "${ONEXIT_ARGO_PEER:-0}" == 1 ]] && ARGO_BINARIES+=(workflow-controller argoexec)
 # The kubelet node's CNI plugins, pinned in test/tools/cni/go.mod and keyed like the k8s build.
 CNI_MODULE_DIR=$REPO_ROOT/test/tools/cni
 CNI_VERSION=$(sed -n 's#^[[:space:]]*github.com/containernetworking/plugins \(v[^[:space:]]*\).*#\1#p' "$CNI_MODULE_DIR/go.mod" | head -1)
