@@ -498,6 +498,14 @@ describe("Applier with Argo's node status packing (ONEXIT_MAX_WORKFLOW_SIZE)", (
     expect((await packing.unpack(stored)).status?.nodes).toBe(status.nodes);
   });
 
+  it("when a finalizer is added first, then the status is still compared unpacked (the patch's answer may hold compressedNodes)", async () => {
+    const r = recorder();
+    const { a } = applier(r, 5000, new NodeStatusPacking({ maxBytes: 2000 }));
+    const status: WorkflowStatus = { phase: "Running", nodes: manyNodes(50) };
+    await a.apply(workflow(status), { status, actions: [{ kind: "addFinalizer" }] }, { since: 0 });
+    expect(r.calls).toEqual([`patchWorkflow finalizers=${FINALIZER}`]);
+  });
+
   it("when it is too long even compressed, then nothing is written, nothing after the status runs, and the engine is told", async () => {
     const r = recorder();
     const { a, refused } = applier(r, 5000, new NodeStatusPacking({ maxBytes: 600 }));

@@ -166,7 +166,9 @@ export class Applier {
     try {
       const updated = await this.options.client.patchWorkflow(ns(workflow), name(workflow), patch);
       this.log(workflow).info(present ? "finalizer added" : "finalizer removed", { finalizer });
-      return this.wrote(workflow, updated);
+      // The patch changed no status (its resourceVersion is a precondition): keep the one read,
+      // unpacked, rather than the server's copy, which may hold compressedNodes instead of nodes.
+      return this.wrote(workflow, { ...updated, status: workflow.status });
     } catch (err) {
       if (!present && isNotFound(err)) return workflow;
       throw err;
