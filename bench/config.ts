@@ -15,6 +15,8 @@
 //   BENCH_SIDE_LEVELS=20,100 side by side: concurrent levels; the last one also runs a failing step
 //                            and gives the CPU per workflow (quick: 3 singles, levels 5,10)
 //   BENCH_SIDE_REPEAT=1      side by side: run onexit again after Argo (0: once, before)
+//   BENCH_SIDE_WARMUP=20     side by side: workflows run at once, unmeasured, before each system's
+//                            measures (its caches, JIT and the API server's watch cache warm; 0: none)
 
 export type Section = "load" | "webhook" | "sidecar" | "sidebyside";
 const SECTIONS: readonly string[] = ["load", "webhook", "sidecar", "sidebyside"];
@@ -38,6 +40,7 @@ export interface BenchConfig {
   sideSingles: number;
   sideLevels: number[];
   sideRepeat: boolean;
+  sideWarmup: number;
 }
 
 function numbers(text: string | undefined, fallback: number[]): number[] {
@@ -74,6 +77,7 @@ export function parseConfig(env: Record<string, string | undefined>): BenchConfi
     sideSingles: Number(env.BENCH_SIDE_SINGLES ?? (quick ? 3 : 10)),
     sideLevels: numbers(env.BENCH_SIDE_LEVELS, quick ? [5, 10] : [20, 100]),
     sideRepeat: env.BENCH_SIDE_REPEAT !== "0",
+    sideWarmup: Number(env.BENCH_SIDE_WARMUP ?? (quick ? 5 : 20)),
   };
 }
 

@@ -189,6 +189,7 @@ async function main(): Promise<void> {
         singles: config.sideSingles,
         levels: config.sideLevels,
         repeatOnexit: config.sideRepeat,
+        warmup: config.sideWarmup,
         createParallelism: config.createParallelism,
         benchPids: [process.pid, sampler.pid],
         log,

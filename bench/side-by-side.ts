@@ -28,6 +28,8 @@ export interface SideBySideOptions {
   levels: number[];
   /** Run onexit again after Argo (the issue's bracket). */
   repeatOnexit: boolean;
+  /** Workflows run at once before a system's measures, not measured (0: none). */
+  warmup: number;
   createParallelism: number;
   benchPids: number[];
   log: (line: string) => void;
@@ -65,6 +67,8 @@ async function measure(
     await cleanNamespace(o.api, o.namespace);
     return result;
   };
+  // A system just installed or restarted has cold caches and code: run its first workflows unmeasured.
+  if (o.warmup > 0) await run(o.warmup, `${label}-warmup`);
   const singles: number[] = [];
   for (let i = 0; i < o.singles; i++) singles.push((await run(1, `${label}-s${i}`)).handlerStartMs.max);
   const handlerStartMs = {

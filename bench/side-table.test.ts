@@ -41,12 +41,13 @@ function measure(p50: number, perMin: number, controller: number): SystemMeasure
       webhook: 0,
       sidecarsOrArgoexec: 0.5,
       mainAndPodPlumbing: 0.3,
+      restOfHost: 0.1,
     },
   };
 }
 
 describe("cpuByProcess", () => {
-  it("when a level's usage is divided by its workflows, then replicas add up and the pods' rest is the agent's children less the sidecars", () => {
+  it("when a level's usage is divided by its workflows, then replicas add up, the pods' rest is the agent's children less the sidecars, and the host's rest is what no sampled process used", () => {
     expect(cpuByProcess(usage, 10)).toEqual({
       apiServer: 2,
       etcd: 0,
@@ -56,6 +57,7 @@ describe("cpuByProcess", () => {
       webhook: 0.2,
       sidecarsOrArgoexec: 2,
       mainAndPodPlumbing: 3,
+      restOfHost: 0.8,
     });
   });
 });

@@ -29,6 +29,9 @@ export interface CpuByProcess {
   sidecarsOrArgoexec: number;
   /** The rest of the pods' processes (the agent's reaped children): `main`, the mount plumbing. */
   mainAndPodPlumbing: number;
+  /** Not this cluster's: the machine's busy time less every process above and the bench (other
+   *  users of the host). Not part of any system's cost; it says how much a run was disturbed. */
+  restOfHost: number;
 }
 
 export interface SystemMeasure {
@@ -55,6 +58,11 @@ export function percentiles(s: Summary): Percentiles {
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 /** One level's usage divided by its workflows; the pods' processes are the agent's reaped children. */
+/** Every sampled process (the bench's too) and the pods' processes. */
+function ownTotal(usage: Usage): number {
+  return usage.components.reduce((t, c) => t + c.cpuSec + c.childrenCpuSec, 0);
+}
+
 export function cpuByProcess(usage: Usage, workflows: number): CpuByProcess {
   const cpu = (component: string): number =>
     usage.components.filter((c) => c.component === component).reduce((t, c) => t + c.cpuSec, 0);
@@ -72,6 +80,7 @@ export function cpuByProcess(usage: Usage, workflows: number): CpuByProcess {
     webhook: per(cpu("webhook")),
     sidecarsOrArgoexec: per(executors),
     mainAndPodPlumbing: per(Math.max(0, podProcesses - executors)),
+    restOfHost: per(Math.max(0, usage.machineBusySec - ownTotal(usage))),
   };
 }
 
