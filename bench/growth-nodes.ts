@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { ANNOTATION_REPORT } from "../common/names.ts";
 import { reportFor, step, world } from "../coordinator/engine/testing/world.ts";
+import { jsonBytes, packWorkflow } from "../coordinator/node-status-packing.ts";
 import { table } from "./report.ts";
 import { summarize } from "./stats.ts";
 
@@ -22,6 +23,8 @@ export interface NodesGrowth {
   statusBytes: number;
   /** The whole Workflow object, bytes: what the API server must accept (etcd's limit is 1.5 MiB by default). */
   objectBytes: number;
+  /** The same with status.nodes compressed as Argo does (coordinator/node-status-packing.ts), bytes. */
+  packedBytes: number;
 }
 
 export function loopWorkflow(steps: number, parallelism: number): string {
@@ -43,7 +46,7 @@ spec:
 `;
 }
 
-export function growNodes(steps: number, parallelism = 100): NodesGrowth {
+export async function growNodes(steps: number, parallelism = 100): Promise<NodesGrowth> {
   const w = world(loopWorkflow(steps, parallelism));
   const times: number[] = [];
   const maxPasses = steps * 2 + 50;
@@ -70,6 +73,7 @@ export function growNodes(steps: number, parallelism = 100): NodesGrowth {
   const cloneMs = performance.now() - c0;
   const s = summarize(times);
   const round = (v: number): number => Math.round(v * 10) / 10;
+  const packed = await packWorkflow(w.workflow, 0, false);
   return {
     steps,
     nodes: Object.keys(w.workflow.status?.nodes ?? {}).length,
@@ -78,6 +82,7 @@ export function growNodes(steps: number, parallelism = 100): NodesGrowth {
     cloneMs: round(cloneMs),
     statusBytes: JSON.stringify(w.workflow.status).length,
     objectBytes: JSON.stringify(w.workflow).length,
+    packedBytes: packed.ok ? jsonBytes(packed.workflow) : Number.NaN,
   };
 }
 
@@ -93,6 +98,7 @@ export function renderNodesGrowth(rows: NodesGrowth[]): string {
       "input clone ms",
       "status KiB",
       "object KiB",
+      "packed KiB",
     ],
     rows.map((r) =>
       [
@@ -105,6 +111,7 @@ export function renderNodesGrowth(rows: NodesGrowth[]): string {
         r.cloneMs,
         r.statusBytes / 1024,
         r.objectBytes / 1024,
+        r.packedBytes / 1024,
       ].map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(1))),
     ),
   );
@@ -112,11 +119,12 @@ export function renderNodesGrowth(rows: NodesGrowth[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = (process.argv[2] ?? "10,100,1000,5000").split(",").map(Number);
-  growNodes(200); // warms the JIT, so the small sizes are not measured cold
-  const rows = sizes.map((n) => {
-    const row = growNodes(n);
+  await growNodes(200); // warms the JIT, so the small sizes are not measured cold
+  const rows: NodesGrowth[] = [];
+  for (const n of sizes) {
+    const row = await growNodes(n);
     process.stderr.write(`${n} steps: ${row.passes} passes, last ${row.passMs.last} ms\n`);
-    return row;
-  });
+    rows.push(row);
+  }
   process.stdout.write(renderNodesGrowth(rows) + "\n");
 }

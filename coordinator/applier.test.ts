@@ -5,6 +5,7 @@ import { FINALIZER } from "../common/names.ts";
 import type { Workflow, WorkflowStatus, Action } from "./engine/index.ts";
 import { Applier, type ApplierClient } from "./applier.ts";
 import { CreateRefusals } from "./create-refusals.ts";
+import { decompressNodes, NodeStatusPacking } from "./node-status-packing.ts";
 
 const apiError = (code: number, message?: string): Error =>
   Object.assign(new Error(`HTTP ${code}`), {
@@ -91,7 +92,7 @@ function recorder(): Recorder {
   return { client, calls, failures, bodies, existing };
 }
 
-function applier(r: Recorder, now = 5000) {
+function applier(r: Recorder, now = 5000, packing?: NodeStatusPacking) {
   const observed: { handlerMs: number[]; completed: string[] } = { handlerMs: [], completed: [] };
   const created: string[] = [];
   const superseded: string[] = [];
@@ -108,6 +109,7 @@ function applier(r: Recorder, now = 5000) {
     onPodCreated: (key, name) => created.push(`${key} ${name}`),
     onWorkflowWritten: (key, version) => superseded.push(`${key}@${version}`),
     createRefusals: refused,
+    ...(packing === undefined ? {} : { packing }),
   });
   return { a, observed, created, superseded, refused };
 }
@@ -461,4 +463,94 @@ describe("Applier", () => {
     expect(event.involvedObject).toMatchObject({ kind: "Workflow", uid: "u1" });
     expect(event.reportingComponent).toBe("onexit-coordinator");
   });
+});
+
+describe("Applier with Argo's node status packing (ONEXIT_MAX_WORKFLOW_SIZE)", () => {
+  const manyNodes = (count: number): WorkflowStatus["nodes"] =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `wf-${i}`,
+        {
+          id: `wf-${i}`,
+          name: `wf[0].item(${i}:${i})`,
+          displayName: `item(${i}:${i})`,
+          type: "Pod",
+          phase: "Running",
+        },
+      ]),
+    ) as WorkflowStatus["nodes"];
+  const after: Action[] = [
+    { kind: "deletePod", name: "old", reason: "Stop" },
+    { kind: "event", type: "Normal", reason: "WorkflowFailed", message: "m" },
+    { kind: "removeFinalizer" },
+  ];
+
+  it("when the workflow is longer than the limit, then its nodes are written compressed and remembered for the next pass", async () => {
+    const r = recorder();
+    const packing = new NodeStatusPacking({ maxBytes: 2000 });
+    const { a } = applier(r, 5000, packing);
+    const status: WorkflowStatus = { phase: "Running", nodes: manyNodes(50) };
+    await a.apply(workflow(), { status, actions: [] }, { since: 0 });
+    const sent = r.bodies.get("replaceStatus phase=Running") as Workflow;
+    expect(sent.status?.nodes).toBeUndefined();
+    expect(await decompressNodes(sent.status?.compressedNodes ?? "")).toEqual(status.nodes);
+    const stored = { ...sent, metadata: { ...sent.metadata, resourceVersion: "101" } };
+    expect((await packing.unpack(stored)).status?.nodes).toBe(status.nodes);
+  });
+
+  it("when a finalizer is added first, then the status is still compared unpacked (the patch's answer may hold compressedNodes)", async () => {
+    const r = recorder();
+    const { a } = applier(r, 5000, new NodeStatusPacking({ maxBytes: 2000 }));
+    const status: WorkflowStatus = { phase: "Running", nodes: manyNodes(50) };
+    await a.apply(workflow(status), { status, actions: [{ kind: "addFinalizer" }] }, { since: 0 });
+    expect(r.calls).toEqual([`patchWorkflow finalizers=${FINALIZER}`]);
+  });
+
+  it("when it is too long even compressed, then nothing is written, nothing after the status runs, and the engine is told", async () => {
+    const r = recorder();
+    const { a, refused } = applier(r, 5000, new NodeStatusPacking({ maxBytes: 600 }));
+    await a.apply(
+      workflow(),
+      { status: { phase: "Running", nodes: manyNodes(50) }, actions: after },
+      { since: 0 },
+    );
+    expect(r.calls).toEqual([]);
+    expect(refused.factsOf("ns/wf", "u1").statusTooLarge).toMatch(
+      /^workflow is longer than maximum allowed size: \d+ bytes, \d+ with status.nodes compressed, more than ONEXIT_MAX_WORKFLOW_SIZE=600$/,
+    );
+  });
+
+  it("when the engine was told, then its answer is written whatever its size, and the rest follows", async () => {
+    const r = recorder();
+    const { a, refused } = applier(r, 5000, new NodeStatusPacking({ maxBytes: 600 }));
+    refused.recordStatusTooLarge("ns/wf", "u1", "too long");
+    const status: WorkflowStatus = { phase: "Error", message: "too long", nodes: manyNodes(50) };
+    await a.apply(workflow(), { status, actions: after }, { since: 0 });
+    expect(r.calls).toEqual(["replaceStatus phase=Error", "deletePod old", "createEvent WorkflowFailed"]);
+    const sent = r.bodies.get("replaceStatus phase=Error") as Workflow;
+    expect(sent.status?.compressedNodes).toBeDefined();
+  });
+
+  it.each([
+    [413, "Request entity too large: limit is 3145728"],
+    [500, "etcdserver: request is too large"],
+  ])(
+    "when the API server refuses the write with %i, then the engine is told in its words",
+    async (code, message) => {
+      const r = recorder();
+      r.failures.set("replaceStatus phase=Running", apiError(code, message));
+      const { a, refused } = applier(r, 5000, new NodeStatusPacking({ maxBytes: 1 << 20 }));
+      await a.apply(
+        workflow(),
+        { status: { phase: "Running", nodes: manyNodes(3) }, actions: after },
+        { since: 0 },
+      );
+      expect(r.calls).toEqual(["replaceStatus phase=Running"]);
+      expect(refused.factsOf("ns/wf", "u1").statusTooLarge).toMatch(
+        new RegExp(
+          `^workflow is longer than the API server accepts \\(\\d+ bytes sent, ONEXIT_MAX_WORKFLOW_SIZE=1048576\\): .*${message}`,
+        ),
+      );
+    },
+  );
 });

@@ -21,7 +21,11 @@
 //                              Argo's: `argo retry`/`argo resume` write the status with a plain
 //                              update), with the engine's labels and the observed resourceVersion. A 409
 //                              fails the item: the key is re-queued and recomputed from fresh state;
-//                              a stale delta is never replayed (argo #16775, #16294).
+//                              a stale delta is never replayed (argo #16775, #16294). A large
+//                              workflow is written with its nodes compressed, as Argo writes it
+//                              (node-status-packing.ts); one too long even so is not written: that
+//                              is recorded for the engine (it ends the workflow in Error), queued
+//                              at once, and nothing below runs in this apply.
 //   5. deletePod               after the status that records why the step stopped, so the decision
 //                              ("Stopped", "deadline exceeded") is durable before the pod disappears.
 //   6. labelPodCompleted       after the status that holds the pod's result, as Argo does: a completed
@@ -47,6 +51,12 @@ import { deepEqual } from "./deep-equal.ts";
 import { foreignObject, isControlledBy } from "./ownership.ts";
 import { isPermanentCreateError, type CreateRefusals } from "./create-refusals.ts";
 import { failpoint, podCreatePoint } from "./failpoints.ts";
+import {
+  apiTooLargeMessage,
+  isRequestTooLarge,
+  jsonBytes,
+  type NodeStatusPacking,
+} from "./node-status-packing.ts";
 
 export type ApplierClient = Pick<
   KubeClient,
@@ -80,8 +90,16 @@ export interface ApplierOptions {
   /** Where failed creates and foreign objects are recorded; without it a failed create fails the apply. */
   createRefusals?: Pick<
     CreateRefusals,
-    "recordError" | "recordWait" | "recordForeign" | "recordConfigMapRefusal" | "clear"
+    | "recordError"
+    | "recordWait"
+    | "recordForeign"
+    | "recordConfigMapRefusal"
+    | "clear"
+    | "recordStatusTooLarge"
+    | "factsOf"
   >;
+  /** Compresses the nodes of a large workflow (ONEXIT_MAX_WORKFLOW_SIZE); without it, writes as is. */
+  packing?: Pick<NodeStatusPacking, "maxBytes" | "pack" | "written">;
 }
 
 export interface ApplyContext {
@@ -119,7 +137,9 @@ export class Applier {
     await settleAll(
       ofKind(actions, "createPod").map((a) => this.createPod(current, a, { ...context, unusable })),
     );
-    current = await this.writeStatus(current, result.status, result.labels ?? {});
+    const written = await this.writeStatus(current, result.status, result.labels ?? {});
+    if (written === undefined) return; // too long to store: the engine is told, nothing else is done
+    current = written;
     await settleAll(ofKind(actions, "deletePod").map((a) => this.deletePod(ns, a)));
     await settleAll(ofKind(actions, "labelPodCompleted").map((a) => this.labelCompleted(ns, a.name)));
     await Promise.all(ofKind(actions, "event").map((a) => this.emitEvent(current, a)));
@@ -146,7 +166,9 @@ export class Applier {
     try {
       const updated = await this.options.client.patchWorkflow(ns(workflow), name(workflow), patch);
       this.log(workflow).info(present ? "finalizer added" : "finalizer removed", { finalizer });
-      return this.wrote(workflow, updated);
+      // The patch changed no status (its resourceVersion is a precondition): keep the one read,
+      // unpacked, rather than the server's copy, which may hold compressedNodes instead of nodes.
+      return this.wrote(workflow, { ...updated, status: workflow.status });
     } catch (err) {
       if (!present && isNotFound(err)) return workflow;
       throw err;
@@ -272,25 +294,50 @@ export class Applier {
     workflow: Workflow,
     status: WorkflowStatus,
     wantedLabels: Readonly<Record<string, string>>,
-  ): Promise<Workflow> {
+  ): Promise<Workflow | undefined> {
     const before = workflow.status ?? {};
     const labels = { ...workflow.metadata.labels, ...wantedLabels };
     if (deepEqual(before, status) && deepEqual(workflow.metadata.labels ?? {}, labels)) return workflow;
     const { managedFields: _dropped, ...metadata } = workflow.metadata as Workflow["metadata"] & {
       managedFields?: unknown;
     };
-    let updated: Workflow;
+    let updated: Workflow | undefined;
     try {
-      updated = this.wrote(
-        workflow,
-        await this.options.client.replaceWorkflow({ ...workflow, metadata: { ...metadata, labels }, status }),
-      );
+      updated = await this.sendStatus(workflow, { ...workflow, metadata: { ...metadata, labels }, status });
     } catch (err) {
       if (isNotFound(err)) return workflow; // deleted meanwhile: nothing left to record
       throw err;
     }
-    this.phaseWritten(workflow, before, status);
+    if (updated !== undefined) this.phaseWritten(workflow, before, status);
     return updated;
+  }
+
+  /**
+   * The PUT, with the nodes compressed when the workflow is large; undefined when it is too long to
+   * store. Once the engine has been told so, what it answers (the status last stored, in Error) is
+   * sent whatever its size: the API server took that status before.
+   */
+  private async sendStatus(workflow: Workflow, wanted: Workflow): Promise<Workflow | undefined> {
+    const { packing, createRefusals } = this.options;
+    if (packing === undefined) return this.wrote(workflow, await this.options.client.replaceWorkflow(wanted));
+    const told = createRefusals?.factsOf(objectKey(workflow), uid(workflow)).statusTooLarge !== undefined;
+    const packed = await packing.pack(wanted, !told);
+    if (!packed.ok) return this.tooLarge(workflow, packed.message);
+    try {
+      const updated = this.wrote(workflow, await this.options.client.replaceWorkflow(packed.workflow));
+      packing.written(updated, wanted.status?.nodes);
+      return updated;
+    } catch (err) {
+      if (told || !isRequestTooLarge(err)) throw err;
+      return this.tooLarge(workflow, apiTooLargeMessage(err, jsonBytes(packed.workflow), packing.maxBytes));
+    }
+  }
+
+  private tooLarge(workflow: Workflow, message: string): undefined {
+    if (this.options.createRefusals === undefined) throw new Error(message);
+    this.options.createRefusals.recordStatusTooLarge(objectKey(workflow), uid(workflow), message);
+    this.log(workflow).warn("status too long to store: the workflow ends in Error", { error: message });
+    return undefined;
   }
 
   private phaseWritten(workflow: Workflow, before: WorkflowStatus, status: WorkflowStatus): void {

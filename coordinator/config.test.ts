@@ -15,6 +15,7 @@ describe("parseConfig", () => {
         watchNamespace: "",
         workers: 32,
         coalesceMs: 1000,
+        maxWorkflowSize: 1048576,
         relistIntervalMs: 300_000,
         defaultServiceAccountName: "default",
         stuckPodGraceMs: 180_000,
@@ -63,6 +64,16 @@ describe("parseConfig", () => {
     if (!result.ok) {
       expect(result.error).toContain("ONEXIT_NAMESPACE");
       expect(result.error).toContain("ONEXIT_REPORT_PORT");
+    }
+  });
+
+  it("when ONEXIT_MAX_WORKFLOW_SIZE is set, then it is the limit in bytes, and one that is not a positive integer is refused", () => {
+    expect(parseConfig({ ONEXIT_NAMESPACE: "a", ONEXIT_MAX_WORKFLOW_SIZE: "4096" }, "h")).toMatchObject({
+      config: { maxWorkflowSize: 4096 },
+    });
+    for (const bad of ["0", "1.5", "1Mi"]) {
+      const result = parseConfig({ ONEXIT_NAMESPACE: "a", ONEXIT_MAX_WORKFLOW_SIZE: bad }, "h");
+      expect(result.ok || result.error).toContain("ONEXIT_MAX_WORKFLOW_SIZE");
     }
   });
 

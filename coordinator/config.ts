@@ -4,6 +4,7 @@ import { z } from "zod";
 import { describeIssues } from "../common/issues.ts";
 import { LOG_LEVELS, type LogLevel } from "../common/log.ts";
 import { checkRepository, type ArtifactRepository } from "./engine/index.ts";
+import { DEFAULT_MAX_WORKFLOW_SIZE } from "./node-status-packing.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -29,6 +30,14 @@ const envSchema = z
     // A pod change that cannot move its workflow on (scheduled, pulling, started) waits this long
     // to be reconciled with the others of its workflow (coordinator/pod-change.ts); ends do not wait.
     ONEXIT_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    // Argo's MAX_WORKFLOW_SIZE: a Workflow whose JSON is longer is written with status.nodes
+    // compressed, and one longer even so ends in Error (coordinator/node-status-packing.ts).
+    ONEXIT_MAX_WORKFLOW_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31)
+      .default(DEFAULT_MAX_WORKFLOW_SIZE),
     ONEXIT_RELIST_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
     ONEXIT_DEFAULT_SERVICE_ACCOUNT: z.string().min(1).default("default"),
     ONEXIT_STUCK_POD_GRACE_SECONDS: z.coerce.number().int().min(1).max(86400).default(180),
@@ -56,6 +65,8 @@ export interface CoordinatorConfig {
   workers: number;
   /** How long a pod change that cannot move a workflow on may wait to be coalesced (pod-change.ts). */
   coalesceMs: number;
+  /** Bytes of a Workflow's JSON beyond which its nodes are compressed, as Argo's MAX_WORKFLOW_SIZE. */
+  maxWorkflowSize: number;
   relistIntervalMs: number;
   defaultServiceAccountName: string;
   /** How long a step pod may wait for what only its author can fix (engine/nodes/pod-stuck.ts). */
@@ -118,6 +129,7 @@ export function parseConfig(env: Record<string, string | undefined>, hostname: s
       watchNamespace: e.ONEXIT_WATCH_NAMESPACE,
       workers: e.ONEXIT_WORKERS,
       coalesceMs: e.ONEXIT_COALESCE_MS,
+      maxWorkflowSize: e.ONEXIT_MAX_WORKFLOW_SIZE,
       relistIntervalMs: e.ONEXIT_RELIST_SECONDS * 1000,
       defaultServiceAccountName: e.ONEXIT_DEFAULT_SERVICE_ACCOUNT,
       stuckPodGraceMs: e.ONEXIT_STUCK_POD_GRACE_SECONDS * 1000,

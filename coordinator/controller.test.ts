@@ -17,7 +17,14 @@ const wf = (name: string, rv = "1", uid = "u1"): Workflow => ({
 });
 
 function setup(
-  opts: { results?: (ReconcileResult | Error)[]; applyErrors?: Error[]; refuse?: string[] } = {},
+  opts: {
+    results?: (ReconcileResult | Error)[];
+    applyErrors?: Error[];
+    refuse?: string[];
+    /** Status writes the applier finds too long to store (node-status-packing.ts), in turn. */
+    tooLarge?: boolean[];
+    unpackStatus?: (workflow: Workflow) => Promise<Workflow>;
+  } = {},
 ) {
   const timers = fakeTimers(10_000);
   const workflows = new Map<string, Workflow>([["ns/a", wf("a")]]);
@@ -30,7 +37,8 @@ function setup(
     podsOf: (ns, n) => pods.get(workflowKey(ns, n)) ?? [],
   };
   const inputs: ReconcileInput[] = [];
-  const applied: { key: string; since: number }[] = [];
+  const applied: { key: string; since: number; workflow: Workflow }[] = [];
+  const tooLarge = opts.tooLarge ?? [];
   const results = opts.results ?? [];
   const applyErrors = opts.applyErrors ?? [];
   const labels: string[] = [];
@@ -49,7 +57,8 @@ function setup(
     engineConfig: { defaultServiceAccountName: "default" },
     applier: {
       apply: async (w, _r, ctx) => {
-        applied.push({ key: objectKey(w), since: ctx.since });
+        applied.push({ key: objectKey(w), since: ctx.since, workflow: w });
+        if (tooLarge.shift() === true) refused.recordStatusTooLarge("ns/a", w.metadata.uid, "too long");
         const pod = refuse.shift();
         if (pod !== undefined) refused.record("ns/a", w.metadata.uid, pod, "400: bad");
         const err = applyErrors.shift();
@@ -63,6 +72,7 @@ function setup(
     logger: createLogger({ write: (l) => logs.push(l), now: () => new Date(0) }),
     metrics: { observeReconcile: (_s, label) => labels.push(label) },
     createRefusals: refused,
+    ...(opts.unpackStatus === undefined ? {} : { unpackStatus: opts.unpackStatus }),
   });
   return {
     refused,
@@ -209,5 +219,44 @@ describe("Controller", () => {
     await controller.processNext();
     s.inputs[0]!.workflow.status!.phase = "Failed";
     expect(s.workflows.get("ns/a")?.status?.phase).toBe("Running");
+  });
+});
+
+describe("Controller with Argo's compressed node status", () => {
+  it("when the cached workflow holds compressedNodes, then the engine and the applier read it unpacked", async () => {
+    const unpacked = { ...wf("a"), status: { phase: "Running" as const, nodes: {} } };
+    const s = setup({
+      unpackStatus: async (w) => (w.status?.compressedNodes === undefined ? w : unpacked),
+    });
+    s.workflows.set("ns/a", { ...wf("a"), status: { phase: "Running", compressedNodes: "H4sI" } });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.inputs[0]?.workflow).toEqual(unpacked);
+    expect(s.applied[0]?.workflow).toBe(unpacked);
+  });
+
+  it("when compressedNodes cannot be read, then the reconcile fails and backs off", async () => {
+    const s = setup({ unpackStatus: () => Promise.reject(new Error("incorrect header check")) });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.inputs).toEqual([]);
+    expect(s.labels).toEqual(["error"]);
+    expect(s.timers.pending()).toEqual([20]);
+  });
+
+  it("when the status was too long to store, then the engine is told at once, and the fact goes once the workflow is done", async () => {
+    const s = setup({
+      tooLarge: [true],
+      results: [
+        { status: { phase: "Running" }, actions: [] },
+        { status: { phase: "Error", message: "too long" }, actions: [] },
+      ],
+    });
+    s.controller.enqueue("ns/a");
+    await s.controller.processNext();
+    expect(s.controller.queue.len()).toBe(1);
+    await s.controller.processNext();
+    expect(s.inputs[1]?.statusTooLarge).toBe("too long");
+    expect(s.refused.factsOf("ns/a", "u1")).toEqual({});
   });
 });

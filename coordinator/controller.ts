@@ -62,6 +62,8 @@ export interface ControllerOptions {
   workflowTemplates?: (workflow: Workflow) => Promise<WorkflowTemplate[]>;
   /** The ConfigMaps its artifact repository may come from (artifact-repositories.ts); none when absent. */
   artifactRepositoryConfigMaps?: (workflow: Workflow) => Promise<V1ConfigMap[]>;
+  /** The workflow with `status.compressedNodes` expanded (node-status-packing.ts); as cached when absent. */
+  unpackStatus?: (workflow: Workflow) => Promise<Workflow>;
 }
 
 export class Controller {
@@ -156,10 +158,12 @@ export class Controller {
 
   private async reconcileAndApply(
     key: WorkflowKey,
-    workflow: Workflow,
+    cached: Workflow,
     seen: { pods: V1Pod[]; foreign: ForeignObject[] },
     since: number,
   ): Promise<ReconcileResult> {
+    // The engine and the applier read `status.nodes`, never Argo's compressed form of them.
+    const workflow = (await this.options.unpackStatus?.(cached)) ?? cached;
     const refusals = this.refusals;
     const refusedBefore = refusals.count(key);
     const facts = refusals.factsOf(key, workflow.metadata.uid);

@@ -16,6 +16,7 @@ import type { KubeClient } from "./kube-client.ts";
 import { LeaderElector } from "./leader-election.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import { CreateRefusals } from "./create-refusals.ts";
+import { NodeStatusPacking } from "./node-status-packing.ts";
 import { OwnWrites } from "./own-writes.ts";
 import { createPodProxy, type OpenApiStream } from "./pod-proxy.ts";
 import { handleReport } from "./report-handler.ts";
@@ -59,6 +60,7 @@ export async function startCoordinator(
   const expectations = new CacheExpectations({ now });
   const createRefusals = new CreateRefusals();
   const ownWrites = new OwnWrites();
+  const packing = new NodeStatusPacking({ maxBytes: config.maxWorkflowSize });
   let term: { controller: Controller; abort: AbortController; done: Promise<void> } | undefined;
 
   const caches = createCaches({
@@ -97,6 +99,7 @@ export async function startCoordinator(
       ownWrites.wrote(key, written);
     },
     createRefusals,
+    packing,
   });
 
   const startTerm = (): void => {
@@ -122,6 +125,7 @@ export async function startCoordinator(
       logger,
       metrics,
       createRefusals,
+      unpackStatus: (workflow) => packing.unpack(workflow),
       workflowTemplates: (workflow) =>
         templatesOf(workflow, {
           cached: (namespace, ref) => caches.workflowTemplate(ref.clusterScope ? "" : namespace, ref.name),

@@ -86,4 +86,15 @@ describe("CreateRefusals", () => {
     store.clear("ns/wf", "wf-c");
     expect(store.factsOf("ns/wf", "u1").podsAwaitingCreate).toBeUndefined();
   });
+
+  it("when a status was too long to store, then the engine is told once per incarnation and it counts as a new fact", () => {
+    const store = new CreateRefusals();
+    store.recordStatusTooLarge("ns/wf", "u1", "workflow is longer than maximum allowed size");
+    store.recordStatusTooLarge("ns/wf", "u1", "workflow is longer than maximum allowed size");
+    expect(store.factsOf("ns/wf", "u1")).toEqual({
+      statusTooLarge: "workflow is longer than maximum allowed size",
+    });
+    expect(store.count("ns/wf")).toBe(1);
+    expect(store.factsOf("ns/wf", "u2")).toEqual({});
+  });
 });

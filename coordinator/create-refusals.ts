@@ -6,7 +6,9 @@
 //   - a pod refused for good: podCreateFailures; refused for now: podsAwaitingCreate;
 //   - an object under the expected name whose controller is not this workflow (AlreadyExists, then
 //     a GET): foreignObjects, never used;
-//   - a ConfigMap refused for good: configMapCreateFailures, the handler runs without its log tails.
+//   - a ConfigMap refused for good: configMapCreateFailures, the handler runs without its log tails;
+//   - a status too long to store, even compressed (node-status-packing.ts): statusTooLarge, the
+//     workflow ends in Error.
 //
 // Only in memory, on purpose: the engine builds the same objects from the same spec, so after a
 // coordinator restart (or a change of leader) a create is simply tried again, answered the same way
@@ -57,11 +59,12 @@ interface Entry {
   pods: Map<string, CreateRefusal>;
   foreign: Map<string, ForeignObject>;
   configMaps: Map<string, string>;
+  statusTooLarge: string | undefined;
 }
 
 export type CreateFacts = Pick<
   ReconcileInput,
-  "podCreateFailures" | "podsAwaitingCreate" | "foreignObjects" | "configMapCreateFailures"
+  "podCreateFailures" | "podsAwaitingCreate" | "foreignObjects" | "configMapCreateFailures" | "statusTooLarge"
 >;
 
 export class CreateRefusals {
@@ -106,6 +109,11 @@ export class CreateRefusals {
     this.entry(key, uid).configMaps.set(name, short(message));
   }
 
+  /** The status the engine asked for cannot be stored (the API's words or the size limit's). */
+  recordStatusTooLarge(key: WorkflowKey, uid: string | undefined, message: string): void {
+    this.entry(key, uid).statusTooLarge = short(message);
+  }
+
   /** The pod was created after all (a wait is over). */
   clear(key: WorkflowKey, podName: string): void {
     this.byWorkflow.get(key)?.pods.delete(podName);
@@ -122,13 +130,16 @@ export class CreateRefusals {
     if (waiting !== undefined) facts.podsAwaitingCreate = waiting;
     if (entry.foreign.size > 0) facts.foreignObjects = [...entry.foreign.values()];
     if (entry.configMaps.size > 0) facts.configMapCreateFailures = Object.fromEntries(entry.configMaps);
+    if (entry.statusTooLarge !== undefined) facts.statusTooLarge = entry.statusTooLarge;
     return facts;
   }
 
   /** How many facts are recorded for the key (any incarnation): a new one is worth a reconcile at once. */
   count(key: WorkflowKey): number {
     const entry = this.byWorkflow.get(key);
-    return entry === undefined ? 0 : entry.pods.size + entry.foreign.size + entry.configMaps.size;
+    if (entry === undefined) return 0;
+    const tooLarge = entry.statusTooLarge === undefined ? 0 : 1;
+    return entry.pods.size + entry.foreign.size + entry.configMaps.size + tooLarge;
   }
 
   /** The workflow is deleted or finished: its records will not be asked about again. */
@@ -139,7 +150,7 @@ export class CreateRefusals {
   private entry(key: WorkflowKey, uid: string | undefined): Entry {
     let entry = this.byWorkflow.get(key);
     if (entry === undefined || entry.uid !== uid) {
-      entry = { uid, pods: new Map(), foreign: new Map(), configMaps: new Map() };
+      entry = { uid, pods: new Map(), foreign: new Map(), configMaps: new Map(), statusTooLarge: undefined };
       this.byWorkflow.set(key, entry);
     }
     return entry;

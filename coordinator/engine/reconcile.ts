@@ -144,6 +144,21 @@ function errored(input: ReconcileInput, message: string): ReconcileResult {
   return { status, labels: workflowLabels(status.phase), actions };
 }
 
+/**
+ * The status that fit when last stored, in Error (Argo's persistWorkflowSizeLimitErr), its entry
+ * node too when it had not ended, so `argo get` shows where it stopped; other nodes are kept as
+ * they were stored (smaller than rewriting them, and what ran is still told).
+ */
+function tooLarge(input: ReconcileInput, message: string): ReconcileResult {
+  const result = errored(input, message);
+  const name = input.workflow.metadata.name ?? "";
+  const id = nodeId(name, name);
+  const entry = result.status.nodes?.[id];
+  if (entry === undefined || isNodeDone(entry.phase)) return result;
+  const ended: NodeStatus = { ...entry, phase: "Error", message, finishedAt: input.now.toISOString() };
+  return { ...result, status: { ...result.status, nodes: { ...result.status.nodes, [id]: ended } } };
+}
+
 function requeueOf(ctx: Ctx, deadline: number | undefined, bodyDone: boolean): number | undefined {
   const waits: number[] = [];
   if (ctx.wakeAfterMs !== undefined) waits.push(ctx.wakeAfterMs);
@@ -228,6 +243,7 @@ function run(given: ReconcileInput): ReconcileResult {
   const input = { ...given, workflow: readableStatus(given.workflow) };
   const previous = input.workflow.status ?? {};
   if (isWorkflowDone(previous.phase)) return finished(input);
+  if (input.statusTooLarge !== undefined) return tooLarge(input, input.statusTooLarge);
   // Deleted without our finalizer (opted out, or never started): it is going away; start nothing,
   // and hold nothing (its artifacts are left: it never finished).
   if (deleting(input.workflow) && !hasFinalizer(input.workflow))

@@ -61,6 +61,13 @@ export interface ReconcileInput {
    * until the status records the resolved repository (`status.artifactRepositoryRef`).
    */
   artifactRepositoryConfigMaps?: readonly V1ConfigMap[];
+  /**
+   * The status this workflow needs is longer than can be stored, even with its nodes compressed
+   * (coordinator/node-status-packing.ts), with the reason (both sizes and the limit). A workflow
+   * not yet finished ends in Error with this message, keeping the status last stored (it fit), so
+   * nothing more runs: not even the exit handler, as in Argo.
+   */
+  statusTooLarge?: string;
 }
 
 export interface ForeignObject {

@@ -250,6 +250,12 @@ export interface WorkflowStatus {
   message?: string;
   progress?: string;
   nodes?: Record<string, NodeStatus>;
+  /**
+   * Argo's: `nodes` as gzipped JSON in base64, written instead of them when the Workflow is large.
+   * The runtime expands it before the engine reads the status and makes it when it writes one
+   * (coordinator/node-status-packing.ts): the engine never sees it.
+   */
+  compressedNodes?: string;
   outputs?: Outputs;
   /**
    * Argo's: the templates taken through `templateRef`, by `namespaced/<wt>/<template>` or

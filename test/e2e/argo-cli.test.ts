@@ -1,11 +1,9 @@
 // Argo's own CLI (built from its Go module by test/cluster/build.sh) driving onexit in kube mode
 // (no argo-server), as a user with Argo habits would: what it prints must read as Argo's.
 // The tests share one namespace and run in order: resubmit and delete reuse the first two.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { argoBinary, runArgo, treeRows, type ArgoResult } from "./argo-cli.ts";
 import { kubectl, uniqueNamespace, waitFor } from "./kube.ts";
 import {
   getWorkflow,
@@ -16,34 +14,10 @@ import {
   waitForWorkflowDone,
 } from "./workflow-helpers.ts";
 
-interface ArgoResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const argoBinary = path.join(
-  process.env.ONEXIT_CACHE || path.join(homedir(), ".cache", "onexit"),
-  "bin",
-  "argo",
-);
 let ns = "";
 
 /** `argo --kubeconfig $KUBECONFIG -n <ns> ...args`; never throws on a non-zero exit (tests read it). */
-function argo(args: string[], input = ""): ArgoResult {
-  // Kube mode (the CLI talks to the API server itself); TERM=dumb: no colour codes in the output.
-  const env: NodeJS.ProcessEnv = { ...process.env, TERM: "dumb" };
-  delete env.ARGO_SERVER;
-  const result = spawnSync(argoBinary, ["--kubeconfig", process.env.KUBECONFIG ?? "", "-n", ns, ...args], {
-    env,
-    input,
-    encoding: "utf8",
-    timeout: 170_000,
-  });
-  if (result.error)
-    throw new Error(`argo ${args.join(" ")}: ${result.error.message}`, { cause: result.error });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const argo = (args: string[], input = ""): ArgoResult => runArgo(ns, args, input);
 
 /** argo that must exit 0; returns its stdout. */
 function argoOk(args: string[], input = ""): string {
@@ -130,21 +104,6 @@ spec:
       command: [sh, -c]
       args: ["echo handler saw {{workflow.status}}; echo '{{workflow.failures}}'"]
 `;
-}
-
-/** The rows of `argo get`'s node tree, as [marker, step name, template, pod name, duration, ...]. */
-function treeRows(getOutput: string): string[][] {
-  const tree = getOutput.slice(getOutput.indexOf("\nSTEP") + 1);
-  return tree
-    .split("\n")
-    .slice(1)
-    .map((line) =>
-      line
-        .replace(/[│├└─┬┴┼]/g, " ")
-        .trim()
-        .split(/\s+/),
-    )
-    .filter((cells) => cells.length >= 3);
 }
 
 async function waitForRunningStep(name: string): Promise<void> {

@@ -63,6 +63,18 @@ function failpointsArgs(): string[] {
   ];
 }
 
+/** Helm arguments adding the coordinator's environment through `coordinator.extraEnv`, after the
+ * failpoints' entry when there is one; give them to installOnexit (installOnexit() drops them). */
+export function coordinatorEnvArgs(env: Record<string, string>): string[] {
+  const first = failpointsArgs().length === 0 ? 0 : 1;
+  return Object.entries(env).flatMap(([name, value], i) => [
+    "--set",
+    `coordinator.extraEnv[${first + i}].name=${name}`,
+    "--set-string",
+    `coordinator.extraEnv[${first + i}].value=${value}`,
+  ]);
+}
+
 let builtFor: string | undefined;
 
 /** The pods run the compiled entrypoint (dist/bin/onexit.js, as the image does), so dist/ is

@@ -45,6 +45,8 @@ export interface World {
   configMaps: Record<string, V1ConfigMap>;
   /** The (Cluster)WorkflowTemplates the runtime's caches hold, passed to every reconcile. */
   workflowTemplates: WorkflowTemplate[];
+  /** Plays the runtime finding the status too long to store (ReconcileInput.statusTooLarge). */
+  statusTooLarge?: string;
 }
 
 export function workflowFrom(yamlText: string, name = "wf"): Workflow {
@@ -165,6 +167,7 @@ function inputOf(w: World): ReconcileInput {
     foreignObjects: structuredClone([...w.foreign.filter((o) => o.kind === "Pod"), ...w.foundConfigMaps]),
     configMapCreateFailures: { ...w.configMapCreateFailures },
     workflowTemplates: structuredClone(w.workflowTemplates),
+    ...(w.statusTooLarge === undefined ? {} : { statusTooLarge: w.statusTooLarge }),
   };
 }
 
