@@ -26,23 +26,35 @@ const pod = (name: string, workflow?: string): V1Pod => ({
   },
 });
 
+type CachesOptions = Parameters<typeof createCaches>[0];
+
+/** Caches over the given sources, started and synced (fake timers, a silent logger). */
+async function startedCaches(
+  options: Pick<CachesOptions, "client" | "onKey"> & Partial<CachesOptions>,
+): Promise<ReturnType<typeof createCaches>> {
+  const timers = fakeTimers();
+  const caches = createCaches({
+    namespace: "",
+    relistIntervalMs: 60_000,
+    now: timers.now,
+    delay: timers.delay,
+    logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
+    ...options,
+  });
+  caches.start();
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  return caches;
+}
+
 describe("caches", () => {
   it("when a pod changes, then the key of the workflow named by its label is queued", async () => {
-    const timers = fakeTimers();
     const wfSource = source<Workflow>([]);
     const podSource = source<V1Pod>([pod("wf-1", "wf")]);
     const keys: string[] = [];
-    const caches = createCaches({
+    const caches = await startedCaches({
       client: { workflows: () => wfSource, pods: () => podSource },
-      namespace: "",
-      relistIntervalMs: 60_000,
-      now: timers.now,
-      delay: timers.delay,
-      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
       onKey: (k) => keys.push(k),
     });
-    caches.start();
-    for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(caches.hasSynced()).toBe(true);
     expect(keys).toEqual(["ns/wf"]);
     expect(caches.podsOf("ns", "wf").map((p) => p.metadata?.name)).toEqual(["wf-1"]);
@@ -52,20 +64,12 @@ describe("caches", () => {
   });
 
   it("when a pod only starts, then its workflow is queued as a change that may wait; when main ends, as urgent", async () => {
-    const timers = fakeTimers();
     const podSource = source<V1Pod>([]);
     const keys: [string, boolean][] = [];
-    const caches = createCaches({
+    const caches = await startedCaches({
       client: { workflows: () => source<Workflow>([]), pods: () => podSource },
-      namespace: "",
-      relistIntervalMs: 60_000,
-      now: timers.now,
-      delay: timers.delay,
-      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
       onKey: (k, urgent) => keys.push([k, urgent]),
     });
-    caches.start();
-    for (let i = 0; i < 10; i++) await Promise.resolve();
     const started = pod("wf-1", "wf");
     podSource.emit?.("ADDED", started);
     const ended: V1Pod = {
@@ -94,7 +98,6 @@ describe("caches", () => {
   });
 
   it("when the event of a workflow version this replica wrote arrives, then nothing is queued; any other version is", async () => {
-    const timers = fakeTimers();
     const wf = (rv: string): Workflow =>
       ({
         apiVersion: "argoproj.io/v1alpha1",
@@ -104,18 +107,11 @@ describe("caches", () => {
       }) as Workflow;
     const wfSource = source<Workflow>([wf("1")]);
     const keys: string[] = [];
-    const caches = createCaches({
+    const caches = await startedCaches({
       client: { workflows: () => wfSource, pods: () => source<V1Pod>([]) },
-      namespace: "",
-      relistIntervalMs: 60_000,
-      now: timers.now,
-      delay: timers.delay,
-      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
       onKey: (k) => keys.push(k),
       isOwnWrite: (_key, version) => version === "2",
     });
-    caches.start();
-    for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(keys).toEqual(["ns/wf"]);
     wfSource.emit?.("MODIFIED", wf("2"));
     expect(keys).toEqual(["ns/wf"]);
@@ -125,29 +121,21 @@ describe("caches", () => {
   });
 
   it("when templates are cached, then a WorkflowTemplate is found by namespace and a ClusterWorkflowTemplate by name alone, and neither queues a key", async () => {
-    const timers = fakeTimers();
     const template = (name: string, namespace?: string): WorkflowTemplate => ({
       kind: namespace === undefined ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
       metadata: { name, resourceVersion: "1", ...(namespace === undefined ? {} : { namespace }) },
       spec: {},
     });
     const keys: string[] = [];
-    const caches = createCaches({
+    const caches = await startedCaches({
       client: {
         workflows: () => source<Workflow>([]),
         pods: () => source<V1Pod>([]),
         workflowTemplates: () => source([template("wt", "ns")]),
         clusterWorkflowTemplates: () => source([template("cwt")]),
       },
-      namespace: "",
-      relistIntervalMs: 60_000,
-      now: timers.now,
-      delay: timers.delay,
-      logger: createLogger({ write: () => undefined, now: () => new Date(0) }),
       onKey: (k) => keys.push(k),
     });
-    caches.start();
-    for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(caches.workflowTemplate("ns", "wt")?.metadata.name).toBe("wt");
     expect(caches.workflowTemplate("other", "wt")).toBeUndefined();
     expect(caches.workflowTemplate("", "cwt")?.kind).toBe("ClusterWorkflowTemplate");
