@@ -112,10 +112,13 @@ spec:
       { timeoutMs: 90_000, intervalMs: 500, description: "a ready endpoint of Service web" },
     );
     const clusterIP = kubectl(["-n", ns, "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}"]);
+    // kube-proxy programs the Service's rules after the EndpointSlice is ready (its sync period):
+    // until then the ClusterIP is refused, so the first call is retried, as a real client would.
+    const firstCall = `n=0; until wget -qO- http://web/ 2>/dev/null; do n=$((n+1)); [ $n -lt 30 ] || exit 1; sleep 1; done`;
     kubectl(["-n", ns, "create", "-f", "-"], {
       input: shPod(
         "client",
-        `wget -qO- http://web/ && wget -qO- http://web.${ns}.svc.cluster.local/ && wget -qO- http://${clusterIP}/`,
+        `${firstCall} && wget -qO- http://web.${ns}.svc.cluster.local/ && wget -qO- http://${clusterIP}/`,
       ),
     });
     const pod = await finished("client");
