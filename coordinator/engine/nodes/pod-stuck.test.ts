@@ -1,10 +1,32 @@
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { LABEL_ON_EXIT } from "../../../common/names.ts";
-import { createdPods, kinds, node, podOf, running, step, updatePod, world } from "../testing/world.ts";
+import {
+  createdPods,
+  kinds,
+  node,
+  podOf,
+  running,
+  step,
+  updatePod,
+  world,
+  ONE_STEP_WITH_HANDLER,
+} from "../testing/world.ts";
 import { STUCK_GRACE_MS, stuckDecision } from "./pod-stuck.ts";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+/** `main` waiting for `reason`, as the kubelet reports it. */
+function waitingMain(reason: string, message: string): V1ContainerStatus {
+  return {
+    name: "main",
+    image: "x",
+    imageID: "",
+    ready: false,
+    restartCount: 0,
+    state: { waiting: { reason, message } },
+  };
+}
 
 function waitingPod(reason: string, message = "", startTime: string | null = "2026-01-01T00:00:00Z"): V1Pod {
   return {
@@ -14,14 +36,7 @@ function waitingPod(reason: string, message = "", startTime: string | null = "20
       ...(startTime === null ? {} : { startTime: new Date(startTime) }),
       containerStatuses: [
         { name: "wait", image: "x", imageID: "", ready: false, restartCount: 0, state: { running: {} } },
-        {
-          name: "main",
-          image: "x",
-          imageID: "",
-          ready: false,
-          restartCount: 0,
-          state: { waiting: { reason, message } },
-        },
+        waitingMain(reason, message),
       ],
     },
   };
@@ -81,37 +96,19 @@ describe("stuckDecision", () => {
   });
 });
 
-const SINGLE = `
-spec:
-  entrypoint: main
-  onExit: bye
-  templates:
-  - {name: main, container: {image: alpine}}
-  - {name: bye, container: {image: alpine}}
-`;
-
 function stuck(w: ReturnType<typeof world>, reason: string, message: string): void {
   updatePod(w, podOf(w, "wf").metadata?.name ?? "", (pod) => {
     pod.status = {
       phase: "Pending",
       startTime: new Date(w.now),
-      containerStatuses: [
-        {
-          name: "main",
-          image: "x",
-          imageID: "",
-          ready: false,
-          restartCount: 0,
-          state: { waiting: { reason, message } },
-        },
-      ],
+      containerStatuses: [waitingMain(reason, message)],
     };
   });
 }
 
 describe("reconcile: a step pod the kubelet cannot start", () => {
   it("when main waits for a missing Secret, then the node says why and the pass asks to be woken at the grace's end", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     stuck(w, "CreateContainerConfigError", 'secret "creds" not found');
     const result = step(w);
@@ -124,7 +121,7 @@ describe("reconcile: a step pod the kubelet cannot start", () => {
   });
 
   it("when it is still stuck past the grace, then the pod is deleted, the step ends in Error naming why and the handler starts", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     stuck(w, "ImagePullBackOff", 'Back-off pulling image "alpine:typo"');
     step(w);
@@ -138,7 +135,7 @@ describe("reconcile: a step pod the kubelet cannot start", () => {
   });
 
   it("when the Secret comes within the grace and main runs, then the node's message is cleared", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     stuck(w, "CreateContainerConfigError", 'secret "creds" not found');
     step(w);

@@ -11,16 +11,8 @@ import {
   updatePod,
   world,
   type World,
+  ONE_STEP_WITH_HANDLER,
 } from "../testing/world.ts";
-
-const SINGLE = `
-spec:
-  entrypoint: main
-  onExit: bye
-  templates:
-  - {name: main, container: {image: alpine}}
-  - {name: bye, container: {image: alpine}}
-`;
 
 const READS_RESULT = `
 spec:
@@ -58,7 +50,7 @@ const labelled = (w: World): string[] =>
 
 describe("a step decided before its report", () => {
   it("when main ended 0 and nobody reads results, then the step is Succeeded and the handler starts before the report", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     mainEnded(w, "wf", 0);
     const result = step(w);
@@ -69,7 +61,7 @@ describe("a step decided before its report", () => {
   });
 
   it("when the handler ends before the step's report is in, then the workflow waits for it and then records it", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     mainEnded(w, "wf", 0);
     step(w);
@@ -89,7 +81,7 @@ describe("a step decided before its report", () => {
   });
 
   it("when the sidecar ends without a report, then the workflow finishes with main's result", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     mainEnded(w, "wf", 0);
     step(w);
@@ -104,7 +96,7 @@ describe("a step decided before its report", () => {
   });
 
   it("when the sidecar gives up instead of reporting, then the step says why, as any step whose sidecar gave up", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     mainEnded(w, "wf", 0);
     step(w);
@@ -133,7 +125,7 @@ describe("a step decided before its report", () => {
   });
 
   it("when the pod declares output files, or main failed, then the step waits for its report", () => {
-    const declared = world(SINGLE);
+    const declared = world(ONE_STEP_WITH_HANDLER);
     step(declared);
     mainEnded(declared, "wf", 0, (pod) => {
       pod.metadata = {
@@ -143,7 +135,7 @@ describe("a step decided before its report", () => {
     });
     step(declared);
     expect(node(declared, "wf").phase).toBe("Running");
-    const failed = world(SINGLE);
+    const failed = world(ONE_STEP_WITH_HANDLER);
     step(failed);
     mainEnded(failed, "wf", 1);
     step(failed);
@@ -151,7 +143,7 @@ describe("a step decided before its report", () => {
   });
 
   it("when the workflow is stopped while a decided step's sidecar reports, then its pod is not deleted as a stray", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     mainEnded(w, "wf", 0);
     step(w);

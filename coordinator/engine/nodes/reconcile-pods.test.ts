@@ -12,20 +12,12 @@ import {
   step,
   updatePod,
   world,
+  ONE_STEP_WITH_HANDLER,
 } from "../testing/world.ts";
-
-const SINGLE = `
-spec:
-  entrypoint: main
-  onExit: bye
-  templates:
-  - {name: main, container: {image: alpine}}
-  - {name: bye, container: {image: alpine}}
-`;
 
 describe("reconcile: step results from pods", () => {
   it("when the workflow is a single pod, then the pod is named after the workflow", () => {
-    const w = world(SINGLE, "hello-x1");
+    const w = world(ONE_STEP_WITH_HANDLER, "hello-x1");
     expect(createdPods(step(w))[0]?.metadata?.name).toBe("hello-x1");
     expect(node(w, "hello-x1")).toMatchObject({
       id: "hello-x1",
@@ -36,7 +28,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when the pod is pending, then the node stays Pending; when main runs, Running with its host", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     updatePod(w, "wf", (pod) => {
       pod.status = { phase: "Pending" };
@@ -49,7 +41,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when the report and the pod status disagree, then the report wins", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     exit(w, "wf", 0, { report: false });
     exit(w, "wf", 7, { log: "boom\n" });
@@ -63,7 +55,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when there is no report, then main's terminated state decides", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     const exitedAt = w.now.toISOString();
     exit(w, "wf", 2, { report: false });
@@ -77,7 +69,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when main exits 0 without a report, then the step succeeds", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     exit(w, "wf", 0, { report: false });
     step(w);
@@ -85,7 +77,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when main has exited but the sidecar is still reporting, then the step waits for the report", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     updatePod(w, "wf", (pod) => {
       const terminated = { exitCode: 1, startedAt: w.now, finishedAt: w.now };
@@ -109,7 +101,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when the pod failed without main terminating (evicted), then the step is Error with the pod's reason", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     updatePod(w, "wf", (pod) => {
       pod.status = { phase: "Failed", reason: "Evicted", message: "The node was low on resource: memory." };
@@ -124,7 +116,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when a running pod vanishes, then after the cache grace the step is Error 'pod deleted' and the handler runs", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     running(w, "wf");
     step(w);
@@ -135,7 +127,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when a just-created pod is not in the cache yet, then the engine waits (no second create) and asks to look again", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     w.pods = [];
     const result = step(w, 2_000);
@@ -145,7 +137,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when someone else deletes a pod, then the node keeps its state until the pod is gone, then errors", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     running(w, "wf");
     updatePod(w, "wf", (pod) => {
@@ -159,7 +151,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when a result is recorded, then the pod is labelled completed once", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     exit(w, "wf", 0);
     const result = step(w);
@@ -169,7 +161,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when a terminal node's pod later changes, then the node never changes (monotonic)", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     exit(w, "wf", 1);
     step(w);
@@ -180,7 +172,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when the status was lost after pods were created (restart), then existing pods are adopted and never created again", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     exit(w, "wf", 1);
     step(w);
@@ -201,7 +193,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when the same reports arrive again, then nothing is emitted twice", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     exit(w, "wf", 1);
     step(w);
@@ -213,7 +205,7 @@ describe("reconcile: step results from pods", () => {
   });
 
   it("when the engine config names a default service account, then pods use it unless the workflow sets one", () => {
-    const wf = world(SINGLE).workflow;
+    const wf = world(ONE_STEP_WITH_HANDLER).workflow;
     const result = reconcile({
       workflow: wf,
       pods: [],

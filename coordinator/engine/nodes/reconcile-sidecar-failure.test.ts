@@ -1,16 +1,15 @@
 // A `wait` sidecar that gave up (sidecar/main.ts: exit 1, one line in its termination message):
 // the step's result comes from main, the node and a Warning Event say why.
 import { describe, expect, it } from "vitest";
-import { createdPods, node, step, updatePod, world, type World } from "../testing/world.ts";
-
-const SINGLE = `
-spec:
-  entrypoint: main
-  onExit: bye
-  templates:
-  - {name: main, container: {image: alpine}}
-  - {name: bye, container: {image: alpine}}
-`;
+import {
+  createdPods,
+  node,
+  step,
+  updatePod,
+  world,
+  type World,
+  ONE_STEP_WITH_HANDLER,
+} from "../testing/world.ts";
 
 const WITH_OUTPUTS = `
 spec:
@@ -42,7 +41,7 @@ function sidecarGaveUp(w: World, mainExitCode: number, reason: string): void {
 
 describe("reconcile: a sidecar that gave up", () => {
   it("when main exited 1 and the sidecar's watch was refused, then Failed naming both, a Warning Event, and the handler runs", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     sidecarGaveUp(w, 1, "pod watch refused: GET /v1/kube/... answered 403: not yours");
     const result = step(w);
@@ -60,7 +59,7 @@ describe("reconcile: a sidecar that gave up", () => {
   });
 
   it("when main exited 0 and declared no outputs, then it Succeeded with the sidecar's reason as message, once", () => {
-    const w = world(SINGLE);
+    const w = world(ONE_STEP_WITH_HANDLER);
     step(w);
     sidecarGaveUp(w, 0, "report refused by the coordinator (HTTP 403)");
     step(w);

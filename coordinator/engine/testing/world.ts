@@ -49,6 +49,16 @@ export interface World {
   statusTooLarge?: string;
 }
 
+/** One step and an exit handler, both a bare container: the workflow most engine tests start from. */
+export const ONE_STEP_WITH_HANDLER = `
+spec:
+  entrypoint: main
+  onExit: bye
+  templates:
+  - {name: main, container: {image: alpine}}
+  - {name: bye, container: {image: alpine}}
+`;
+
 export function workflowFrom(yamlText: string, name = "wf"): Workflow {
   const wf = parse(yamlText) as Workflow;
   wf.apiVersion ??= "argoproj.io/v1alpha1";
